@@ -1,0 +1,18 @@
+//! The vocabulary every other Augury crate speaks: identifiers, integer money and prices, market
+//! specifications with their fee rules, and the commands, events and refusals that flow through the
+//! engine. This crate does no I/O and holds no state; it only says what things are.
+#![forbid(unsafe_code)]
+
+pub mod command;
+pub mod event;
+pub mod fee;
+pub mod market;
+pub mod reject;
+pub mod units;
+
+pub use command::{Command, NewOrder, OrderType, SelfTradePrevention, TimeInForce};
+pub use event::{CancelReason, Event, FillKind};
+pub use fee::{FeeRule, FeeSchedule};
+pub use market::{MarketKind, MarketSpec, MarketStatus, MAX_CATEGORICAL_OUTCOMES, MAX_TICKS_PER_DOLLAR};
+pub use reject::Reject;
+pub use units::*;

@@ -1,0 +1,89 @@
+//! What a market is: its kind, its price grid and its fees.
+
+use crate::fee::FeeSchedule;
+use crate::units::{MarketId, Micros, OutcomeIndex, MICROS_PER_DOLLAR};
+use serde::{Deserialize, Serialize};
+
+/// Categorical markets are limited to 64 outcomes so that a set of outcomes fits in a `u64` mask.
+pub const MAX_CATEGORICAL_OUTCOMES: OutcomeIndex = 64;
+
+/// The finest grid allowed: 10,000 price levels (a tick of 100 micro-dollars, a hundredth of a
+/// cent). Every book is a dense array over its grid, so the grid must stay small.
+pub const MAX_TICKS_PER_DOLLAR: u64 = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MarketKind {
+    /// One outcome: YES pays a dollar if it happens, NO if it does not.
+    Binary,
+    /// `outcomes` mutually exclusive outcomes, each with its own YES/NO book; exactly one wins.
+    Categorical { outcomes: OutcomeIndex },
+    /// LONG (the YES side) pays `(value - floor) / (cap - floor)` of a dollar, clamped to [0, 1];
+    /// SHORT (the NO side) pays the rest. Floor and cap are in the index's own integer units.
+    Scalar { floor: i64, cap: i64 },
+}
+
+impl MarketKind {
+    /// How many order books (outcomes) the market has.
+    pub fn outcome_count(&self) -> OutcomeIndex {
+        match *self {
+            MarketKind::Binary | MarketKind::Scalar { .. } => 1,
+            MarketKind::Categorical { outcomes } => outcomes,
+        }
+    }
+}
+
+/// Everything needed to create a market.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MarketSpec {
+    pub market: MarketId,
+    pub kind: MarketKind,
+    /// Price grid step in micro-dollars; must divide one dollar.
+    pub tick_micros: Micros,
+    pub fees: FeeSchedule,
+}
+
+impl MarketSpec {
+    /// Why the spec cannot be used, if it cannot.
+    pub fn invalid_reason(&self) -> Option<&'static str> {
+        if self.tick_micros == 0 || MICROS_PER_DOLLAR % self.tick_micros != 0 {
+            return Some("tick_micros must be positive and divide 1,000,000");
+        }
+        let ticks_per_dollar = MICROS_PER_DOLLAR / self.tick_micros;
+        if ticks_per_dollar < 2 {
+            return Some("tick_micros must leave at least one price strictly between 0 and 1");
+        }
+        if ticks_per_dollar > MAX_TICKS_PER_DOLLAR {
+            return Some("tick_micros must be at least 100 (at most 10,000 price levels)");
+        }
+        match self.kind {
+            MarketKind::Binary => {}
+            MarketKind::Categorical { outcomes } => {
+                if !(2..=MAX_CATEGORICAL_OUTCOMES).contains(&outcomes) {
+                    return Some("a categorical market has between 2 and 64 outcomes");
+                }
+            }
+            MarketKind::Scalar { floor, cap } => {
+                if floor >= cap {
+                    return Some("a scalar market's floor must be below its cap");
+                }
+            }
+        }
+        if !self.fees.maker.is_valid() || !self.fees.taker.is_valid() {
+            return Some("a fee rate is at most 1,000,000 ppm and its rounding between 1 and 1,000,000 micros");
+        }
+        None
+    }
+
+    pub fn ticks_per_dollar(&self) -> u64 {
+        MICROS_PER_DOLLAR / self.tick_micros
+    }
+}
+
+/// Where a market is in its life. Trading, splitting and merging happen only while it is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarketStatus {
+    Open,
+    Closed,
+}

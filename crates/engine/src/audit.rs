@@ -1,0 +1,189 @@
+//! The invariants, checked in full by walking the whole state. Cheap checks also run inline as
+//! assertions where state changes; this audit is what property and simulation tests call after
+//! every step, and what a snapshot loader can call before trusting a state.
+
+use crate::slab::NIL;
+use crate::Engine;
+use augury_core::{Action, BookSide, MICROS_PER_DOLLAR};
+
+/// An invariant that does not hold: an accounting bug, never a user error.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invariant violated: {0}")]
+pub struct InvariantViolation(pub String);
+
+macro_rules! ensure {
+    ($cond:expr, $($arg:tt)*) => {
+        if !$cond {
+            return Err(InvariantViolation(format!($($arg)*)));
+        }
+    };
+}
+
+impl Engine {
+    /// Checks every invariant:
+    /// - conservation: available + reserved over all accounts, plus every market's backing, equals
+    ///   deposits minus withdrawals;
+    /// - each account's reserved collateral, and each position's reserved contracts, equal what its
+    ///   resting orders hold;
+    /// - per outcome, outstanding YES and NO equal the sets minted minus merged (adjusted by
+    ///   categorical full sets and conversions), and each market's backing pays out exactly what
+    ///   its contracts are owed in every resolution;
+    /// - no book is crossed, and every level's totals, links and bitmap agree with its orders.
+    ///
+    /// (Balances are unsigned and every debit is checked, so "never negative" holds by
+    /// construction; a violation would have stopped the engine at the debit.)
+    pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
+        self.check_conservation()?;
+        self.check_reservations()?;
+        self.check_issuance()?;
+        self.check_books()
+    }
+
+    fn check_conservation(&self) -> Result<(), InvariantViolation> {
+        let held: u128 = self
+            .accounts
+            .iter()
+            .map(|a| u128::from(a.available_micros) + u128::from(a.reserved_micros))
+            .sum();
+        let backing: u128 = self.markets.iter().map(|m| u128::from(m.backing_micros)).sum();
+        let net = self.deposited_micros - self.withdrawn_micros;
+        ensure!(held + backing == net, "accounts hold {held} and markets back {backing}, but deposits net {net}");
+        Ok(())
+    }
+
+    fn check_reservations(&self) -> Result<(), InvariantViolation> {
+        let mut reserved_micros = vec![0u128; self.accounts.len()];
+        let mut reserved_yes = vec![0u128; self.positions.len()];
+        let mut reserved_no = vec![0u128; self.positions.len()];
+        for (&id, &slot) in &self.order_index {
+            let order = self.slab.get(slot);
+            ensure!(order.id == id, "order index maps {id} to a slot holding {}", order.id);
+            ensure!(order.remaining > 0, "order {id} rests with nothing left");
+            match (order.action, order.side) {
+                (Action::Buy, _) => {
+                    reserved_micros[order.account as usize] +=
+                        u128::from(order.remaining) * u128::from(order.unit_reserve_micros)
+                }
+                (Action::Sell, augury_core::Side::Yes) => reserved_yes[order.position as usize] += u128::from(order.remaining),
+                (Action::Sell, augury_core::Side::No) => reserved_no[order.position as usize] += u128::from(order.remaining),
+            }
+        }
+        for (slot, account) in self.accounts.iter().enumerate() {
+            ensure!(
+                u128::from(account.reserved_micros) == reserved_micros[slot],
+                "account {} reserves {} but its orders hold {}",
+                account.id,
+                account.reserved_micros,
+                reserved_micros[slot]
+            );
+        }
+        for (slot, position) in self.positions.iter().enumerate() {
+            ensure!(
+                u128::from(position.yes_reserved) == reserved_yes[slot] && u128::from(position.no_reserved) == reserved_no[slot],
+                "a position of account {} reserves {}/{} contracts but its orders hold {}/{}",
+                self.accounts[position.account as usize].id,
+                position.yes_reserved,
+                position.no_reserved,
+                reserved_yes[slot],
+                reserved_no[slot]
+            );
+        }
+        Ok(())
+    }
+
+    fn check_issuance(&self) -> Result<(), InvariantViolation> {
+        let mut yes_out = vec![0i128; self.contracts.len()];
+        let mut no_out = vec![0i128; self.contracts.len()];
+        for position in &self.positions {
+            yes_out[position.contract as usize] += i128::from(position.yes_free + position.yes_reserved);
+            no_out[position.contract as usize] += i128::from(position.no_free + position.no_reserved);
+        }
+        for market in &self.markets {
+            let id = market.spec.market;
+            let full_sets = i128::from(market.full_sets_split) - i128::from(market.full_sets_merged);
+            let mut pairs_total = 0i128;
+            let mut no_total = 0i128;
+            let mut yes_over_no = None;
+            for outcome in 0..market.outcome_count() {
+                let c = market.contract(outcome) as usize;
+                let contract = &self.contracts[c];
+                let pairs = i128::from(contract.pairs_minted) - i128::from(contract.pairs_merged);
+                let expected_yes = pairs + full_sets + i128::from(contract.yes_converted_in);
+                let expected_no = pairs - i128::from(contract.no_converted_out);
+                ensure!(yes_out[c] == expected_yes, "market {id} outcome {outcome}: {} YES outstanding, issuance says {expected_yes}", yes_out[c]);
+                ensure!(no_out[c] == expected_no, "market {id} outcome {outcome}: {} NO outstanding, issuance says {expected_no}", no_out[c]);
+                let difference = yes_out[c] - no_out[c];
+                ensure!(
+                    *yes_over_no.get_or_insert(difference) == difference,
+                    "market {id}: YES minus NO differs between outcomes, so some resolution is under-backed"
+                );
+                pairs_total += pairs;
+                no_total += no_out[c];
+            }
+            // Whichever outcome wins, its YES and every other outcome's NO are paid: that is the
+            // NO total plus the common YES-over-NO excess, for every winner alike.
+            let owed = (no_total + yes_over_no.unwrap_or(0)) * i128::from(MICROS_PER_DOLLAR);
+            let backing = i128::from(market.backing_micros);
+            ensure!(backing == owed, "market {id} is backed by {backing} but owes {owed} in every resolution");
+            let issued = (pairs_total + full_sets) * i128::from(MICROS_PER_DOLLAR) - i128::from(market.converted_out_micros);
+            ensure!(backing == issued, "market {id} is backed by {backing} but its issuance paid in {issued}");
+            if !market.is_categorical() {
+                ensure!(yes_over_no == Some(0), "market {id}: YES and NO outstanding differ");
+            }
+        }
+        Ok(())
+    }
+
+    fn check_books(&self) -> Result<(), InvariantViolation> {
+        let mut linked = 0usize;
+        for contract in &self.contracts {
+            let book = &contract.book;
+            if let (Some(bid), Some(ask)) = (book.best_bid(), book.best_ask()) {
+                ensure!(bid < ask, "a book is crossed: bid {bid} >= ask {ask}");
+            }
+            for side in [BookSide::Bid, BookSide::Ask] {
+                let mut non_empty = Vec::new();
+                for ticks in 0..book.ticks_per_dollar() {
+                    let level = book.level(side, ticks);
+                    let (mut quantity, mut orders, mut slot, mut prev) = (0u64, 0u32, level.head, NIL);
+                    while slot != NIL {
+                        let order = self.slab.get(slot);
+                        ensure!(order.prev == prev, "order {} has a broken back link", order.id);
+                        ensure!(order.yes_ticks == ticks && order.book_side == side, "order {} sits at the wrong level", order.id);
+                        ensure!(self.order_index.get(&order.id) == Some(&slot), "order {} is in a book but not indexed", order.id);
+                        quantity += order.remaining;
+                        orders += 1;
+                        prev = slot;
+                        slot = order.next;
+                    }
+                    ensure!(level.tail == prev, "a level's tail is not its last order");
+                    ensure!(level.quantity == quantity && level.orders == orders, "a level's totals disagree with its orders");
+                    if level.head != NIL {
+                        ensure!(ticks > 0 && ticks < book.ticks_per_dollar(), "an order rests at a price outside (0, 1)");
+                        non_empty.push(ticks);
+                    }
+                    linked += orders as usize;
+                }
+                // The bitmap walk (best, then next) must visit exactly the non-empty levels.
+                let mut walked = Vec::new();
+                let mut ticks = book.best(side);
+                while let Some(t) = ticks {
+                    walked.push(t);
+                    ticks = book.next_level(side, t);
+                }
+                if side == BookSide::Bid {
+                    walked.reverse();
+                }
+                ensure!(walked == non_empty, "the level bitmap disagrees with the levels");
+            }
+        }
+        ensure!(linked == self.order_index.len(), "{linked} orders in books, {} indexed", self.order_index.len());
+        ensure!(linked == self.slab.len(), "{linked} orders in books, {} slots in use", self.slab.len());
+        for &(expires_at_ms, id) in &self.expiries {
+            let slot = self.order_index.get(&id);
+            ensure!(slot.is_some_and(|&s| self.slab.get(s).expires_at_ms == expires_at_ms), "expiry entry for order {id} has no matching order");
+            ensure!(expires_at_ms > self.clock_ms, "order {id} outlived its expiry");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,145 @@
+//! The state hash: SHA-256 over a canonical encoding of the whole state, visited in key order, so
+//! two engines hash alike exactly when they hold the same state, however they got there (and
+//! whatever order their hash maps happen to iterate in).
+
+use crate::slab::NIL;
+use crate::Engine;
+use augury_core::{Action, BookSide, MarketKind, MarketStatus, SelfTradePrevention, Side};
+use sha2::{Digest, Sha256};
+
+struct Canonical(Sha256);
+
+impl Canonical {
+    fn u64(&mut self, value: u64) {
+        self.0.update(value.to_le_bytes());
+    }
+    fn u128(&mut self, value: u128) {
+        self.0.update(value.to_le_bytes());
+    }
+    fn i64(&mut self, value: i64) {
+        self.0.update(value.to_le_bytes());
+    }
+    fn tag(&mut self, value: u8) {
+        self.0.update([value]);
+    }
+    fn bytes<T: std::fmt::Debug>(&mut self, value: &T) {
+        // Fee rules are small plain enums: their Debug form is canonical and stable.
+        self.0.update(format!("{value:?}").as_bytes());
+        self.tag(0);
+    }
+}
+
+impl Engine {
+    /// A SHA-256 digest of the whole state.
+    pub fn state_hash(&self) -> [u8; 32] {
+        let mut h = Canonical(Sha256::new());
+        h.0.update(b"augury-engine-state-v1");
+        h.u64(self.config.fee_account);
+        h.u64(u64::from(self.config.max_open_orders));
+        h.u64(self.clock_ms);
+        h.u64(self.highest_order_id);
+        h.u64(self.next_trade_id);
+        h.u128(self.deposited_micros);
+        h.u128(self.withdrawn_micros);
+
+        let mut accounts: Vec<_> = self.accounts.iter().collect();
+        accounts.sort_unstable_by_key(|a| a.id);
+        h.u64(accounts.len() as u64);
+        for account in accounts {
+            h.u64(account.id);
+            h.u64(account.available_micros);
+            h.u64(account.reserved_micros);
+        }
+
+        let mut positions: Vec<_> = self
+            .positions
+            .iter()
+            .map(|p| {
+                let contract = &self.contracts[p.contract as usize];
+                let key = (self.accounts[p.account as usize].id, self.markets[contract.market as usize].spec.market, contract.outcome);
+                (key, p)
+            })
+            .collect();
+        positions.sort_unstable_by_key(|(key, _)| *key);
+        h.u64(positions.len() as u64);
+        for ((account, market, outcome), p) in positions {
+            h.u64(account);
+            h.u64(u64::from(market));
+            h.u64(u64::from(outcome));
+            for quantity in [p.yes_free, p.yes_reserved, p.no_free, p.no_reserved] {
+                h.u64(quantity);
+            }
+        }
+
+        let mut markets: Vec<_> = self.markets.iter().collect();
+        markets.sort_unstable_by_key(|m| m.spec.market);
+        h.u64(markets.len() as u64);
+        for market in markets {
+            let spec = &market.spec;
+            h.u64(u64::from(spec.market));
+            match spec.kind {
+                MarketKind::Binary => h.tag(0),
+                MarketKind::Categorical { outcomes } => {
+                    h.tag(1);
+                    h.u64(u64::from(outcomes));
+                }
+                MarketKind::Scalar { floor, cap } => {
+                    h.tag(2);
+                    h.i64(floor);
+                    h.i64(cap);
+                }
+            }
+            h.u64(spec.tick_micros);
+            h.bytes(&spec.fees);
+            h.tag(match market.status {
+                MarketStatus::Open => 0,
+                MarketStatus::Closed => 1,
+            });
+            h.u64(market.backing_micros);
+            h.u64(market.full_sets_split);
+            h.u64(market.full_sets_merged);
+            h.u64(market.converted_out_micros);
+            for outcome in 0..market.outcome_count() {
+                self.hash_contract(&mut h, market.contract(outcome) as usize);
+            }
+        }
+        h.0.finalize().into()
+    }
+
+    fn hash_contract(&self, h: &mut Canonical, contract: usize) {
+        let contract = &self.contracts[contract];
+        for count in [contract.pairs_minted, contract.pairs_merged, contract.yes_converted_in, contract.no_converted_out] {
+            h.u64(count);
+        }
+        for side in [BookSide::Bid, BookSide::Ask] {
+            let mut ticks = contract.book.best(side);
+            while let Some(t) = ticks {
+                h.u64(u64::from(t));
+                let mut slot = contract.book.level(side, t).head;
+                while slot != NIL {
+                    let order = self.slab.get(slot);
+                    h.u64(order.id);
+                    h.u64(order.account_id);
+                    h.tag(match (order.side, order.action) {
+                        (Side::Yes, Action::Buy) => 0,
+                        (Side::Yes, Action::Sell) => 1,
+                        (Side::No, Action::Buy) => 2,
+                        (Side::No, Action::Sell) => 3,
+                    });
+                    h.tag(match order.self_trade {
+                        SelfTradePrevention::CancelTaker => 0,
+                        SelfTradePrevention::CancelMaker => 1,
+                        SelfTradePrevention::CancelBoth => 2,
+                    });
+                    h.tag(u8::from(order.post_only));
+                    h.u64(order.remaining);
+                    h.u64(order.unit_reserve_micros);
+                    h.u64(order.expires_at_ms);
+                    slot = order.next;
+                }
+                ticks = contract.book.next_level(side, t);
+            }
+            h.tag(0xff);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The Augury engine: a pure, deterministic state machine that runs prediction markets.
+//!
+//! `Engine::apply` takes a [`Command`] and either appends the resulting [`Event`]s or refuses with a
+//! [`Reject`] and changes nothing. There is no clock (time moves by `Command::AdvanceTime`), no
+//! randomness, no I/O and no floating point: the same commands give the same events and the same
+//! [`Engine::state_hash`] on every machine, which is what makes replay, snapshots and simulation
+//! testing possible.
+//!
+//! Module map: `ledger` (accounts, positions), `markets` (markets and their outcomes), `sets`
+//! (split, merge, convert), `orders` (place, cancel, amend, expire), `matching` (the match loop and
+//! the settlement of one fill), `book` and `slab` (the order book's data structure), `audit` (the
+//! invariants, checked in full), `hash` (the state hash), `view` (read-only queries).
+#![forbid(unsafe_code)]
+
+mod audit;
+mod book;
+mod funds;
+mod hash;
+mod ledger;
+mod markets;
+mod matching;
+mod orders;
+mod sets;
+mod slab;
+mod view;
+
+pub use audit::InvariantViolation;
+pub use view::{AccountView, LevelView, OrderView, PositionView};
+
+use augury_core::{
+    AccountId, Command, Event, MarketId, MarketStatus, OrderId, Reject, TimestampMs,
+};
+use book::Ticks;
+use ledger::{Account, Position};
+use markets::{Contract, Market};
+use rustc_hash::FxHashMap;
+use slab::{OrderSlab, SlotId};
+use std::collections::BTreeSet;
+
+/// Settings fixed when the engine is created; part of the state hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// The account that receives every trading fee.
+    pub fee_account: AccountId,
+    /// The most orders that may rest in all books together.
+    pub max_open_orders: u32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig { fee_account: 0, max_open_orders: 16_000_000 }
+    }
+}
+
+/// The whole state of the venue's markets.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    config: EngineConfig,
+    clock_ms: TimestampMs,
+    highest_order_id: OrderId,
+    next_trade_id: u64,
+    /// Collateral that came in by deposits and left by withdrawals, for the conservation check.
+    deposited_micros: u128,
+    withdrawn_micros: u128,
+
+    accounts: Vec<Account>,
+    account_index: FxHashMap<AccountId, u32>,
+    fee_account: u32,
+    positions: Vec<Position>,
+    position_index: FxHashMap<(u32, u32), u32>,
+    markets: Vec<Market>,
+    market_index: FxHashMap<MarketId, u32>,
+    contracts: Vec<Contract>,
+    slab: OrderSlab,
+    order_index: FxHashMap<OrderId, SlotId>,
+    /// Good-till-date orders by expiry, so `AdvanceTime` finds the due ones in order.
+    expiries: BTreeSet<(TimestampMs, OrderId)>,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Engine {
+        let mut engine = Engine {
+            config,
+            clock_ms: 0,
+            highest_order_id: 0,
+            next_trade_id: 1,
+            deposited_micros: 0,
+            withdrawn_micros: 0,
+            accounts: Vec::new(),
+            account_index: FxHashMap::default(),
+            fee_account: 0,
+            positions: Vec::new(),
+            position_index: FxHashMap::default(),
+            markets: Vec::new(),
+            market_index: FxHashMap::default(),
+            contracts: Vec::new(),
+            slab: OrderSlab::default(),
+            order_index: FxHashMap::default(),
+            expiries: BTreeSet::new(),
+        };
+        engine.fee_account = engine.open_account(config.fee_account);
+        engine
+    }
+
+    pub fn config(&self) -> EngineConfig {
+        self.config
+    }
+
+    /// The engine clock: the time of the last `AdvanceTime`.
+    pub fn clock_ms(&self) -> TimestampMs {
+        self.clock_ms
+    }
+
+    /// Applies one command. On success the events it caused are appended to `events`; on refusal
+    /// nothing changes, `events` included.
+    pub fn apply(&mut self, command: &Command, events: &mut Vec<Event>) -> Result<(), Reject> {
+        let events_before = events.len();
+        let result = match *command {
+            Command::AdvanceTime { now_ms } => self.advance_time(now_ms, events),
+            Command::Deposit { account, amount_micros } => self.deposit(account, amount_micros, events),
+            Command::Withdraw { account, amount_micros } => self.withdraw(account, amount_micros, events),
+            Command::CreateMarket { ref spec } => self.create_market(spec, events),
+            Command::CloseMarket { market } => self.close_market(market, events),
+            Command::Split { account, market, outcome, quantity } => {
+                self.split(account, market, outcome, quantity, events)
+            }
+            Command::Merge { account, market, outcome, quantity } => {
+                self.merge(account, market, outcome, quantity, events)
+            }
+            Command::Convert { account, market, outcomes, quantity } => {
+                self.convert(account, market, outcomes, quantity, events)
+            }
+            Command::PlaceOrder { ref order } => self.place_order(order, events),
+            Command::CancelOrder { account, order } => self.cancel_order(account, order, events),
+            Command::AmendOrder { account, order, price_micros, remaining_quantity } => {
+                self.amend_order(account, order, price_micros, remaining_quantity, events)
+            }
+        };
+        // Handlers validate everything before the first mutation, so a refusal emitted nothing.
+        debug_assert!(result.is_ok() || events.len() == events_before);
+        result
+    }
+
+    /// `apply` into a fresh vector: convenient where speed does not matter.
+    pub fn apply_collect(&mut self, command: &Command) -> Result<Vec<Event>, Reject> {
+        let mut events = Vec::new();
+        self.apply(command, &mut events).map(|()| events)
+    }
+
+    fn advance_time(&mut self, now_ms: TimestampMs, events: &mut Vec<Event>) -> Result<(), Reject> {
+        if now_ms < self.clock_ms {
+            return Err(Reject::TimeWentBackwards { now_ms, clock_ms: self.clock_ms });
+        }
+        self.clock_ms = now_ms;
+        events.push(Event::TimeAdvanced { now_ms });
+        self.expire_due_orders(events);
+        Ok(())
+    }
+
+    fn open_account(&mut self, id: AccountId) -> u32 {
+        if let Some(&index) = self.account_index.get(&id) {
+            return index;
+        }
+        let index = u32::try_from(self.accounts.len()).expect("accounts fit in u32");
+        self.accounts.push(Account { id, available_micros: 0, reserved_micros: 0 });
+        self.account_index.insert(id, index);
+        index
+    }
+
+    fn account_slot(&self, id: AccountId) -> Result<u32, Reject> {
+        self.account_index.get(&id).copied().ok_or(Reject::UnknownAccount { account: id })
+    }
+
+    fn market_slot(&self, id: MarketId) -> Result<u32, Reject> {
+        self.market_index.get(&id).copied().ok_or(Reject::UnknownMarket { market: id })
+    }
+
+    fn open_market_slot(&self, id: MarketId) -> Result<u32, Reject> {
+        let slot = self.market_slot(id)?;
+        if self.markets[slot as usize].status != MarketStatus::Open {
+            return Err(Reject::MarketNotOpen { market: id });
+        }
+        Ok(slot)
+    }
+
+    fn position_slot(&mut self, account: u32, contract: u32) -> u32 {
+        if let Some(&slot) = self.position_index.get(&(account, contract)) {
+            return slot;
+        }
+        let slot = u32::try_from(self.positions.len()).expect("positions fit in u32");
+        self.positions.push(Position::new(account, contract));
+        self.position_index.insert((account, contract), slot);
+        slot
+    }
+
+    fn existing_position(&self, account: u32, contract: u32) -> Option<&Position> {
+        self.position_index.get(&(account, contract)).map(|&slot| &self.positions[slot as usize])
+    }
+}
+
+/// Converts a YES price in ticks to micro-dollars.
+fn ticks_to_micros(ticks: Ticks, tick_micros: u64) -> u64 {
+    u64::from(ticks) * tick_micros
+}

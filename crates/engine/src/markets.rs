@@ -1,0 +1,110 @@
+//! Markets and their outcomes. Each outcome (a "contract" here: one YES/NO pair) has its own order
+//! book and its own counts of sets minted and merged; the market holds the collateral that backs
+//! all of them.
+
+use crate::book::Book;
+use crate::slab::NIL;
+use crate::Engine;
+use augury_core::{
+    BookSide, CancelReason, Event, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, OutcomeIndex,
+    Quantity, Reject,
+};
+
+#[derive(Clone, Debug)]
+pub struct Market {
+    pub spec: MarketSpec,
+    pub status: MarketStatus,
+    /// Index of outcome 0 in `Engine::contracts`; outcomes are consecutive.
+    pub first_contract: u32,
+    /// Collateral held against the market's outstanding contracts.
+    pub backing_micros: Micros,
+    /// Categorical full sets (one YES of every outcome) split and merged.
+    pub full_sets_split: Quantity,
+    pub full_sets_merged: Quantity,
+    /// Collateral paid out by conversions.
+    pub converted_out_micros: Micros,
+}
+
+impl Market {
+    pub fn outcome_count(&self) -> OutcomeIndex {
+        self.spec.kind.outcome_count()
+    }
+
+    pub fn contract(&self, outcome: OutcomeIndex) -> u32 {
+        self.first_contract + u32::from(outcome)
+    }
+
+    pub fn is_categorical(&self) -> bool {
+        matches!(self.spec.kind, MarketKind::Categorical { .. })
+    }
+}
+
+/// One outcome of a market: its book and its issuance counters.
+#[derive(Clone, Debug)]
+pub struct Contract {
+    pub market: u32,
+    pub outcome: OutcomeIndex,
+    pub book: Book,
+    /// YES/NO pairs created (by split or by a minting fill) and destroyed (by merge or a merging fill).
+    pub pairs_minted: Quantity,
+    pub pairs_merged: Quantity,
+    /// YES created and NO destroyed by categorical conversions.
+    pub yes_converted_in: Quantity,
+    pub no_converted_out: Quantity,
+}
+
+impl Engine {
+    pub(crate) fn create_market(&mut self, spec: &MarketSpec, events: &mut Vec<Event>) -> Result<(), Reject> {
+        if self.market_index.contains_key(&spec.market) {
+            return Err(Reject::DuplicateMarket { market: spec.market });
+        }
+        if let Some(reason) = spec.invalid_reason() {
+            return Err(Reject::InvalidMarketSpec { reason });
+        }
+        let market_slot = u32::try_from(self.markets.len()).expect("markets fit in u32");
+        let first_contract = u32::try_from(self.contracts.len()).expect("outcomes fit in u32");
+        let ticks_per_dollar = u32::try_from(spec.ticks_per_dollar()).expect("grid is at most 10,000");
+        for outcome in 0..spec.kind.outcome_count() {
+            self.contracts.push(Contract {
+                market: market_slot,
+                outcome,
+                book: Book::new(ticks_per_dollar),
+                pairs_minted: 0,
+                pairs_merged: 0,
+                yes_converted_in: 0,
+                no_converted_out: 0,
+            });
+        }
+        self.markets.push(Market {
+            spec: *spec,
+            status: MarketStatus::Open,
+            first_contract,
+            backing_micros: 0,
+            full_sets_split: 0,
+            full_sets_merged: 0,
+            converted_out_micros: 0,
+        });
+        self.market_index.insert(spec.market, market_slot);
+        events.push(Event::MarketCreated { spec: *spec });
+        Ok(())
+    }
+
+    /// Stops trading in a market; every resting order is cancelled, best price first on each side,
+    /// outcome by outcome, so the order of events is fixed.
+    pub(crate) fn close_market(&mut self, market: MarketId, events: &mut Vec<Event>) -> Result<(), Reject> {
+        let slot = self.open_market_slot(market)? as usize;
+        self.markets[slot].status = MarketStatus::Closed;
+        events.push(Event::MarketClosed { market });
+        for outcome in 0..self.markets[slot].outcome_count() {
+            let contract = self.markets[slot].contract(outcome) as usize;
+            for side in [BookSide::Bid, BookSide::Ask] {
+                while let Some(ticks) = self.contracts[contract].book.best(side) {
+                    let head = self.contracts[contract].book.level(side, ticks).head;
+                    debug_assert_ne!(head, NIL);
+                    self.cancel_resting(head, CancelReason::MarketClosed, events);
+                }
+            }
+        }
+        Ok(())
+    }
+}
