@@ -9,26 +9,58 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// Move the engine clock forward (never back); good-till-date orders due by then expire.
-    AdvanceTime { now_ms: TimestampMs },
+    AdvanceTime {
+        now_ms: TimestampMs,
+    },
     /// Operator credit of collateral; opens the account if it is new.
-    Deposit { account: AccountId, amount_micros: Micros },
+    Deposit {
+        account: AccountId,
+        amount_micros: Micros,
+    },
     /// Operator debit of available collateral.
-    Withdraw { account: AccountId, amount_micros: Micros },
-    CreateMarket { spec: MarketSpec },
+    Withdraw {
+        account: AccountId,
+        amount_micros: Micros,
+    },
+    CreateMarket {
+        spec: MarketSpec,
+    },
     /// Stop trading: resting orders are cancelled and their reservations released.
-    CloseMarket { market: MarketId },
+    CloseMarket {
+        market: MarketId,
+    },
     /// Turn collateral into contracts, one dollar a set. `outcome: None` is the market's full set
     /// (YES and NO of a binary or scalar market; one YES of every outcome of a categorical
     /// market); `Some(i)` is the YES/NO pair of outcome `i`.
-    Split { account: AccountId, market: MarketId, outcome: Option<OutcomeIndex>, quantity: Quantity },
+    Split {
+        account: AccountId,
+        market: MarketId,
+        outcome: Option<OutcomeIndex>,
+        quantity: Quantity,
+    },
     /// The reverse of `Split`: give back sets, receive a dollar each.
-    Merge { account: AccountId, market: MarketId, outcome: Option<OutcomeIndex>, quantity: Quantity },
+    Merge {
+        account: AccountId,
+        market: MarketId,
+        outcome: Option<OutcomeIndex>,
+        quantity: Quantity,
+    },
     /// Categorical only: give `quantity` NO of each outcome in `outcomes` (a bit mask of k
     /// outcomes) and receive `quantity` YES of every other outcome plus (k - 1) x `quantity`
     /// dollars. Both sides pay out the same in every resolution, so nothing of value moves.
-    Convert { account: AccountId, market: MarketId, outcomes: u64, quantity: Quantity },
-    PlaceOrder { order: NewOrder },
-    CancelOrder { account: AccountId, order: OrderId },
+    Convert {
+        account: AccountId,
+        market: MarketId,
+        outcomes: u64,
+        quantity: Quantity,
+    },
+    PlaceOrder {
+        order: NewOrder,
+    },
+    CancelOrder {
+        account: AccountId,
+        order: OrderId,
+    },
     /// Change a resting order's price and/or remaining quantity. Reducing the quantity at the
     /// same price keeps the order's place in the queue; any other change sends it to the back,
     /// and a new price that crosses the book trades at once.

@@ -4,8 +4,7 @@
 use crate::command::{OrderType, SelfTradePrevention, TimeInForce};
 use crate::market::MarketSpec;
 use crate::units::{
-    AccountId, Action, BookSide, MarketId, Micros, OrderId, OutcomeIndex, Quantity, Side, TimestampMs,
-    TradeId,
+    AccountId, Action, BookSide, MarketId, Micros, OrderId, OutcomeIndex, Quantity, Side, TimestampMs, TradeId,
 };
 use serde::{Deserialize, Serialize};
 

@@ -33,9 +33,7 @@ impl FeeSchedule {
     /// Per-contract collateral a buy order at `limit_price_micros` reserves for fees, enough for
     /// any fill at or below its limit, whether the order ends up maker or taker.
     pub fn unit_reserve_micros(&self, limit_price_micros: Micros) -> Micros {
-        self.maker
-            .unit_bound_micros(limit_price_micros)
-            .max(self.taker.unit_bound_micros(limit_price_micros))
+        self.maker.unit_bound_micros(limit_price_micros).max(self.taker.unit_bound_micros(limit_price_micros))
     }
 }
 
@@ -45,11 +43,8 @@ impl FeeRule {
     pub fn is_valid(&self) -> bool {
         match *self {
             FeeRule::Zero => true,
-            FeeRule::Quadratic { rate_ppm, rounding_micros }
-            | FeeRule::Proportional { rate_ppm, rounding_micros } => {
-                u128::from(rate_ppm) <= PPM
-                    && rounding_micros >= 1
-                    && u64::from(rounding_micros) <= MICROS_PER_DOLLAR
+            FeeRule::Quadratic { rate_ppm, rounding_micros } | FeeRule::Proportional { rate_ppm, rounding_micros } => {
+                u128::from(rate_ppm) <= PPM && rounding_micros >= 1 && u64::from(rounding_micros) <= MICROS_PER_DOLLAR
             }
         }
     }

@@ -46,7 +46,7 @@ pub struct MarketSpec {
 impl MarketSpec {
     /// Why the spec cannot be used, if it cannot.
     pub fn invalid_reason(&self) -> Option<&'static str> {
-        if self.tick_micros == 0 || MICROS_PER_DOLLAR % self.tick_micros != 0 {
+        if self.tick_micros == 0 || !MICROS_PER_DOLLAR.is_multiple_of(self.tick_micros) {
             return Some("tick_micros must be positive and divide 1,000,000");
         }
         let ticks_per_dollar = MICROS_PER_DOLLAR / self.tick_micros;

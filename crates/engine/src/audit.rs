@@ -40,11 +40,8 @@ impl Engine {
     }
 
     fn check_conservation(&self) -> Result<(), InvariantViolation> {
-        let held: u128 = self
-            .accounts
-            .iter()
-            .map(|a| u128::from(a.available_micros) + u128::from(a.reserved_micros))
-            .sum();
+        let held: u128 =
+            self.accounts.iter().map(|a| u128::from(a.available_micros) + u128::from(a.reserved_micros)).sum();
         let backing: u128 = self.markets.iter().map(|m| u128::from(m.backing_micros)).sum();
         let net = self.deposited_micros - self.withdrawn_micros;
         ensure!(held + backing == net, "accounts hold {held} and markets back {backing}, but deposits net {net}");
@@ -64,8 +61,12 @@ impl Engine {
                     reserved_micros[order.account as usize] +=
                         u128::from(order.remaining) * u128::from(order.unit_reserve_micros)
                 }
-                (Action::Sell, augury_core::Side::Yes) => reserved_yes[order.position as usize] += u128::from(order.remaining),
-                (Action::Sell, augury_core::Side::No) => reserved_no[order.position as usize] += u128::from(order.remaining),
+                (Action::Sell, augury_core::Side::Yes) => {
+                    reserved_yes[order.position as usize] += u128::from(order.remaining)
+                }
+                (Action::Sell, augury_core::Side::No) => {
+                    reserved_no[order.position as usize] += u128::from(order.remaining)
+                }
             }
         }
         for (slot, account) in self.accounts.iter().enumerate() {
@@ -79,7 +80,8 @@ impl Engine {
         }
         for (slot, position) in self.positions.iter().enumerate() {
             ensure!(
-                u128::from(position.yes_reserved) == reserved_yes[slot] && u128::from(position.no_reserved) == reserved_no[slot],
+                u128::from(position.yes_reserved) == reserved_yes[slot]
+                    && u128::from(position.no_reserved) == reserved_no[slot],
                 "a position of account {} reserves {}/{} contracts but its orders hold {}/{}",
                 self.accounts[position.account as usize].id,
                 position.yes_reserved,
@@ -110,8 +112,16 @@ impl Engine {
                 let pairs = i128::from(contract.pairs_minted) - i128::from(contract.pairs_merged);
                 let expected_yes = pairs + full_sets + i128::from(contract.yes_converted_in);
                 let expected_no = pairs - i128::from(contract.no_converted_out);
-                ensure!(yes_out[c] == expected_yes, "market {id} outcome {outcome}: {} YES outstanding, issuance says {expected_yes}", yes_out[c]);
-                ensure!(no_out[c] == expected_no, "market {id} outcome {outcome}: {} NO outstanding, issuance says {expected_no}", no_out[c]);
+                ensure!(
+                    yes_out[c] == expected_yes,
+                    "market {id} outcome {outcome}: {} YES outstanding, issuance says {expected_yes}",
+                    yes_out[c]
+                );
+                ensure!(
+                    no_out[c] == expected_no,
+                    "market {id} outcome {outcome}: {} NO outstanding, issuance says {expected_no}",
+                    no_out[c]
+                );
                 let difference = yes_out[c] - no_out[c];
                 ensure!(
                     *yes_over_no.get_or_insert(difference) == difference,
@@ -125,7 +135,8 @@ impl Engine {
             let owed = (no_total + yes_over_no.unwrap_or(0)) * i128::from(MICROS_PER_DOLLAR);
             let backing = i128::from(market.backing_micros);
             ensure!(backing == owed, "market {id} is backed by {backing} but owes {owed} in every resolution");
-            let issued = (pairs_total + full_sets) * i128::from(MICROS_PER_DOLLAR) - i128::from(market.converted_out_micros);
+            let issued =
+                (pairs_total + full_sets) * i128::from(MICROS_PER_DOLLAR) - i128::from(market.converted_out_micros);
             ensure!(backing == issued, "market {id} is backed by {backing} but its issuance paid in {issued}");
             if !market.is_categorical() {
                 ensure!(yes_over_no == Some(0), "market {id}: YES and NO outstanding differ");
@@ -149,17 +160,31 @@ impl Engine {
                     while slot != NIL {
                         let order = self.slab.get(slot);
                         ensure!(order.prev == prev, "order {} has a broken back link", order.id);
-                        ensure!(order.yes_ticks == ticks && order.book_side == side, "order {} sits at the wrong level", order.id);
-                        ensure!(self.order_index.get(&order.id) == Some(&slot), "order {} is in a book but not indexed", order.id);
+                        ensure!(
+                            order.yes_ticks == ticks && order.book_side == side,
+                            "order {} sits at the wrong level",
+                            order.id
+                        );
+                        ensure!(
+                            self.order_index.get(&order.id) == Some(&slot),
+                            "order {} is in a book but not indexed",
+                            order.id
+                        );
                         quantity += order.remaining;
                         orders += 1;
                         prev = slot;
                         slot = order.next;
                     }
                     ensure!(level.tail == prev, "a level's tail is not its last order");
-                    ensure!(level.quantity == quantity && level.orders == orders, "a level's totals disagree with its orders");
+                    ensure!(
+                        level.quantity == quantity && level.orders == orders,
+                        "a level's totals disagree with its orders"
+                    );
                     if level.head != NIL {
-                        ensure!(ticks > 0 && ticks < book.ticks_per_dollar(), "an order rests at a price outside (0, 1)");
+                        ensure!(
+                            ticks > 0 && ticks < book.ticks_per_dollar(),
+                            "an order rests at a price outside (0, 1)"
+                        );
                         non_empty.push(ticks);
                     }
                     linked += orders as usize;
@@ -181,7 +206,10 @@ impl Engine {
         ensure!(linked == self.slab.len(), "{linked} orders in books, {} slots in use", self.slab.len());
         for &(expires_at_ms, id) in &self.expiries {
             let slot = self.order_index.get(&id);
-            ensure!(slot.is_some_and(|&s| self.slab.get(s).expires_at_ms == expires_at_ms), "expiry entry for order {id} has no matching order");
+            ensure!(
+                slot.is_some_and(|&s| self.slab.get(s).expires_at_ms == expires_at_ms),
+                "expiry entry for order {id} has no matching order"
+            );
             ensure!(expires_at_ms > self.clock_ms, "order {id} outlived its expiry");
         }
         Ok(())

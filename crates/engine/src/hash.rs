@@ -56,7 +56,11 @@ impl Engine {
             .iter()
             .map(|p| {
                 let contract = &self.contracts[p.contract as usize];
-                let key = (self.accounts[p.account as usize].id, self.markets[contract.market as usize].spec.market, contract.outcome);
+                let key = (
+                    self.accounts[p.account as usize].id,
+                    self.markets[contract.market as usize].spec.market,
+                    contract.outcome,
+                );
                 (key, p)
             })
             .collect();
@@ -108,7 +112,9 @@ impl Engine {
 
     fn hash_contract(&self, h: &mut Canonical, contract: usize) {
         let contract = &self.contracts[contract];
-        for count in [contract.pairs_minted, contract.pairs_merged, contract.yes_converted_in, contract.no_converted_out] {
+        for count in
+            [contract.pairs_minted, contract.pairs_merged, contract.yes_converted_in, contract.no_converted_out]
+        {
             h.u64(count);
         }
         for side in [BookSide::Bid, BookSide::Ask] {

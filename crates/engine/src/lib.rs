@@ -27,9 +27,7 @@ mod view;
 pub use audit::InvariantViolation;
 pub use view::{AccountView, LevelView, OrderView, PositionView};
 
-use augury_core::{
-    AccountId, Command, Event, MarketId, MarketStatus, OrderId, Reject, TimestampMs,
-};
+use augury_core::{AccountId, Command, Event, MarketId, MarketStatus, OrderId, Reject, TimestampMs};
 use book::Ticks;
 use ledger::{Account, Position};
 use markets::{Contract, Market};

@@ -6,8 +6,8 @@ use crate::book::Book;
 use crate::slab::NIL;
 use crate::Engine;
 use augury_core::{
-    BookSide, CancelReason, Event, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, OutcomeIndex,
-    Quantity, Reject,
+    BookSide, CancelReason, Event, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, OutcomeIndex, Quantity,
+    Reject,
 };
 
 #[derive(Clone, Debug)]

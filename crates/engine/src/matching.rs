@@ -12,8 +12,8 @@ use crate::ledger::debit;
 use crate::slab::{RestingOrder, SlotId, NIL};
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
-    AccountId, Action, BookSide, CancelReason, Event, FeeRule, FeeSchedule, FillKind, Micros, OrderId,
-    Quantity, SelfTradePrevention, Side, MICROS_PER_DOLLAR,
+    AccountId, Action, BookSide, CancelReason, Event, FeeRule, FeeSchedule, FillKind, Micros, OrderId, Quantity,
+    SelfTradePrevention, Side, MICROS_PER_DOLLAR,
 };
 
 /// An order while it is trading on arrival (or after an amendment that moved it).
@@ -311,9 +311,7 @@ impl Engine {
     pub(crate) fn cancel_resting(&mut self, slot: SlotId, reason: CancelReason, events: &mut Vec<Event>) {
         let order = *self.slab.get(slot);
         match order.action {
-            Action::Buy => {
-                self.accounts[order.account as usize].release(order.remaining * order.unit_reserve_micros)
-            }
+            Action::Buy => self.accounts[order.account as usize].release(order.remaining * order.unit_reserve_micros),
             Action::Sell => self.positions[order.position as usize].release(order.side, order.remaining),
         }
         events.push(Event::OrderCancelled {

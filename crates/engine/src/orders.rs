@@ -6,8 +6,8 @@ use crate::matching::{crosses, opposite, Stop, Taker};
 use crate::slab::{RestingOrder, SlotId};
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
-    AccountId, Action, BookSide, CancelReason, Event, MarketSpec, Micros, NewOrder, OrderId, OrderType,
-    Quantity, Reject, Side, TimeInForce, MAX_QUANTITY, MICROS_PER_DOLLAR,
+    AccountId, Action, BookSide, CancelReason, Event, MarketSpec, Micros, NewOrder, OrderId, OrderType, Quantity,
+    Reject, Side, TimeInForce, MAX_QUANTITY, MICROS_PER_DOLLAR,
 };
 
 /// Checks an order's own-side price against the market grid and returns it as a YES price in ticks.
@@ -15,7 +15,7 @@ fn yes_ticks_of(spec: &MarketSpec, side: Side, price_micros: Micros) -> Result<T
     if price_micros == 0 || price_micros >= MICROS_PER_DOLLAR {
         return Err(Reject::PriceOutOfRange { price_micros });
     }
-    if price_micros % spec.tick_micros != 0 {
+    if !price_micros.is_multiple_of(spec.tick_micros) {
         return Err(Reject::PriceOffTick { price_micros, tick_micros: spec.tick_micros });
     }
     let own_ticks = (price_micros / spec.tick_micros) as Ticks;
@@ -245,7 +245,12 @@ impl Engine {
         }
     }
 
-    pub(crate) fn cancel_order(&mut self, account: AccountId, order: OrderId, events: &mut Vec<Event>) -> Result<(), Reject> {
+    pub(crate) fn cancel_order(
+        &mut self,
+        account: AccountId,
+        order: OrderId,
+        events: &mut Vec<Event>,
+    ) -> Result<(), Reject> {
         let slot = self.owned_order(account, order)?;
         self.cancel_resting(slot, CancelReason::Requested, events);
         Ok(())
@@ -294,15 +299,19 @@ impl Engine {
             }
         }
         let book = &self.contracts[resting.contract as usize].book;
-        let would_cross = book
-            .best(opposite(resting.book_side))
-            .is_some_and(|best| crosses(resting.book_side, new_ticks, best));
+        let would_cross =
+            book.best(opposite(resting.book_side)).is_some_and(|best| crosses(resting.book_side, new_ticks, best));
         if resting.post_only && would_cross {
             return Err(Reject::PostOnlyWouldCross);
         }
 
         let kept_priority = new_ticks == resting.yes_ticks && new_quantity < resting.remaining;
-        events.push(Event::OrderAmended { order, price_micros: new_price, remaining_quantity: new_quantity, kept_priority });
+        events.push(Event::OrderAmended {
+            order,
+            price_micros: new_price,
+            remaining_quantity: new_quantity,
+            kept_priority,
+        });
         if kept_priority {
             let shrink = resting.remaining - new_quantity;
             self.contracts[resting.contract as usize].book.reduce(resting.book_side, resting.yes_ticks, shrink);

@@ -3,9 +3,7 @@
 
 use crate::ledger::debit;
 use crate::Engine;
-use augury_core::{
-    AccountId, Event, MarketId, OutcomeIndex, Quantity, Reject, Side, MAX_QUANTITY, MICROS_PER_DOLLAR,
-};
+use augury_core::{AccountId, Event, MarketId, OutcomeIndex, Quantity, Reject, Side, MAX_QUANTITY, MICROS_PER_DOLLAR};
 
 /// Which contracts a split or merge moves.
 #[derive(Clone, Copy)]

@@ -4,8 +4,8 @@ use crate::matching::own_price;
 use crate::slab::NIL;
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
-    AccountId, Action, BookSide, MarketId, MarketSpec, MarketStatus, Micros, OrderId, OutcomeIndex, Quantity,
-    Side, TimestampMs,
+    AccountId, Action, BookSide, MarketId, MarketSpec, MarketStatus, Micros, OrderId, OutcomeIndex, Quantity, Side,
+    TimestampMs,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +55,8 @@ impl Engine {
 
     /// The account's holding in one outcome; zero when it holds nothing there.
     pub fn position(&self, account: AccountId, market: MarketId, outcome: OutcomeIndex) -> PositionView {
-        let (Some(&account_slot), Some(&market_slot)) = (self.account_index.get(&account), self.market_index.get(&market))
+        let (Some(&account_slot), Some(&market_slot)) =
+            (self.account_index.get(&account), self.market_index.get(&market))
         else {
             return PositionView::default();
         };
@@ -129,7 +130,11 @@ impl Engine {
             }
             let level = book.level(side, t);
             debug_assert_ne!(level.head, NIL);
-            levels.push(LevelView { yes_price_micros: ticks_to_micros(t, tick_micros), quantity: level.quantity, orders: level.orders });
+            levels.push(LevelView {
+                yes_price_micros: ticks_to_micros(t, tick_micros),
+                quantity: level.quantity,
+                orders: level.orders,
+            });
             ticks = book.next_level(side, t);
         }
         levels

@@ -33,15 +33,47 @@ enum Step {
         stp: u8,
         reuse_id: bool,
     },
-    Cancel { account: u64, back: usize },
-    Amend { account: u64, back: usize, price_ticks: Option<u64>, quantity: Option<u64> },
-    Split { account: u64, market: u32, outcome: Option<u16>, quantity: u64 },
-    Merge { account: u64, market: u32, outcome: Option<u16>, quantity: u64 },
-    Convert { account: u64, outcomes: u64, quantity: u64 },
-    Advance { by_ms: u64 },
-    Deposit { account: u64, amount: u64 },
-    Withdraw { account: u64, amount: u64 },
-    Close { market: u32 },
+    Cancel {
+        account: u64,
+        back: usize,
+    },
+    Amend {
+        account: u64,
+        back: usize,
+        price_ticks: Option<u64>,
+        quantity: Option<u64>,
+    },
+    Split {
+        account: u64,
+        market: u32,
+        outcome: Option<u16>,
+        quantity: u64,
+    },
+    Merge {
+        account: u64,
+        market: u32,
+        outcome: Option<u16>,
+        quantity: u64,
+    },
+    Convert {
+        account: u64,
+        outcomes: u64,
+        quantity: u64,
+    },
+    Advance {
+        by_ms: u64,
+    },
+    Deposit {
+        account: u64,
+        amount: u64,
+    },
+    Withdraw {
+        account: u64,
+        amount: u64,
+    },
+    Close {
+        market: u32,
+    },
 }
 
 fn side() -> impl Strategy<Value = Side> {
@@ -68,9 +100,28 @@ fn step() -> impl Strategy<Value = Step> {
             prop::bool::weighted(0.03),
         ),
     )
-        .prop_map(|((account, market, outcome, side, action), (price_ticks, quantity, tif), (market_order, post_only, stp, reuse_id))| {
-            Step::Place { account, market, outcome, side, action, price_ticks, quantity, tif, market_order, post_only, stp, reuse_id }
-        });
+        .prop_map(
+            |(
+                (account, market, outcome, side, action),
+                (price_ticks, quantity, tif),
+                (market_order, post_only, stp, reuse_id),
+            )| {
+                Step::Place {
+                    account,
+                    market,
+                    outcome,
+                    side,
+                    action,
+                    price_ticks,
+                    quantity,
+                    tif,
+                    market_order,
+                    post_only,
+                    stp,
+                    reuse_id,
+                }
+            },
+        );
     prop_oneof![
         30 => place,
         6 => (0..ACCOUNTS, 0usize..8).prop_map(|(account, back)| Step::Cancel { account, back }),
@@ -90,10 +141,8 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn market_specs() -> Vec<MarketSpec> {
-    let kalshi_like = FeeSchedule {
-        maker: FeeRule::Zero,
-        taker: FeeRule::Quadratic { rate_ppm: 70_000, rounding_micros: 10_000 },
-    };
+    let kalshi_like =
+        FeeSchedule { maker: FeeRule::Zero, taker: FeeRule::Quadratic { rate_ppm: 70_000, rounding_micros: 10_000 } };
     let proportional = FeeSchedule {
         maker: FeeRule::Proportional { rate_ppm: 1_000, rounding_micros: 1 },
         taker: FeeRule::Quadratic { rate_ppm: 20_000, rounding_micros: 1 },
@@ -141,10 +190,29 @@ impl Driver {
     fn command(&mut self, step: &Step) -> Command {
         let recent = |placed: &Vec<(u64, u64)>, back: usize, account: u64| -> (u64, u64) {
             // Mostly the account's own recent orders; sometimes someone else's.
-            placed.iter().rev().filter(|(_, owner)| *owner == account || back % 5 == 4).nth(back % 4).copied().unwrap_or((1, account))
+            placed
+                .iter()
+                .rev()
+                .filter(|(_, owner)| *owner == account || back % 5 == 4)
+                .nth(back % 4)
+                .copied()
+                .unwrap_or((1, account))
         };
         match *step {
-            Step::Place { account, market, outcome, side, action, price_ticks, quantity, tif, market_order, post_only, stp, reuse_id } => {
+            Step::Place {
+                account,
+                market,
+                outcome,
+                side,
+                action,
+                price_ticks,
+                quantity,
+                tif,
+                market_order,
+                post_only,
+                stp,
+                reuse_id,
+            } => {
                 let order = if reuse_id && self.next_order_id > 1 {
                     self.next_order_id - 1
                 } else {
@@ -174,7 +242,19 @@ impl Driver {
                     _ => SelfTradePrevention::CancelBoth,
                 };
                 Command::PlaceOrder {
-                    order: NewOrder { order, account, market, outcome, side, action, order_type, quantity, time_in_force, post_only, self_trade },
+                    order: NewOrder {
+                        order,
+                        account,
+                        market,
+                        outcome,
+                        side,
+                        action,
+                        order_type,
+                        quantity,
+                        time_in_force,
+                        post_only,
+                        self_trade,
+                    },
                 }
             }
             Step::Cancel { account, back } => {
@@ -183,15 +263,28 @@ impl Driver {
             }
             Step::Amend { account, back, price_ticks, quantity } => {
                 let (order, owner) = recent(&self.placed, back, account);
-                Command::AmendOrder { account: owner, order, price_micros: price_ticks.map(|t| t * 10_000), remaining_quantity: quantity }
+                Command::AmendOrder {
+                    account: owner,
+                    order,
+                    price_micros: price_ticks.map(|t| t * 10_000),
+                    remaining_quantity: quantity,
+                }
             }
-            Step::Split { account, market, outcome, quantity } => {
-                Command::Split { account, market, outcome: outcome.filter(|&o| market == CATEGORICAL || o == 0), quantity }
+            Step::Split { account, market, outcome, quantity } => Command::Split {
+                account,
+                market,
+                outcome: outcome.filter(|&o| market == CATEGORICAL || o == 0),
+                quantity,
+            },
+            Step::Merge { account, market, outcome, quantity } => Command::Merge {
+                account,
+                market,
+                outcome: outcome.filter(|&o| market == CATEGORICAL || o == 0),
+                quantity,
+            },
+            Step::Convert { account, outcomes, quantity } => {
+                Command::Convert { account, market: CATEGORICAL, outcomes, quantity }
             }
-            Step::Merge { account, market, outcome, quantity } => {
-                Command::Merge { account, market, outcome: outcome.filter(|&o| market == CATEGORICAL || o == 0), quantity }
-            }
-            Step::Convert { account, outcomes, quantity } => Command::Convert { account, market: CATEGORICAL, outcomes, quantity },
             Step::Advance { by_ms } => {
                 self.clock_ms += by_ms;
                 Command::AdvanceTime { now_ms: self.clock_ms }
@@ -203,8 +296,11 @@ impl Driver {
     }
 }
 
+/// Every command of a run with what it caused.
+type RunLog = Vec<(Command, Result<Vec<Event>, Reject>)>;
+
 /// Runs the steps, checking everything after each one; returns every command, outcome and event.
-fn run(steps: &[Step]) -> (Engine, Vec<(Command, Result<Vec<Event>, Reject>)>) {
+fn run(steps: &[Step]) -> (Engine, RunLog) {
     let mut engine = Engine::new(EngineConfig { fee_account: FEE_ACCOUNT, max_open_orders: 10_000 });
     for command in setup() {
         engine.apply_collect(&command).expect("setup is valid");

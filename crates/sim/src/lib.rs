@@ -8,8 +8,8 @@
 #![forbid(unsafe_code)]
 
 use augury_core::{
-    AccountId, Action, Command, FeeRule, FeeSchedule, MarketId, MarketKind, MarketSpec, NewOrder, OrderId,
-    OrderType, OutcomeIndex, SelfTradePrevention, Side, TimeInForce, MICROS_PER_DOLLAR,
+    AccountId, Action, Command, FeeRule, FeeSchedule, MarketId, MarketKind, MarketSpec, NewOrder, OrderId, OrderType,
+    OutcomeIndex, SelfTradePrevention, Side, TimeInForce, MICROS_PER_DOLLAR,
 };
 
 /// A small, fast, well-mixed generator (SplitMix64); good enough for simulation, never for keys.
@@ -56,10 +56,8 @@ pub const TRADERS: u64 = 24;
 
 /// The demo venue's markets.
 pub fn demo_markets() -> Vec<DemoMarket> {
-    let regulated = FeeSchedule {
-        maker: FeeRule::Zero,
-        taker: FeeRule::Quadratic { rate_ppm: 70_000, rounding_micros: 10_000 },
-    };
+    let regulated =
+        FeeSchedule { maker: FeeRule::Zero, taker: FeeRule::Quadratic { rate_ppm: 70_000, rounding_micros: 10_000 } };
     vec![
         DemoMarket {
             spec: MarketSpec { market: 1, kind: MarketKind::Binary, tick_micros: 10_000, fees: regulated },
