@@ -9,7 +9,8 @@
 //! Module map: `ledger` (accounts, positions), `markets` (markets and their outcomes), `sets`
 //! (split, merge, convert), `orders` (place, cancel, amend, expire), `matching` (the match loop and
 //! the settlement of one fill), `book` and `slab` (the order book's data structure), `audit` (the
-//! invariants, checked in full), `hash` (the state hash), `view` (read-only queries).
+//! invariants, checked in full), `hash` (the state hash), `snapshot` (the state as a value and
+//! back), `view` (read-only queries).
 #![forbid(unsafe_code)]
 
 mod audit;
@@ -22,9 +23,11 @@ mod matching;
 mod orders;
 mod sets;
 mod slab;
+mod snapshot;
 mod view;
 
 pub use audit::InvariantViolation;
+pub use snapshot::{AccountSnapshot, EngineSnapshot, MarketSnapshot, OrderSnapshot, OutcomeSnapshot};
 pub use view::{AccountView, LevelView, OrderView, PositionView};
 
 use augury_core::{AccountId, Command, Event, MarketId, MarketStatus, OrderId, Reject, TimestampMs};

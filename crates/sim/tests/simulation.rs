@@ -51,3 +51,43 @@ fn the_same_seed_gives_the_same_state() {
     let (other, _) = run(8, 30_000, 10_000);
     assert_ne!(first.state_hash(), other.state_hash(), "different seeds should diverge");
 }
+
+#[test]
+fn a_restored_snapshot_continues_exactly_like_the_original() {
+    let mut simulation = Simulation::new(11);
+    let mut original = Engine::new(EngineConfig { fee_account: FEE_ACCOUNT, ..EngineConfig::default() });
+    for command in simulation.setup() {
+        original.apply_collect(&command).expect("the demo setup is valid");
+    }
+    for _ in 0..20_000 {
+        let _ = original.apply_collect(&simulation.next_command());
+    }
+    let snapshot = original.snapshot();
+    assert!(snapshot.markets.iter().any(|m| m.outcomes.iter().any(|o| !o.orders.is_empty())), "books are not empty");
+    let json = serde_json::to_string(&snapshot).expect("a snapshot serializes");
+    let decoded: augury_engine::EngineSnapshot = serde_json::from_str(&json).expect("and deserializes");
+    assert_eq!(decoded, snapshot);
+    let mut restored = Engine::restore(&decoded).expect("a snapshot of a valid engine restores");
+    assert_eq!(restored.state_hash(), original.state_hash());
+    for _ in 0..20_000 {
+        let command = simulation.next_command();
+        assert_eq!(original.apply_collect(&command), restored.apply_collect(&command), "diverged on {command:?}");
+    }
+    assert_eq!(restored.state_hash(), original.state_hash());
+}
+
+#[test]
+fn a_tampered_snapshot_is_refused() {
+    let mut simulation = Simulation::new(12);
+    let mut engine = Engine::new(EngineConfig { fee_account: FEE_ACCOUNT, ..EngineConfig::default() });
+    for command in simulation.setup() {
+        engine.apply_collect(&command).expect("the demo setup is valid");
+    }
+    for _ in 0..5_000 {
+        let _ = engine.apply_collect(&simulation.next_command());
+    }
+    let mut snapshot = engine.snapshot();
+    snapshot.accounts[3].available_micros += 1;
+    let error = Engine::restore(&snapshot).expect_err("money from nowhere must be refused");
+    assert!(error.to_string().contains("deposits net"), "{error}");
+}

@@ -1,0 +1,286 @@
+//! Snapshots: the whole engine state as a plain, serializable value, and back. A snapshot lists
+//! everything in key order and every book level's orders in queue order, so restoring it rebuilds
+//! an engine with the same state hash, which then behaves identically to the original.
+
+use crate::book::Book;
+use crate::ledger::{Account, Position};
+use crate::markets::{Contract, Market};
+use crate::slab::{RestingOrder, NIL};
+use crate::{Engine, EngineConfig, InvariantViolation};
+use augury_core::{
+    AccountId, Action, BookSide, MarketId, MarketSpec, MarketStatus, Micros, OrderId, OutcomeIndex, Quantity,
+    SelfTradePrevention, Side, TimestampMs,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineSnapshot {
+    pub fee_account: AccountId,
+    pub max_open_orders: u32,
+    pub clock_ms: TimestampMs,
+    pub highest_order_id: OrderId,
+    pub next_trade_id: u64,
+    pub deposited_micros: u128,
+    pub withdrawn_micros: u128,
+    pub accounts: Vec<AccountSnapshot>,
+    pub markets: Vec<MarketSnapshot>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSnapshot {
+    pub account: AccountId,
+    pub available_micros: Micros,
+    pub reserved_micros: Micros,
+    /// (market, outcome, yes_free, yes_reserved, no_free, no_reserved), in key order.
+    pub positions: Vec<(MarketId, OutcomeIndex, Quantity, Quantity, Quantity, Quantity)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketSnapshot {
+    pub spec: MarketSpec,
+    pub status: MarketStatus,
+    pub backing_micros: Micros,
+    pub full_sets_split: Quantity,
+    pub full_sets_merged: Quantity,
+    pub converted_out_micros: Micros,
+    pub outcomes: Vec<OutcomeSnapshot>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeSnapshot {
+    pub pairs_minted: Quantity,
+    pub pairs_merged: Quantity,
+    pub yes_converted_in: Quantity,
+    pub no_converted_out: Quantity,
+    /// Resting orders, bids then asks, best level first, queue order within a level.
+    pub orders: Vec<OrderSnapshot>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSnapshot {
+    pub order: OrderId,
+    pub account: AccountId,
+    pub side: Side,
+    pub action: Action,
+    pub yes_ticks: u32,
+    pub remaining: Quantity,
+    pub unit_reserve_micros: Micros,
+    pub expires_at_ms: TimestampMs,
+    pub self_trade: SelfTradePrevention,
+    pub post_only: bool,
+}
+
+impl Engine {
+    pub fn snapshot(&self) -> EngineSnapshot {
+        let mut accounts: Vec<AccountSnapshot> = self
+            .accounts
+            .iter()
+            .map(|a| AccountSnapshot {
+                account: a.id,
+                available_micros: a.available_micros,
+                reserved_micros: a.reserved_micros,
+                positions: Vec::new(),
+            })
+            .collect();
+        for position in &self.positions {
+            let contract = &self.contracts[position.contract as usize];
+            accounts[position.account as usize].positions.push((
+                self.markets[contract.market as usize].spec.market,
+                contract.outcome,
+                position.yes_free,
+                position.yes_reserved,
+                position.no_free,
+                position.no_reserved,
+            ));
+        }
+        for account in &mut accounts {
+            account.positions.sort_unstable_by_key(|p| (p.0, p.1));
+        }
+        accounts.sort_unstable_by_key(|a| a.account);
+
+        let mut markets: Vec<MarketSnapshot> = self.markets.iter().map(|m| self.market_snapshot(m)).collect();
+        markets.sort_unstable_by_key(|m| m.spec.market);
+        EngineSnapshot {
+            fee_account: self.config.fee_account,
+            max_open_orders: self.config.max_open_orders,
+            clock_ms: self.clock_ms,
+            highest_order_id: self.highest_order_id,
+            next_trade_id: self.next_trade_id,
+            deposited_micros: self.deposited_micros,
+            withdrawn_micros: self.withdrawn_micros,
+            accounts,
+            markets,
+        }
+    }
+
+    fn market_snapshot(&self, market: &Market) -> MarketSnapshot {
+        let outcomes = (0..market.outcome_count())
+            .map(|outcome| {
+                let contract = &self.contracts[market.contract(outcome) as usize];
+                let mut orders = Vec::new();
+                for side in [BookSide::Bid, BookSide::Ask] {
+                    let mut ticks = contract.book.best(side);
+                    while let Some(t) = ticks {
+                        let mut slot = contract.book.level(side, t).head;
+                        while slot != NIL {
+                            let o = self.slab.get(slot);
+                            orders.push(OrderSnapshot {
+                                order: o.id,
+                                account: o.account_id,
+                                side: o.side,
+                                action: o.action,
+                                yes_ticks: o.yes_ticks,
+                                remaining: o.remaining,
+                                unit_reserve_micros: o.unit_reserve_micros,
+                                expires_at_ms: o.expires_at_ms,
+                                self_trade: o.self_trade,
+                                post_only: o.post_only,
+                            });
+                            slot = o.next;
+                        }
+                        ticks = contract.book.next_level(side, t);
+                    }
+                }
+                OutcomeSnapshot {
+                    pairs_minted: contract.pairs_minted,
+                    pairs_merged: contract.pairs_merged,
+                    yes_converted_in: contract.yes_converted_in,
+                    no_converted_out: contract.no_converted_out,
+                    orders,
+                }
+            })
+            .collect();
+        MarketSnapshot {
+            spec: market.spec,
+            status: market.status,
+            backing_micros: market.backing_micros,
+            full_sets_split: market.full_sets_split,
+            full_sets_merged: market.full_sets_merged,
+            converted_out_micros: market.converted_out_micros,
+            outcomes,
+        }
+    }
+
+    /// Rebuilds an engine from a snapshot and audits it; a snapshot that does not satisfy every
+    /// invariant (corrupt, or from a buggy writer) is refused.
+    pub fn restore(snapshot: &EngineSnapshot) -> Result<Engine, InvariantViolation> {
+        let bad = |what: &str| InvariantViolation(format!("snapshot: {what}"));
+        let mut engine =
+            Engine::new(EngineConfig { fee_account: snapshot.fee_account, max_open_orders: snapshot.max_open_orders });
+        engine.clock_ms = snapshot.clock_ms;
+        engine.highest_order_id = snapshot.highest_order_id;
+        engine.next_trade_id = snapshot.next_trade_id;
+        engine.deposited_micros = snapshot.deposited_micros;
+        engine.withdrawn_micros = snapshot.withdrawn_micros;
+
+        if !snapshot.accounts.windows(2).all(|w| w[0].account < w[1].account)
+            || !snapshot.markets.windows(2).all(|w| w[0].spec.market < w[1].spec.market)
+        {
+            return Err(bad("accounts and markets must be listed once each, in key order"));
+        }
+        for market in &snapshot.markets {
+            if market.spec.invalid_reason().is_some() {
+                return Err(bad("a market spec is invalid"));
+            }
+            if market.outcomes.len() != usize::from(market.spec.kind.outcome_count()) {
+                return Err(bad("a market has the wrong number of outcomes"));
+            }
+            let market_slot = engine.markets.len() as u32;
+            let first_contract = engine.contracts.len() as u32;
+            let ticks_per_dollar = market.spec.ticks_per_dollar() as u32;
+            for (outcome, o) in market.outcomes.iter().enumerate() {
+                engine.contracts.push(Contract {
+                    market: market_slot,
+                    outcome: outcome as OutcomeIndex,
+                    book: Book::new(ticks_per_dollar),
+                    pairs_minted: o.pairs_minted,
+                    pairs_merged: o.pairs_merged,
+                    yes_converted_in: o.yes_converted_in,
+                    no_converted_out: o.no_converted_out,
+                });
+            }
+            engine.markets.push(Market {
+                spec: market.spec,
+                status: market.status,
+                first_contract,
+                backing_micros: market.backing_micros,
+                full_sets_split: market.full_sets_split,
+                full_sets_merged: market.full_sets_merged,
+                converted_out_micros: market.converted_out_micros,
+            });
+            engine.market_index.insert(market.spec.market, market_slot);
+        }
+
+        for account in &snapshot.accounts {
+            let slot = engine.open_account(account.account);
+            engine.accounts[slot as usize] = Account {
+                id: account.account,
+                available_micros: account.available_micros,
+                reserved_micros: account.reserved_micros,
+            };
+            for &(market, outcome, yes_free, yes_reserved, no_free, no_reserved) in &account.positions {
+                let market_slot = *engine.market_index.get(&market).ok_or_else(|| bad("a position names no market"))?;
+                let m = &engine.markets[market_slot as usize];
+                if outcome >= m.outcome_count() {
+                    return Err(bad("a position names no outcome"));
+                }
+                let contract = m.contract(outcome);
+                if engine.position_index.contains_key(&(slot, contract)) {
+                    return Err(bad("a position is duplicated"));
+                }
+                let position = engine.position_slot(slot, contract) as usize;
+                engine.positions[position] =
+                    Position { account: slot, contract, yes_free, yes_reserved, no_free, no_reserved };
+            }
+        }
+
+        for market in &snapshot.markets {
+            let market_slot = engine.market_index[&market.spec.market];
+            for (outcome, o) in market.outcomes.iter().enumerate() {
+                let contract = engine.markets[market_slot as usize].contract(outcome as OutcomeIndex);
+                for order in &o.orders {
+                    engine.restore_order(contract, order).map_err(|e| bad(e))?;
+                }
+            }
+        }
+        engine.check_invariants()?;
+        Ok(engine)
+    }
+
+    fn restore_order(&mut self, contract: u32, order: &OrderSnapshot) -> Result<(), &'static str> {
+        let account = *self.account_index.get(&order.account).ok_or("an order names no account")?;
+        let position = *self.position_index.get(&(account, contract)).ok_or("an order has no position")?;
+        if self.order_index.contains_key(&order.order) || order.order > self.highest_order_id {
+            return Err("an order id is duplicated or above the highest seen");
+        }
+        let ticks_per_dollar = self.contracts[contract as usize].book.ticks_per_dollar();
+        if order.yes_ticks == 0 || order.yes_ticks >= ticks_per_dollar || order.remaining == 0 {
+            return Err("an order has an impossible price or quantity");
+        }
+        let book_side = BookSide::of(order.side, order.action);
+        let slot = self.slab.insert(RestingOrder {
+            id: order.order,
+            account_id: order.account,
+            account,
+            position,
+            contract,
+            yes_ticks: order.yes_ticks,
+            book_side,
+            side: order.side,
+            action: order.action,
+            self_trade: order.self_trade,
+            post_only: order.post_only,
+            remaining: order.remaining,
+            unit_reserve_micros: order.unit_reserve_micros,
+            expires_at_ms: order.expires_at_ms,
+            prev: NIL,
+            next: NIL,
+        });
+        self.contracts[contract as usize].book.push_back(&mut self.slab, book_side, order.yes_ticks, slot);
+        self.order_index.insert(order.order, slot);
+        if order.expires_at_ms != 0 {
+            self.expiries.insert((order.expires_at_ms, order.order));
+        }
+        Ok(())
+    }
+}
