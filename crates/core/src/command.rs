@@ -6,7 +6,7 @@ use crate::units::{AccountId, Action, MarketId, Micros, OrderId, OutcomeIndex, Q
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Command {
     /// Move the engine clock forward (never back); good-till-date orders due by then expire.
     AdvanceTime {
@@ -73,6 +73,8 @@ pub enum Command {
 }
 
 /// A new order. `price_micros` is in the order's own side: a buy of NO at 0.30 is 300,000.
+/// Order ids start at 1 and must increase. An order that could rest (GTC/GTD) is refused when
+/// the engine already holds its limit of open orders, even if it would fill on arrival.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewOrder {
     pub order: OrderId,
@@ -89,18 +91,19 @@ pub struct NewOrder {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum OrderType {
     /// Trade at `price_micros` or better.
     Limit { price_micros: Micros },
     /// Trade at any price, immediately, and never rest. A buy spends at most
-    /// `cost_cap_micros` (price plus fees) when given; a buy without a cap is bounded only by the
-    /// available balance.
+    /// `cost_cap_micros` (price plus fees) and needs that much available; a buy without a cap
+    /// needs the whole quantity at the worst price (one tick below a dollar) plus the worst-case
+    /// fee available. A sell takes no cap.
     Market { cost_cap_micros: Option<Micros> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TimeInForce {
     /// Good till cancelled.
     Gtc,

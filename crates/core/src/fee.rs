@@ -10,7 +10,7 @@ pub const PPM: u128 = 1_000_000;
 
 /// How one party to a fill is charged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "rule", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FeeRule {
     /// No fee.
     Zero,

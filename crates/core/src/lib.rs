@@ -1,6 +1,9 @@
 //! The vocabulary every other Augury crate speaks: identifiers, integer money and prices, market
 //! specifications with their fee rules, and the commands, events and refusals that flow through the
 //! engine. This crate does no I/O and holds no state; it only says what things are.
+//!
+//! The serde forms are externally tagged (no `#[serde(tag)]`), so the journal can store them in a
+//! compact binary format; the API layer defines its own JSON shapes.
 #![forbid(unsafe_code)]
 
 pub mod command;

@@ -12,7 +12,7 @@ pub const MAX_CATEGORICAL_OUTCOMES: OutcomeIndex = 64;
 pub const MAX_TICKS_PER_DOLLAR: u64 = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum MarketKind {
     /// One outcome: YES pays a dollar if it happens, NO if it does not.
     Binary,

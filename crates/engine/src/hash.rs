@@ -54,6 +54,8 @@ impl Engine {
         let mut positions: Vec<_> = self
             .positions
             .iter()
+            // An emptied position is the same state as none at all.
+            .filter(|p| p.yes_free + p.yes_reserved + p.no_free + p.no_reserved > 0)
             .map(|p| {
                 let contract = &self.contracts[p.contract as usize];
                 let key = (

@@ -59,6 +59,9 @@ impl Engine {
         if is_market && can_rest {
             return Err(Reject::InvalidOrder { reason: "a market order must be ioc or fok" });
         }
+        if order.action == Action::Sell && matches!(order.order_type, OrderType::Market { cost_cap_micros: Some(_) }) {
+            return Err(Reject::InvalidOrder { reason: "a cost cap applies to market buys only" });
+        }
         if order.post_only && !can_rest {
             return Err(Reject::InvalidOrder { reason: "a post-only order must be gtc or gtd" });
         }

@@ -82,7 +82,7 @@ impl Engine {
                 positions: Vec::new(),
             })
             .collect();
-        for position in &self.positions {
+        for position in self.positions.iter().filter(|p| p.yes_free + p.yes_reserved + p.no_free + p.no_reserved > 0) {
             let contract = &self.contracts[position.contract as usize];
             accounts[position.account as usize].positions.push((
                 self.markets[contract.market as usize].spec.market,
@@ -239,7 +239,7 @@ impl Engine {
             for (outcome, o) in market.outcomes.iter().enumerate() {
                 let contract = engine.markets[market_slot as usize].contract(outcome as OutcomeIndex);
                 for order in &o.orders {
-                    engine.restore_order(contract, order).map_err(|e| bad(e))?;
+                    engine.restore_order(contract, order).map_err(bad)?;
                 }
             }
         }
@@ -249,7 +249,8 @@ impl Engine {
 
     fn restore_order(&mut self, contract: u32, order: &OrderSnapshot) -> Result<(), &'static str> {
         let account = *self.account_index.get(&order.account).ok_or("an order names no account")?;
-        let position = *self.position_index.get(&(account, contract)).ok_or("an order has no position")?;
+        // A resting buy may hold nothing yet: its (empty) position is not in the snapshot.
+        let position = self.position_slot(account, contract);
         if self.order_index.contains_key(&order.order) || order.order > self.highest_order_id {
             return Err("an order id is duplicated or above the highest seen");
         }

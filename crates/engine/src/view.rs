@@ -87,6 +87,12 @@ impl Engine {
         })
     }
 
+    /// The earliest expiry of a resting good-till-date order: when the sequencer must next move
+    /// the clock even if no command arrives.
+    pub fn next_expiry_ms(&self) -> Option<TimestampMs> {
+        self.expiries.first().map(|&(expires_at_ms, _)| expires_at_ms)
+    }
+
     /// How many orders rest in all books.
     pub fn open_order_count(&self) -> usize {
         self.slab.len()

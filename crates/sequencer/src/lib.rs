@@ -1,0 +1,30 @@
+//! The sequencer: the single owner of the engine and the journal.
+//!
+//! - [`Venue`] is the engine plus its journal on disk: `open` restores the latest valid snapshot
+//!   and replays the journal's tail (checking that every replayed command gives the events it
+//!   gave the first time), `submit` applies a command and appends it with its events,
+//!   `commit` makes everything submitted durable, and snapshots are taken every N entries.
+//! - [`Sequencer`] runs a `Venue` on its own thread behind a bounded queue: it takes commands in
+//!   batches, stamps time, applies them, group-commits the batch with one fsync, and only then
+//!   answers each caller. A full queue is refused at once, never buffered without bound.
+#![forbid(unsafe_code)]
+
+pub mod record;
+mod sequencer;
+pub mod snapshot_file;
+mod venue;
+
+pub use sequencer::{Sequencer, SequencerHandle, SubmitError};
+pub use venue::{OpenReport, Venue, VenueOptions};
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VenueError {
+    #[error(transparent)]
+    Journal(#[from] augury_journal::JournalError),
+    #[error("replay failed at journal entry {entry}: {reason}")]
+    Replay { entry: u64, reason: String },
+    #[error("cannot write a snapshot in {path}: {source}")]
+    Snapshot { path: PathBuf, source: std::io::Error },
+}
