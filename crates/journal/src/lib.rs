@@ -33,8 +33,8 @@ pub use writer::{Durability, Journal, JournalOptions};
 
 use std::path::PathBuf;
 
-/// Receives each entry (index, payload) in order during recovery; an error stops the scan.
-pub type Visitor<'a> = dyn FnMut(u64, &[u8]) -> Result<(), JournalError> + 'a;
+/// Receives each entry (index, payload, chain value after it) in order during recovery; an error stops the scan.
+pub type Visitor<'a> = dyn FnMut(u64, &[u8], &Hash) -> Result<(), JournalError> + 'a;
 
 /// What can go wrong with a journal. Corruption names the file, the byte offset and the entry.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +49,9 @@ pub enum JournalError {
     WrongKey(PathBuf),
     #[error("{0}")]
     Invalid(String),
+    /// The caller's visitor refused an entry during recovery (for example, replay failed).
+    #[error("entry {entry}: {reason}")]
+    Refused { entry: u64, reason: String },
     #[error("the journal stopped after a failed write and accepts nothing more; restart to recover: {0}")]
     Poisoned(String),
 }
@@ -109,7 +112,7 @@ pub fn read_entry(
 ) -> Result<Vec<u8>, JournalError> {
     let mut found = None;
     // A full verified scan: simple, and proofs are rare next to trading.
-    scan::scan(journal_dir, key, scan::Mode::Verify, &mut |i, payload| {
+    scan::scan(journal_dir, key, scan::Mode::Verify, &mut |i, payload, _| {
         if i == index {
             found = Some(payload.to_vec());
         }

@@ -311,7 +311,7 @@ pub(crate) fn scan(
             }
             leaves.push(&leaf)?;
             frontier.push(leaf);
-            visit(index, payload)?;
+            visit(index, payload, &chain)?;
             index += 1;
             check_checkpoints(&frontier, &mut next_checkpoint, &mut checkpoints_verified)
                 .map_err(|reason| corrupt(offset, index - 1, reason))?;
@@ -374,7 +374,7 @@ pub fn verify(dir: &Path, key: Option<&EncryptionKey>) -> Result<VerifyReport, J
     if !dir.is_dir() {
         return Err(JournalError::Invalid(format!("{} is not a journal directory", dir.display())));
     }
-    let end = scan(dir, key, Mode::Verify, &mut |_, _| Ok(()))?;
+    let end = scan(dir, key, Mode::Verify, &mut |_, _, _| Ok(()))?;
     Ok(VerifyReport {
         entries: end.entries,
         segments: end.recovery.segments,

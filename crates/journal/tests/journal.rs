@@ -22,7 +22,7 @@ fn options() -> JournalOptions {
 }
 
 fn write(dir: &Path, options: JournalOptions, from: u64, to: u64, per_commit: u64) {
-    let (mut journal, recovery) = Journal::open(dir, options, &mut |_, _| Ok(())).unwrap();
+    let (mut journal, recovery) = Journal::open(dir, options, &mut |_, _, _| Ok(())).unwrap();
     assert_eq!(recovery.entries, from);
     for i in from..to {
         assert_eq!(journal.append(&payload(i)).unwrap(), i);
@@ -35,7 +35,7 @@ fn write(dir: &Path, options: JournalOptions, from: u64, to: u64, per_commit: u6
 
 fn read_all(dir: &Path, options: JournalOptions) -> Result<Vec<Vec<u8>>, JournalError> {
     let mut entries = Vec::new();
-    Journal::open(dir, options, &mut |i, p| {
+    Journal::open(dir, options, &mut |i, p, _| {
         assert_eq!(i, entries.len() as u64);
         entries.push(p.to_vec());
         Ok(())
@@ -70,7 +70,7 @@ fn a_torn_tail_is_cut_off_and_the_journal_continues() {
     std::fs::write(&last, &torn).unwrap();
     let report = verify(dir.path(), None).unwrap();
     assert_eq!(report.torn_tail.as_ref().map(|t| t.offset), Some(intact));
-    let (mut journal, recovery) = Journal::open(dir.path(), options(), &mut |_, _| Ok(())).unwrap();
+    let (mut journal, recovery) = Journal::open(dir.path(), options(), &mut |_, _, _| Ok(())).unwrap();
     assert_eq!(recovery.entries, 40);
     assert_eq!(recovery.torn_tail.unwrap().bytes, 11);
     assert_eq!(std::fs::metadata(&last).unwrap().len(), intact);
@@ -211,7 +211,7 @@ fn a_lost_leaf_file_is_rebuilt() {
     let good = std::fs::read(&path).unwrap();
     std::fs::write(&path, &good[..100]).unwrap();
     assert!(verify(dir.path(), None).unwrap().leaves_stale);
-    let (_, recovery) = Journal::open(dir.path(), options(), &mut |_, _| Ok(())).unwrap();
+    let (_, recovery) = Journal::open(dir.path(), options(), &mut |_, _, _| Ok(())).unwrap();
     assert!(recovery.leaves_rebuilt);
     assert_eq!(std::fs::read(&path).unwrap(), good);
 }
