@@ -93,6 +93,11 @@ impl Engine {
         self.expiries.first().map(|&(expires_at_ms, _)| expires_at_ms)
     }
 
+    /// The highest order id accepted so far; the next order must use a higher one.
+    pub fn highest_order_id(&self) -> OrderId {
+        self.highest_order_id
+    }
+
     /// How many orders rest in all books.
     pub fn open_order_count(&self) -> usize {
         self.slab.len()

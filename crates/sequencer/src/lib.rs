@@ -5,7 +5,7 @@
 //!   gave the first time), `submit` applies a command and appends it with its events,
 //!   `commit` makes everything submitted durable, and snapshots are taken every N entries.
 //! - [`Sequencer`] runs a `Venue` on its own thread behind a bounded queue: it takes commands in
-//!   batches, stamps time, applies them, group-commits the batch with one fsync, and only then
+//!   batches, stamps time (and the ids of orders submitted with id 0), applies them, group-commits the batch with one fsync, and only then
 //!   answers each caller. A full queue is refused at once, never buffered without bound.
 #![forbid(unsafe_code)]
 

@@ -135,7 +135,7 @@ fn run(mut venue: Venue, receive: Receiver<Message>) -> Venue {
                     Some(reason) => {
                         let _ = job.answer.send(Err(reason.clone()));
                     }
-                    None => match venue.submit(&job.command) {
+                    None => match venue.submit(&stamp_order_id(&venue, job.command)) {
                         Ok(outcome) => batch.push((job.answer, outcome.map(<[Event]>::to_vec))),
                         Err(e) => {
                             failure = Some(e.to_string());
@@ -170,6 +170,17 @@ fn run(mut venue: Venue, receive: Receiver<Message>) -> Venue {
             return venue;
         }
     }
+}
+
+/// Order ids are the sequencer's to give, like time: an order submitted with id 0 gets the next
+/// one, so callers never race each other for ids.
+fn stamp_order_id(venue: &Venue, mut command: Command) -> Command {
+    if let Command::PlaceOrder { order } = &mut command {
+        if order.order == 0 {
+            order.order = venue.engine().highest_order_id() + 1;
+        }
+    }
+    command
 }
 
 /// Moves the engine clock to now, journaling the step like any other command.
