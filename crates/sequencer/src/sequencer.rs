@@ -11,7 +11,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The most commands taken into one batch.
 const BATCH_MAX: usize = 4_096;
 
-type Answer = Result<Result<Vec<Event>, Reject>, String>;
+/// What a command caused, or why the engine refused it.
+type Outcome = Result<Vec<Event>, Reject>;
+/// An outcome, or why the sequencer could not give one.
+type Answer = Result<Outcome, String>;
 
 struct Job {
     command: Command,
@@ -107,7 +110,7 @@ impl Drop for Sequencer {
 }
 
 fn run(mut venue: Venue, receive: Receiver<Message>) -> Venue {
-    let mut batch: Vec<(SyncSender<Answer>, Result<Vec<Event>, Reject>)> = Vec::with_capacity(BATCH_MAX);
+    let mut batch: Vec<(SyncSender<Answer>, Outcome)> = Vec::with_capacity(BATCH_MAX);
     let mut failure: Option<String> = None;
     loop {
         // Wait for work, waking now and then to expire good-till-date orders while idle.

@@ -95,7 +95,7 @@ fn replay(
             return Err(refused("the command gave different events than when it was journaled".into()));
         }
         replayed += 1;
-        if replayed % 100_000 == 0 {
+        if replayed.is_multiple_of(100_000) {
             progress(replayed);
         }
         Ok(())
