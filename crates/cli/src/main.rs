@@ -2,9 +2,14 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod proofs;
+mod storage;
+mod verify;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use storage::StorageArgs;
 
 #[derive(Parser)]
 #[command(name = "augury", version, about = "Augury: an open prediction-market exchange")]
@@ -15,15 +20,31 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Commands {
-    /// Run the demo venue: three markets (binary, categorical, scalar) traded by seeded simulated
-    /// traders through the engine, then print the books, the figures and the state hash.
+    /// Run the demo venue on embedded storage: three markets (binary, categorical, scalar) traded
+    /// by seeded simulated traders through the engine and the durable journal. Each run carries
+    /// on from the last; the books, the figures and the signed journal state are printed.
     Demo {
+        #[command(flatten)]
+        storage: StorageArgs,
         /// How many trader commands to run.
         #[arg(long, default_value_t = 200_000)]
         steps: u64,
-        /// Seed of the simulated traders; the same seed gives the same run and state hash.
+        /// Seed of the simulated traders.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Check a data directory without changing it: every journal frame (CRC, index, hash chain),
+    /// every signed checkpoint, every snapshot. Names the segment, offset and entry of any damage.
+    Verify {
+        data_dir: PathBuf,
+        /// The journal encryption key file, if the journal is encrypted (or set AUGURY_JOURNAL_KEY).
+        #[arg(long)]
+        journal_key_file: Option<PathBuf>,
+    },
+    /// Merkle proofs over the journal, and their verification.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
     },
     /// Measure performance.
     Bench {
@@ -33,37 +54,92 @@ enum Commands {
 }
 
 #[derive(Subcommand)]
+enum JournalCommand {
+    /// Print (as JSON) an inclusion proof of one entry against the newest signed checkpoint that
+    /// covers it.
+    Prove {
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        entry: u64,
+    },
+    /// Print (as JSON) a consistency proof from the checkpoint of size OLD to the newest one.
+    Consistency {
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        old: u64,
+    },
+    /// Check a proof printed by `prove` or `consistency` against a public key you trust (hex, or
+    /// a file holding it, such as DATA_DIR/keys/venue-signing.pub).
+    VerifyProof {
+        file: PathBuf,
+        #[arg(long)]
+        public_key: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum BenchTarget {
     /// The matching engine with full accounting, beside the `rust-order-book` crate on the same
     /// workload (60% place, 30% cancel, 10% marketable), one core, same process.
     Engine {
-        /// Print one JSON object instead of a table.
+        /// Print one JSON object instead of indented JSON.
         #[arg(long)]
         json: bool,
         /// Operations per timed run.
         #[arg(long, default_value_t = 2_000_000)]
-        ops: usize,
+        ops: u64,
         /// Seed of the generated workload.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Timed runs of each engine, alternating; the best is reported.
+        /// Timed runs of each engine, alternating.
         #[arg(long, default_value_t = 3)]
-        repetitions: usize,
+        repetitions: u32,
     },
+    /// The journal: durable 200-byte events with group commit and fdatasync, then a replay.
+    Journal {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 2_000_000)]
+        events: u64,
+        /// Events per group commit.
+        #[arg(long, default_value_t = 4_096)]
+        group: u64,
+        /// Where to write (a temporary folder inside it is removed afterwards).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+fn print(json: bool, value: &impl serde::Serialize) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(value)?);
+    } else {
+        println!("{}", serde_json::to_string_pretty(value)?);
+    }
+    Ok(())
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Commands::Demo { steps, seed } => demo::run(steps, seed),
+        Commands::Demo { storage, steps, seed } => demo::run(&storage, steps, seed),
+        Commands::Verify { data_dir, journal_key_file } => verify::run(&StorageArgs { data_dir, journal_key_file }),
+        Commands::Journal { command } => match command {
+            JournalCommand::Prove { storage, entry } => print(false, &proofs::prove(&storage, entry)?),
+            JournalCommand::Consistency { storage, old } => print(false, &proofs::consistency(&storage, old)?),
+            JournalCommand::VerifyProof { file, public_key } => {
+                println!("{}", proofs::verify_bundle(&file, &public_key)?);
+                Ok(())
+            }
+        },
         Commands::Bench { target: BenchTarget::Engine { json, ops, seed, repetitions } } => {
             let config = augury_bench::EngineBenchConfig { ops, seed, repetitions };
-            let report = augury_bench::run_engine_bench(&config);
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            }
-            Ok(())
+            print(json, &augury_bench::run_engine_bench(&config))
+        }
+        Commands::Bench { target: BenchTarget::Journal { json, events, group, dir } } => {
+            let config = augury_bench::journal::JournalBenchConfig { events, group, ..Default::default() };
+            print(json, &augury_bench::journal::run_journal_bench(&config, &dir)?)
         }
     }
 }

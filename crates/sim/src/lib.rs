@@ -115,6 +115,15 @@ impl Simulation {
         }
     }
 
+    /// A simulation that carries on an earlier run's venue: its clock and order ids continue from
+    /// the engine's, so nothing it generates is refused for going back in time or reusing an id.
+    pub fn resume(seed: u64, clock_ms: u64, highest_order_id: OrderId) -> Simulation {
+        let mut simulation = Simulation::new(seed);
+        simulation.clock_ms = simulation.clock_ms.max(clock_ms);
+        simulation.next_order = highest_order_id + 1;
+        simulation
+    }
+
     pub fn markets(&self) -> &[DemoMarket] {
         &self.markets
     }
