@@ -119,6 +119,112 @@ fn intact_frame_after(bytes: &[u8], offset: usize, expected_index: u64) -> bool 
     })
 }
 
+/// Frames checked together; bounds the memory held for decrypted payloads.
+const CHECK_BATCH: usize = 1 << 15;
+
+/// A frame whose index, payload and chain value check out.
+struct CheckedFrame {
+    leaf: Hash,
+    /// Where the stored payload lies, or the decrypted payload.
+    payload: Payload,
+    chain_at: usize,
+}
+
+enum Payload {
+    Stored(std::ops::Range<usize>),
+    Opened(Vec<u8>),
+}
+
+impl CheckedFrame {
+    fn payload_and_chain<'a>(&'a self, bytes: &'a [u8]) -> (&'a [u8], Hash) {
+        let payload = match &self.payload {
+            Payload::Stored(range) => &bytes[range.clone()],
+            Payload::Opened(opened) => &opened[..],
+        };
+        (payload, bytes[self.chain_at..self.chain_at + 32].try_into().expect("32 bytes"))
+    }
+}
+
+/// Checks one frame given the chain value before it. The chain can be checked out of order
+/// because every frame stores its chain value: frame i is checked against the value stored in
+/// frame i-1, which frame i-1's own check ties to everything before it.
+fn check_one_frame(
+    bytes: &[u8],
+    (offset, end): (usize, usize),
+    index: u64,
+    previous_chain: &Hash,
+    key: Option<&EncryptionKey>,
+) -> Result<CheckedFrame, String> {
+    let body_at = offset + FRAME_PREFIX_LEN;
+    let stored_index = u64::from_le_bytes(bytes[body_at..body_at + 8].try_into().expect("8 bytes"));
+    if stored_index != index {
+        return Err(format!("the frame holds entry {stored_index} where entry {index} belongs"));
+    }
+    let chain_at = body_at + 8;
+    let payload_range = chain_at + 32..end;
+    let payload = match key {
+        Some(key) => Payload::Opened(
+            key.open(index, &bytes[payload_range])
+                .ok_or_else(|| "the payload fails authentication (altered, or sealed under another key)".to_string())?,
+        ),
+        None => Payload::Stored(payload_range),
+    };
+    let leaf = leaf_hash(
+        index,
+        match &payload {
+            Payload::Stored(range) => &bytes[range.clone()],
+            Payload::Opened(opened) => opened,
+        },
+    );
+    if next_chain(previous_chain, &leaf)[..] != bytes[chain_at..chain_at + 32] {
+        return Err("the hash chain is broken: this entry or one before it was altered".into());
+    }
+    Ok(CheckedFrame { leaf, payload, chain_at })
+}
+
+/// Checks a run of consecutive frames, the first holding `first_index` and following `chain`,
+/// on up to four threads (hashing is most of the cost of a replay). Results come back in order.
+fn check_frames_parallel(
+    bytes: &[u8],
+    frames: &[(usize, usize)],
+    first_index: u64,
+    chain: &Hash,
+    key: Option<&EncryptionKey>,
+) -> Vec<Result<CheckedFrame, String>> {
+    let check_run = |start: usize, run: &[(usize, usize)]| -> Vec<Result<CheckedFrame, String>> {
+        run.iter()
+            .enumerate()
+            .map(|(k, &frame)| {
+                let at = start + k;
+                let previous = if at == 0 {
+                    *chain
+                } else {
+                    let (before, _) = frames[at - 1];
+                    let chain_at = before + FRAME_PREFIX_LEN + 8;
+                    bytes[chain_at..chain_at + 32].try_into().expect("32 bytes")
+                };
+                check_one_frame(bytes, frame, first_index + at as u64, &previous, key)
+            })
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if threads == 1 || frames.len() < 1024 {
+        return check_run(0, frames);
+    }
+    let per_thread = frames.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = frames
+            .chunks(per_thread)
+            .enumerate()
+            .map(|(n, run)| {
+                let check_run = &check_run;
+                scope.spawn(move || check_run(n * per_thread, run))
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a frame-checking thread panicked")).collect()
+    })
+}
+
 /// Compares computed leaf hashes with the derived leaf file, rewriting it from the first
 /// difference (recovery) or just noting the difference (verify).
 struct LeafFile {
@@ -259,63 +365,48 @@ pub(crate) fn scan(
             _ => {}
         }
 
+        // Walk the frames (length and CRC) to find where each one lies and where damage begins.
+        let mut frames = Vec::new();
         let mut offset = HEADER_LEN;
+        let mut damage = None;
         while offset < bytes.len() {
-            let end = match check_frame(&bytes, offset) {
-                Ok(end) => end,
-                Err(damage) => {
-                    if is_last && !intact_frame_after(&bytes, offset, index) {
-                        torn_tail = Some(TornTail {
-                            segment: path.clone(),
-                            offset: offset as u64,
-                            bytes: (bytes.len() - offset) as u64,
-                        });
-                        break;
-                    }
-                    return Err(corrupt(offset, index, damage.describe()));
+            match check_frame(&bytes, offset) {
+                Ok(end) => {
+                    frames.push((offset, end));
+                    offset = end;
                 }
-            };
-            let body = &bytes[offset + FRAME_PREFIX_LEN..end];
-            let stored_index = u64::from_le_bytes(body[0..8].try_into().expect("8 bytes"));
-            if stored_index != index {
-                return Err(corrupt(
-                    offset,
-                    index,
-                    format!("the frame holds entry {stored_index} where entry {index} belongs"),
-                ));
-            }
-            let stored_chain: Hash = body[8..40].try_into().expect("32 bytes");
-            let stored_payload = &body[40..];
-            let opened;
-            let payload = match key {
-                Some(key) => {
-                    opened = key.open(index, stored_payload).ok_or_else(|| {
-                        corrupt(
-                            offset,
-                            index,
-                            "the payload fails authentication (altered, or sealed under another key)".into(),
-                        )
-                    })?;
-                    &opened[..]
+                Err(found) => {
+                    damage = Some((offset, found));
+                    break;
                 }
-                None => stored_payload,
-            };
-            let leaf = leaf_hash(index, payload);
-            chain = next_chain(&chain, &leaf);
-            if chain != stored_chain {
-                return Err(corrupt(
-                    offset,
-                    index,
-                    "the hash chain is broken: this entry or one before it was altered".into(),
-                ));
             }
-            leaves.push(&leaf)?;
-            frontier.push(leaf);
-            visit(index, payload, &chain)?;
-            index += 1;
-            check_checkpoints(&frontier, &mut next_checkpoint, &mut checkpoints_verified)
-                .map_err(|reason| corrupt(offset, index - 1, reason))?;
-            offset = end;
+        }
+        // Check the intact frames (index, decryption, leaf and chain hashes) in parallel, then apply
+        // them in order: leaf file, Merkle frontier, visitor, checkpoints.
+        for batch in frames.chunks(CHECK_BATCH) {
+            let checked = check_frames_parallel(&bytes, batch, index, &chain, key);
+            for (&(offset, _), outcome) in batch.iter().zip(checked) {
+                let checked = outcome.map_err(|reason| corrupt(offset, index, reason))?;
+                let (payload, stored_chain) = checked.payload_and_chain(&bytes);
+                leaves.push(&checked.leaf)?;
+                frontier.push(checked.leaf);
+                chain = stored_chain;
+                visit(index, payload, &chain)?;
+                index += 1;
+                check_checkpoints(&frontier, &mut next_checkpoint, &mut checkpoints_verified)
+                    .map_err(|reason| corrupt(offset, index - 1, reason))?;
+            }
+        }
+        if let Some((offset, damage)) = damage {
+            if is_last && !intact_frame_after(&bytes, offset, index) {
+                torn_tail = Some(TornTail {
+                    segment: path.clone(),
+                    offset: offset as u64,
+                    bytes: (bytes.len() - offset) as u64,
+                });
+            } else {
+                return Err(corrupt(offset, index, damage.describe()));
+            }
         }
         if is_last {
             let intact = torn_tail.as_ref().map_or(bytes.len() as u64, |t| t.offset);
