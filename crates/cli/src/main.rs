@@ -121,8 +121,20 @@ fn print(json: bool, value: &impl serde::Serialize) -> Result<()> {
     Ok(())
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().command {
+/// Errors end here: printed as one line of causes (no backtrace, whatever RUST_BACKTRACE says),
+/// with exit status 1.
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
         Commands::Demo { storage, steps, seed } => demo::run(&storage, steps, seed),
         Commands::Verify { data_dir, journal_key_file } => verify::run(&StorageArgs { data_dir, journal_key_file }),
         Commands::Journal { command } => match command {

@@ -55,8 +55,16 @@ pub fn prove(storage: &StorageArgs, index: u64) -> Result<InclusionBundle> {
 pub fn consistency(storage: &StorageArgs, old: u64) -> Result<ConsistencyBundle> {
     let journal_dir = storage.data_dir.join("journal");
     let checkpoints = load_checkpoints(&journal_dir)?;
-    let old_checkpoint =
-        checkpoints.iter().find(|c| c.size == old).cloned().ok_or_else(|| anyhow!("no checkpoint of size {old}"))?;
+    let old_checkpoint = checkpoints.iter().find(|c| c.size == old).cloned().ok_or_else(|| {
+        let below = checkpoints.iter().rev().find(|c| c.size < old).map(|c| c.size.to_string());
+        let above = checkpoints.iter().find(|c| c.size > old).map(|c| c.size.to_string());
+        anyhow!(
+            "no signed checkpoint has size {old} (a consistency proof runs between two signed checkpoints); \
+             the nearest sizes are {} and {}",
+            below.as_deref().unwrap_or("none below"),
+            above.as_deref().unwrap_or("none above")
+        )
+    })?;
     let new = checkpoints.last().cloned().ok_or_else(|| anyhow!("no checkpoints"))?;
     let leaves = read_leaves(&journal_dir, new.size)?;
     Ok(ConsistencyBundle {
