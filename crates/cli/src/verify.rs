@@ -36,7 +36,7 @@ pub fn run(storage: &StorageArgs) -> Result<()> {
             if loaded.entries > report.entries {
                 return Err(format!("covers {} entries but the journal has {}", loaded.entries, report.entries));
             }
-            augury_engine::Engine::restore(&loaded.snapshot).map(|_| ()).map_err(|v| v.to_string())
+            augury_sequencer::VenueState::restore(&loaded.snapshot).map(|_| ())
         });
         if let Err(reason) = checked {
             bad.push(format!("snapshot at entry {entries} ({}): {reason}", path.display()));

@@ -1,4 +1,5 @@
-//! The sequencer: the single owner of the engine and the journal.
+//! The sequencer: the single owner of the venue's state (the engine and the registry of
+//! accounts, API keys and client order ids) and of the journal.
 //!
 //! - [`Venue`] is the engine plus its journal on disk: `open` restores the latest valid snapshot
 //!   and replays the journal's tail (checking that every replayed command gives the events it
@@ -10,12 +11,15 @@
 #![forbid(unsafe_code)]
 
 pub mod record;
+pub mod registry;
 mod sequencer;
 pub mod snapshot_file;
+mod state;
 mod venue;
 
-pub use sequencer::{Sequencer, SequencerHandle, SubmitError};
-pub use venue::{OpenReport, Venue, VenueOptions};
+pub use sequencer::{Publisher, Sequencer, SequencerHandle, SubmitError};
+pub use state::{VenueCommand, VenueOutcome, VenueReject, VenueSnapshot, VenueState};
+pub use venue::{CommittedEntry, NoObserver, Observer, OpenReport, Venue, VenueOptions};
 
 use std::path::PathBuf;
 
@@ -25,6 +29,10 @@ pub enum VenueError {
     Journal(#[from] augury_journal::JournalError),
     #[error("replay failed at journal entry {entry}: {reason}")]
     Replay { entry: u64, reason: String },
+    #[error("{path} is locked by another running Augury process (stop it first)")]
+    Locked { path: PathBuf },
+    #[error("I/O error on {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
     #[error("cannot write a snapshot in {path}: {source}")]
     Snapshot { path: PathBuf, source: std::io::Error },
 }

@@ -1,26 +1,28 @@
-//! What one journal entry holds: an accepted command and the events it caused, in a compact
-//! binary form (postcard), behind a one-byte format version.
+//! What one journal entry holds: an accepted venue command and the engine events it caused, in
+//! a compact binary form (postcard), behind a one-byte format version.
 
-use augury_core::{Command, Event};
+use crate::VenueCommand;
+use augury_core::Event;
 use serde::{Deserialize, Serialize};
 
-const FORMAT_V1: u8 = 1;
+/// Version 2: the command is a [`VenueCommand`] (version 1 held a bare engine command).
+const FORMAT_V2: u8 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
-    pub command: Command,
+    pub command: VenueCommand,
     pub events: Vec<Event>,
 }
 
 /// Encodes a record into `out` (cleared first).
-pub fn encode(command: &Command, events: &[Event], out: &mut Vec<u8>) {
+pub fn encode(command: &VenueCommand, events: &[Event], out: &mut Vec<u8>) {
     #[derive(Serialize)]
     struct RecordRef<'a> {
-        command: &'a Command,
+        command: &'a VenueCommand,
         events: &'a [Event],
     }
     out.clear();
-    out.push(FORMAT_V1);
+    out.push(FORMAT_V2);
     let encoded = postcard::to_extend(&RecordRef { command, events }, std::mem::take(out))
         .expect("encoding into a Vec cannot fail");
     *out = encoded;
@@ -28,8 +30,11 @@ pub fn encode(command: &Command, events: &[Event], out: &mut Vec<u8>) {
 
 pub fn decode(bytes: &[u8]) -> Result<Record, String> {
     match bytes.split_first() {
-        Some((&FORMAT_V1, rest)) => postcard::from_bytes(rest).map_err(|e| format!("undecodable record: {e}")),
-        Some((version, _)) => Err(format!("unknown record format {version}")),
+        Some((&FORMAT_V2, rest)) => postcard::from_bytes(rest).map_err(|e| format!("undecodable record: {e}")),
+        Some((1, _)) => {
+            Err("the entry was written by an older Augury (record format 1); start a new data directory".into())
+        }
+        Some((version, _)) => Err(format!("unknown record format {version} (written by a newer Augury?)")),
         None => Err("empty record".into()),
     }
 }

@@ -2,23 +2,54 @@
 //! queue and wait for their answer, which comes only after the batch holding their command is
 //! durable. Batching is where the throughput comes from: one fsync serves the whole batch.
 
-use crate::{Venue, VenueError};
+use crate::{CommittedEntry, Venue, VenueCommand, VenueError, VenueOutcome, VenueReject};
 use augury_core::{Command, Event, Reject};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::oneshot;
 
 /// The most commands taken into one batch.
 const BATCH_MAX: usize = 4_096;
 
-/// What a command caused, or why the engine refused it.
-type Outcome = Result<Vec<Event>, Reject>;
+/// What a command did, or why it was refused.
+type Outcome = Result<VenueOutcome, VenueReject>;
 /// An outcome, or why the sequencer could not give one.
 type Answer = Result<Outcome, String>;
 
+/// Receives every committed batch, in order, on the sequencer thread (after the answers went
+/// out). It should hand the batch on quickly (to a channel), not work on it.
+pub type Publisher = Box<dyn FnMut(Vec<CommittedEntry>) + Send>;
+
 struct Job {
-    command: Command,
-    answer: SyncSender<Answer>,
+    command: VenueCommand,
+    answer: oneshot::Sender<Answer>,
+}
+
+/// Figures for monitoring, updated by the sequencer thread.
+#[derive(Debug, Default)]
+pub struct SequencerStats {
+    /// Commands waiting in the queue.
+    pub queue_depth: AtomicI64,
+    pub batches: AtomicU64,
+    pub commands: AtomicU64,
+    /// Group commits (write + fsync) by duration: bucket i counts commits of at most
+    /// `COMMIT_BUCKETS_US[i]` microseconds (the last bucket is everything slower).
+    pub commit_buckets: [AtomicU64; COMMIT_BUCKETS_US.len() + 1],
+    pub commit_micros_total: AtomicU64,
+}
+
+/// Upper bounds of the commit-time histogram, in microseconds.
+pub const COMMIT_BUCKETS_US: [u64; 10] = [100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000];
+
+impl SequencerStats {
+    fn record_commit(&self, micros: u64) {
+        let bucket = COMMIT_BUCKETS_US.iter().position(|&b| micros <= b).unwrap_or(COMMIT_BUCKETS_US.len());
+        self.commit_buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        self.commit_micros_total.fetch_add(micros, Ordering::Relaxed);
+    }
 }
 
 enum Message {
@@ -42,18 +73,51 @@ pub enum SubmitError {
 #[derive(Clone)]
 pub struct SequencerHandle {
     queue: SyncSender<Message>,
+    stats: Arc<SequencerStats>,
 }
 
 impl SequencerHandle {
-    /// Submits a command and waits until it is applied and durable (or refused).
+    /// Submits an engine command and waits until it is applied and durable (or refused).
     pub fn submit(&self, command: Command) -> Result<Result<Vec<Event>, Reject>, SubmitError> {
-        let (answer, receive) = mpsc::sync_channel(1);
+        Ok(match self.execute(VenueCommand::Engine(command))? {
+            Ok(VenueOutcome::Applied { events }) => Ok(events),
+            Ok(other) => unreachable!("an engine command gives engine events, not {other:?}"),
+            Err(VenueReject::Engine(reject)) => Err(reject),
+            Err(other) => unreachable!("an engine command is refused only by the engine: {other}"),
+        })
+    }
+
+    /// Submits a venue command and waits (blocking the thread) until it is durable or refused.
+    pub fn execute(&self, command: VenueCommand) -> Result<Outcome, SubmitError> {
+        let receive = self.enqueue(command)?;
+        Self::answer(receive.blocking_recv())
+    }
+
+    /// Submits a venue command and waits (without blocking the thread) until it is durable or
+    /// refused. The queue is bounded: when full, this fails at once with `QueueFull`.
+    pub async fn execute_async(&self, command: VenueCommand) -> Result<Outcome, SubmitError> {
+        let receive = self.enqueue(command)?;
+        Self::answer(receive.await)
+    }
+
+    pub fn stats(&self) -> &SequencerStats {
+        &self.stats
+    }
+
+    fn enqueue(&self, command: VenueCommand) -> Result<oneshot::Receiver<Answer>, SubmitError> {
+        let (answer, receive) = oneshot::channel();
         match self.queue.try_send(Message::Job(Job { command, answer })) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => return Err(SubmitError::QueueFull),
-            Err(TrySendError::Disconnected(_)) => return Err(SubmitError::Stopped("shut down".into())),
+            Ok(()) => {
+                self.stats.queue_depth.fetch_add(1, Ordering::Relaxed);
+                Ok(receive)
+            }
+            Err(TrySendError::Full(_)) => Err(SubmitError::QueueFull),
+            Err(TrySendError::Disconnected(_)) => Err(SubmitError::Stopped("shut down".into())),
         }
-        match receive.recv() {
+    }
+
+    fn answer(received: Result<Answer, oneshot::error::RecvError>) -> Result<Outcome, SubmitError> {
+        match received {
             Ok(Ok(outcome)) => Ok(outcome),
             Ok(Err(reason)) => Err(SubmitError::Stopped(reason)),
             Err(_) => Err(SubmitError::Stopped("shut down".into())),
@@ -81,12 +145,20 @@ fn now_ms() -> u64 {
 impl Sequencer {
     /// Starts the sequencer thread with a queue of `capacity` commands.
     pub fn start(venue: Venue, capacity: usize) -> Sequencer {
+        Sequencer::start_publishing(venue, capacity, None)
+    }
+
+    /// Starts the sequencer; `publisher` (if any) receives every committed batch.
+    pub fn start_publishing(mut venue: Venue, capacity: usize, publisher: Option<Publisher>) -> Sequencer {
         let (queue, receive) = mpsc::sync_channel(capacity);
+        let stats = Arc::new(SequencerStats::default());
+        let thread_stats = Arc::clone(&stats);
+        venue.record_committed(publisher.is_some());
         let thread = std::thread::Builder::new()
             .name("sequencer".into())
-            .spawn(move || run(venue, receive))
+            .spawn(move || run(venue, receive, &thread_stats, publisher))
             .expect("the sequencer thread starts");
-        Sequencer { handle: SequencerHandle { queue }, thread: Some(thread) }
+        Sequencer { handle: SequencerHandle { queue, stats }, thread: Some(thread) }
     }
 
     pub fn handle(&self) -> SequencerHandle {
@@ -109,8 +181,13 @@ impl Drop for Sequencer {
     }
 }
 
-fn run(mut venue: Venue, receive: Receiver<Message>) -> Venue {
-    let mut batch: Vec<(SyncSender<Answer>, Outcome)> = Vec::with_capacity(BATCH_MAX);
+fn run(
+    mut venue: Venue,
+    receive: Receiver<Message>,
+    stats: &SequencerStats,
+    mut publisher: Option<Publisher>,
+) -> Venue {
+    let mut batch: Vec<(oneshot::Sender<Answer>, Outcome)> = Vec::with_capacity(BATCH_MAX);
     let mut failure: Option<String> = None;
     loop {
         // Wait for work, waking now and then to expire good-till-date orders while idle.
@@ -136,11 +213,16 @@ fn run(mut venue: Venue, receive: Receiver<Message>) -> Venue {
                 Message::Snapshot(answer) => snapshot_requests.push(answer),
                 Message::Job(job) => match &failure {
                     Some(reason) => {
+                        stats.queue_depth.fetch_sub(1, Ordering::Relaxed);
                         let _ = job.answer.send(Err(reason.clone()));
                     }
-                    None => match venue.submit(&stamp_order_id(&venue, job.command)) {
-                        Ok(outcome) => batch.push((job.answer, outcome.map(<[Event]>::to_vec))),
+                    None => match venue.execute(&stamp_order_id(&venue, job.command)) {
+                        Ok(outcome) => {
+                            stats.queue_depth.fetch_sub(1, Ordering::Relaxed);
+                            batch.push((job.answer, outcome));
+                        }
                         Err(e) => {
+                            stats.queue_depth.fetch_sub(1, Ordering::Relaxed);
                             failure = Some(e.to_string());
                             let _ = job.answer.send(Err(e.to_string()));
                         }
@@ -152,15 +234,29 @@ fn run(mut venue: Venue, receive: Receiver<Message>) -> Venue {
             }
         }
         // Durable first, then answers: nobody hears "accepted" for what a crash could lose.
+        let commit_started = Instant::now();
         let committed = match &failure {
             Some(reason) => Err(reason.clone()),
             None => venue.commit(now_ms()).map_err(|e: VenueError| e.to_string()),
         };
+        if committed.is_ok() && !batch.is_empty() {
+            stats.record_commit(commit_started.elapsed().as_micros() as u64);
+            stats.batches.fetch_add(1, Ordering::Relaxed);
+            stats.commands.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        }
         if let Err(reason) = &committed {
             failure = Some(reason.clone());
         }
         for (answer, outcome) in batch.drain(..) {
             let _ = answer.send(committed.clone().map(|()| outcome));
+        }
+        if committed.is_ok() {
+            if let Some(publish) = &mut publisher {
+                let entries = venue.take_committed();
+                if !entries.is_empty() {
+                    publish(entries);
+                }
+            }
         }
         for answer in snapshot_requests {
             let result = match &failure {
@@ -177,11 +273,14 @@ fn run(mut venue: Venue, receive: Receiver<Message>) -> Venue {
 
 /// Order ids are the sequencer's to give, like time: an order submitted with id 0 gets the next
 /// one, so callers never race each other for ids.
-fn stamp_order_id(venue: &Venue, mut command: Command) -> Command {
-    if let Command::PlaceOrder { order } = &mut command {
-        if order.order == 0 {
-            order.order = venue.engine().highest_order_id() + 1;
-        }
+fn stamp_order_id(venue: &Venue, mut command: VenueCommand) -> VenueCommand {
+    let order = match &mut command {
+        VenueCommand::Engine(Command::PlaceOrder { order }) => order,
+        VenueCommand::PlaceClientOrder { order, .. } => order,
+        _ => return command,
+    };
+    if order.order == 0 {
+        order.order = venue.engine().highest_order_id() + 1;
     }
     command
 }

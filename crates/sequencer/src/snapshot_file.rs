@@ -3,17 +3,17 @@
 //! rewritten one) is never used.
 //!
 //! ```text
-//! magic 8 "AUGSNAP1" | entries u64 | chain 32 | encrypted u8 | payload_len u64 | crc32c u32 | payload
+//! magic 8 "AUGSNAP2" | entries u64 | chain 32 | encrypted u8 | payload_len u64 | crc32c u32 | payload
 //! ```
-//! The payload is the postcard-encoded `EngineSnapshot`, sealed with the journal key when the
+//! The payload is the postcard-encoded `VenueSnapshot` (engine and registry), sealed with the journal key when the
 //! journal is encrypted. Files are written to a temporary name, synced, and renamed.
 
-use augury_engine::EngineSnapshot;
+use crate::VenueSnapshot;
 use augury_journal::{EncryptionKey, Hash};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"AUGSNAP1";
+const MAGIC: &[u8; 8] = b"AUGSNAP2";
 const HEADER_LEN: usize = 8 + 8 + 32 + 1 + 8 + 4;
 /// Snapshots kept; older ones are deleted after a new one is written.
 const KEEP: usize = 3;
@@ -21,7 +21,7 @@ const KEEP: usize = 3;
 pub struct LoadedSnapshot {
     pub entries: u64,
     pub chain: Hash,
-    pub snapshot: EngineSnapshot,
+    pub snapshot: VenueSnapshot,
 }
 
 fn file_name(entries: u64) -> String {
@@ -53,7 +53,7 @@ pub fn write(
     dir: &Path,
     entries: u64,
     chain: &Hash,
-    snapshot: &EngineSnapshot,
+    snapshot: &VenueSnapshot,
     key: Option<&EncryptionKey>,
 ) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;

@@ -1,0 +1,205 @@
+//! The venue's own state beside the engine's: which accounts exist, the API keys that act for
+//! them, and the client order ids already used. It changes only through journaled
+//! [`VenueCommand`](crate::VenueCommand)s, so a restart or a replay rebuilds it exactly, and a
+//! key or an idempotency record is as durable (and as tamper-evident) as an order.
+
+use augury_core::{AccountId, Event, NewOrder, TimestampMs};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Accounts the registry hands out start here; lower ids are the operator's (the fee account,
+/// demo and simulated traders).
+pub const FIRST_REGISTERED_ACCOUNT: AccountId = 1_000;
+
+/// Longest client order id accepted.
+pub const CLIENT_ORDER_ID_MAX_LEN: usize = 64;
+
+pub type KeyId = u64;
+
+/// What a key may do. `admin` does not imply the others: a key gets exactly what it is given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Scopes(u8);
+
+impl Scopes {
+    pub const READ: Scopes = Scopes(1);
+    pub const TRADE: Scopes = Scopes(2);
+    pub const ADMIN: Scopes = Scopes(4);
+    pub const NAMES: [(&'static str, Scopes); 3] =
+        [("read", Scopes::READ), ("trade", Scopes::TRADE), ("admin", Scopes::ADMIN)];
+
+    pub const fn union(self, other: Scopes) -> Scopes {
+        Scopes(self.0 | other.0)
+    }
+
+    pub const fn contains(self, other: Scopes) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Parses "read,trade" (names from [`Scopes::NAMES`]).
+    pub fn parse(text: &str) -> Result<Scopes, String> {
+        let mut scopes = Scopes::default();
+        for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let (_, scope) = Scopes::NAMES
+                .iter()
+                .find(|(known, _)| *known == name)
+                .ok_or_else(|| format!("unknown scope {name:?} (known: read, trade, admin)"))?;
+            scopes = scopes.union(*scope);
+        }
+        Ok(scopes)
+    }
+
+    pub fn names(self) -> Vec<&'static str> {
+        Scopes::NAMES.iter().filter(|(_, s)| self.contains(*s)).map(|(n, _)| *n).collect()
+    }
+}
+
+/// An API key as the venue stores it: never the secret, only its SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    pub id: KeyId,
+    pub account: AccountId,
+    pub label: String,
+    pub scopes: Scopes,
+    pub secret_sha256: [u8; 32],
+    /// Requests signed by this key's holder verify against it.
+    pub ed25519_public_key: Option<[u8; 32]>,
+    pub created_ms: TimestampMs,
+    pub expires_ms: Option<TimestampMs>,
+    pub revoked_ms: Option<TimestampMs>,
+    /// Addresses or CIDR blocks the key may be used from; empty means anywhere.
+    pub ip_allowlist: Vec<String>,
+}
+
+/// A new key: like [`ApiKey`] but the account may be left for the venue to open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApiKey {
+    pub id: KeyId,
+    /// `None`: open a new account for the key.
+    pub account: Option<AccountId>,
+    pub label: String,
+    pub scopes: Scopes,
+    pub secret_sha256: [u8; 32],
+    pub ed25519_public_key: Option<[u8; 32]>,
+    pub created_ms: TimestampMs,
+    pub expires_ms: Option<TimestampMs>,
+    pub ip_allowlist: Vec<String>,
+}
+
+/// The first answer to an order placed with a client order id, kept to answer retries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientOrder {
+    pub order: NewOrder,
+    pub events: Vec<Event>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registry {
+    next_account: AccountId,
+    keys: BTreeMap<KeyId, ApiKey>,
+    /// Never iterated into output except sorted (snapshots).
+    #[serde(with = "client_orders_sorted")]
+    client_orders: HashMap<(AccountId, String), ClientOrder>,
+}
+
+impl Registry {
+    pub fn new() -> Registry {
+        Registry { next_account: FIRST_REGISTERED_ACCOUNT, ..Registry::default() }
+    }
+
+    pub fn key(&self, id: KeyId) -> Option<&ApiKey> {
+        self.keys.get(&id)
+    }
+
+    /// Keys in id order, optionally only one account's.
+    pub fn keys(&self, account: Option<AccountId>) -> impl Iterator<Item = &ApiKey> {
+        self.keys.values().filter(move |k| account.is_none_or(|a| k.account == a))
+    }
+
+    pub fn client_order(&self, account: AccountId, client_order_id: &str) -> Option<&ClientOrder> {
+        self.client_orders.get(&(account, client_order_id.to_string()))
+    }
+
+    pub fn client_order_count(&self) -> usize {
+        self.client_orders.len()
+    }
+
+    /// Whether `account` was opened by the registry.
+    pub fn is_registered_account(&self, account: AccountId) -> bool {
+        (FIRST_REGISTERED_ACCOUNT..self.next_account).contains(&account)
+    }
+
+    pub(crate) fn open_account(&mut self) -> AccountId {
+        let account = self.next_account;
+        self.next_account += 1;
+        account
+    }
+
+    pub(crate) fn insert_key(&mut self, key: ApiKey) {
+        debug_assert!(!self.keys.contains_key(&key.id));
+        self.keys.insert(key.id, key);
+    }
+
+    pub(crate) fn revoke_key(&mut self, id: KeyId, at_ms: TimestampMs) {
+        if let Some(key) = self.keys.get_mut(&id) {
+            key.revoked_ms = Some(at_ms);
+        }
+    }
+
+    pub(crate) fn record_client_order(&mut self, client_order_id: String, order: NewOrder, events: Vec<Event>) {
+        let previous = self.client_orders.insert((order.account, client_order_id), ClientOrder { order, events });
+        debug_assert!(previous.is_none(), "a client order id is recorded once");
+    }
+}
+
+/// Checks a client order id: 1 to 64 characters from `A-Z a-z 0-9 - _ . :`.
+pub fn check_client_order_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.len() > CLIENT_ORDER_ID_MAX_LEN {
+        return Err(format!("client_order_id must be 1 to {CLIENT_ORDER_ID_MAX_LEN} characters"));
+    }
+    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))) {
+        return Err(format!("client_order_id may not contain {bad:?} (allowed: letters, digits, - _ . :)"));
+    }
+    Ok(())
+}
+
+/// The fields of two orders (ids aside) that differ, by their API names.
+pub fn differing_fields(first: &NewOrder, retry: &NewOrder) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    let mut check = |same: bool, name: &'static str| {
+        if !same {
+            fields.push(name);
+        }
+    };
+    check(first.market == retry.market, "market");
+    check(first.outcome == retry.outcome, "outcome");
+    check(first.side == retry.side, "side");
+    check(first.action == retry.action, "action");
+    check(first.order_type == retry.order_type, "order_type");
+    check(first.quantity == retry.quantity, "quantity");
+    check(first.time_in_force == retry.time_in_force, "time_in_force");
+    check(first.post_only == retry.post_only, "post_only");
+    check(first.self_trade == retry.self_trade, "self_trade");
+    fields
+}
+
+/// Snapshots store the client-order table as a list sorted by key, so the same state always
+/// encodes to the same bytes.
+mod client_orders_sorted {
+    use super::ClientOrder;
+    use augury_core::AccountId;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::HashMap;
+
+    type Table = HashMap<(AccountId, String), ClientOrder>;
+
+    pub fn serialize<S: Serializer>(table: &Table, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut rows: Vec<_> = table.iter().collect();
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        rows.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Table, D::Error> {
+        let rows: Vec<((AccountId, String), ClientOrder)> = Vec::deserialize(deserializer)?;
+        Ok(rows.into_iter().collect())
+    }
+}

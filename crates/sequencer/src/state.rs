@@ -1,0 +1,209 @@
+//! The venue's whole state (the engine and the [`Registry`]) and the commands that change it.
+//! Like the engine, this is deterministic: ids, secrets' hashes and times all arrive inside the
+//! command, so replaying the journal rebuilds the same state.
+
+use crate::registry::{self, ApiKey, KeyId, NewApiKey, Registry};
+use augury_core::{AccountId, Command, Event, NewOrder, OrderId, Reject, TimestampMs};
+use augury_engine::{Engine, EngineSnapshot};
+use serde::{Deserialize, Serialize};
+
+/// Everything that can change the venue's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VenueCommand {
+    /// A command for the engine.
+    Engine(Command),
+    /// An order with the client's own id, placed at most once per account and id: a retry of the
+    /// same order gets the first answer again, a different order under the same id is refused.
+    /// The id is journaled with the order, so this holds across crashes.
+    PlaceClientOrder {
+        order: NewOrder,
+        client_order_id: String,
+    },
+    /// Opens a new account (the registry picks its id).
+    OpenAccount,
+    CreateKey {
+        key: NewApiKey,
+    },
+    RevokeKey {
+        key: KeyId,
+        at_ms: TimestampMs,
+    },
+}
+
+/// What an accepted command did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VenueOutcome {
+    /// An engine command's events.
+    Applied {
+        events: Vec<Event>,
+    },
+    /// A client order: its id and events, `replay: true` when this is the answer to an earlier
+    /// placement with the same client order id (nothing new happened).
+    Order {
+        order: OrderId,
+        events: Vec<Event>,
+        replay: bool,
+    },
+    AccountOpened {
+        account: AccountId,
+    },
+    KeyCreated {
+        key: KeyId,
+        account: AccountId,
+    },
+    KeyRevoked {
+        key: KeyId,
+    },
+}
+
+impl VenueOutcome {
+    /// Whether the command changed anything (and so was journaled).
+    pub fn is_new(&self) -> bool {
+        !matches!(self, VenueOutcome::Order { replay: true, .. })
+    }
+}
+
+/// Why a command was refused; a refusal changes nothing and is not journaled.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VenueReject {
+    #[error(transparent)]
+    Engine(#[from] Reject),
+    #[error("client_order_id {client_order_id:?} was already used for a different order (differs in: {})", fields.join(", "))]
+    ClientOrderConflict { client_order_id: String, fields: Vec<&'static str> },
+    #[error("{reason}")]
+    InvalidClientOrderId { reason: String },
+    #[error("key {key} already exists")]
+    DuplicateKey { key: KeyId },
+    #[error("no key {key}")]
+    UnknownKey { key: KeyId },
+    #[error("key {key} is already revoked")]
+    KeyAlreadyRevoked { key: KeyId },
+    #[error("account {account} does not exist")]
+    UnknownAccount { account: AccountId },
+    #[error("a key needs at least one scope")]
+    NoScopes,
+}
+
+impl VenueReject {
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VenueReject::Engine(reject) => reject.code(),
+            VenueReject::ClientOrderConflict { .. } => "client_order_id_conflict",
+            VenueReject::InvalidClientOrderId { .. } => "invalid_client_order_id",
+            VenueReject::DuplicateKey { .. } => "duplicate_key",
+            VenueReject::UnknownKey { .. } => "unknown_key",
+            VenueReject::KeyAlreadyRevoked { .. } => "key_already_revoked",
+            VenueReject::UnknownAccount { .. } => "unknown_account",
+            VenueReject::NoScopes => "no_scopes",
+        }
+    }
+}
+
+/// The state a snapshot holds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VenueSnapshot {
+    pub engine: EngineSnapshot,
+    pub registry: Registry,
+}
+
+pub struct VenueState {
+    pub(crate) engine: Engine,
+    pub(crate) registry: Registry,
+}
+
+impl VenueState {
+    pub fn new(engine: Engine) -> VenueState {
+        VenueState { engine, registry: Registry::new() }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn snapshot(&self) -> VenueSnapshot {
+        VenueSnapshot { engine: self.engine.snapshot(), registry: self.registry.clone() }
+    }
+
+    pub fn restore(snapshot: &VenueSnapshot) -> Result<VenueState, String> {
+        let engine = Engine::restore(&snapshot.engine).map_err(|v| v.to_string())?;
+        Ok(VenueState { engine, registry: snapshot.registry.clone() })
+    }
+
+    /// Whether an account exists: opened by the registry, or known to the engine.
+    pub fn account_exists(&self, account: AccountId) -> bool {
+        self.registry.is_registered_account(account) || self.engine.account(account).is_some()
+    }
+
+    /// Applies a command. Engine events go into `events` (cleared first); a refusal changes
+    /// nothing.
+    pub fn apply(&mut self, command: &VenueCommand, events: &mut Vec<Event>) -> Result<VenueOutcome, VenueReject> {
+        events.clear();
+        match command {
+            VenueCommand::Engine(command) => {
+                self.engine.apply(command, events)?;
+                Ok(VenueOutcome::Applied { events: events.clone() })
+            }
+            VenueCommand::PlaceClientOrder { order, client_order_id } => {
+                registry::check_client_order_id(client_order_id)
+                    .map_err(|reason| VenueReject::InvalidClientOrderId { reason })?;
+                if let Some(first) = self.registry.client_order(order.account, client_order_id) {
+                    let fields = registry::differing_fields(&first.order, order);
+                    if !fields.is_empty() {
+                        return Err(VenueReject::ClientOrderConflict {
+                            client_order_id: client_order_id.clone(),
+                            fields,
+                        });
+                    }
+                    return Ok(VenueOutcome::Order {
+                        order: first.order.order,
+                        events: first.events.clone(),
+                        replay: true,
+                    });
+                }
+                self.engine.apply(&Command::PlaceOrder { order: *order }, events)?;
+                self.registry.record_client_order(client_order_id.clone(), *order, events.clone());
+                Ok(VenueOutcome::Order { order: order.order, events: events.clone(), replay: false })
+            }
+            VenueCommand::OpenAccount => Ok(VenueOutcome::AccountOpened { account: self.registry.open_account() }),
+            VenueCommand::CreateKey { key } => {
+                if self.registry.key(key.id).is_some() {
+                    return Err(VenueReject::DuplicateKey { key: key.id });
+                }
+                if key.scopes == registry::Scopes::default() {
+                    return Err(VenueReject::NoScopes);
+                }
+                if let Some(account) = key.account.filter(|a| !self.account_exists(*a)) {
+                    return Err(VenueReject::UnknownAccount { account });
+                }
+                let account = key.account.unwrap_or_else(|| self.registry.open_account());
+                self.registry.insert_key(ApiKey {
+                    id: key.id,
+                    account,
+                    label: key.label.clone(),
+                    scopes: key.scopes,
+                    secret_sha256: key.secret_sha256,
+                    ed25519_public_key: key.ed25519_public_key,
+                    created_ms: key.created_ms,
+                    expires_ms: key.expires_ms,
+                    revoked_ms: None,
+                    ip_allowlist: key.ip_allowlist.clone(),
+                });
+                Ok(VenueOutcome::KeyCreated { key: key.id, account })
+            }
+            VenueCommand::RevokeKey { key, at_ms } => {
+                match self.registry.key(*key) {
+                    None => return Err(VenueReject::UnknownKey { key: *key }),
+                    Some(k) if k.revoked_ms.is_some() => return Err(VenueReject::KeyAlreadyRevoked { key: *key }),
+                    Some(_) => {}
+                }
+                self.registry.revoke_key(*key, *at_ms);
+                Ok(VenueOutcome::KeyRevoked { key: *key })
+            }
+        }
+    }
+}
