@@ -2,7 +2,9 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod keys;
 mod proofs;
+mod serve;
 mod storage;
 mod verify;
 
@@ -20,6 +22,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Commands {
+    /// Run the venue on the network: REST and WebSocket API over embedded storage in the data
+    /// directory (created on first start). `--demo` adds the demo markets and funded simulated
+    /// traders. API keys come from `augury keys create`.
+    Serve {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Create the demo markets and traders on first start.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// API keys, made against the data directory while the venue is stopped.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Run the demo venue on embedded storage: three markets (binary, categorical, scalar) traded
     /// by seeded simulated traders through the engine and the durable journal. Each run carries
     /// on from the last; the books, the figures and the signed journal state are printed.
@@ -51,6 +71,14 @@ enum Commands {
         #[command(subcommand)]
         target: BenchTarget,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key (and an account, unless --account names one) and print it as one JSON
+    /// object: key id, the secret token (shown once), the account and, when the signing key pair
+    /// was generated here, its private half (shown once).
+    Create(keys::CreateArgs),
 }
 
 #[derive(Subcommand)]
@@ -135,6 +163,8 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Commands::Serve { storage, listen, demo } => serve::run(&storage, listen, demo),
+        Commands::Keys { command: KeysCommand::Create(args) } => keys::create(&args),
         Commands::Demo { storage, steps, seed } => demo::run(&storage, steps, seed),
         Commands::Verify { data_dir, journal_key_file } => verify::run(&StorageArgs { data_dir, journal_key_file }),
         Commands::Journal { command } => match command {

@@ -31,6 +31,15 @@ pub fn journal_key(args: &StorageArgs) -> Result<Option<EncryptionKey>> {
 }
 
 pub fn open_venue(args: &StorageArgs, engine: EngineConfig) -> Result<Venue> {
+    open_venue_observed(args, engine, &mut augury_sequencer::NoObserver)
+}
+
+/// Opens the venue; `observer` sees every journal entry from the first (to rebuild read models).
+pub fn open_venue_observed(
+    args: &StorageArgs,
+    engine: EngineConfig,
+    observer: &mut dyn augury_sequencer::Observer,
+) -> Result<Venue> {
     let data_dir = &args.data_dir;
     std::fs::create_dir_all(data_dir.join("keys")).with_context(|| format!("creating {}", data_dir.display()))?;
     let signing_key = load_or_create_signing_key(&signing_key_path(data_dir))?;
@@ -38,9 +47,12 @@ pub fn open_venue(args: &StorageArgs, engine: EngineConfig) -> Result<Venue> {
     options.engine = engine;
     options.journal.encryption = journal_key(args)?;
     options.journal.signing_key = Some(signing_key);
-    let (venue, report) =
-        Venue::open(options, &mut |replayed| eprintln!("  replaying the journal: {replayed} entries"))
-            .with_context(|| format!("opening the venue in {}", data_dir.display()))?;
+    let (venue, report) = Venue::open_observed(
+        options,
+        &mut |replayed| eprintln!("  replaying the journal: {replayed} entries"),
+        observer,
+    )
+    .with_context(|| format!("opening the venue in {}", data_dir.display()))?;
     let recovery = &report.recovery;
     if recovery.entries > 0 {
         eprintln!(

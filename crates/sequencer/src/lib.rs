@@ -18,6 +18,11 @@ mod state;
 mod venue;
 
 pub use sequencer::{Publisher, Sequencer, SequencerHandle, SubmitError};
+
+/// Monitoring figures from the sequencer thread.
+pub mod sequencer_stats {
+    pub use crate::sequencer::{SequencerStats, COMMIT_BUCKETS_US};
+}
 pub use state::{VenueCommand, VenueOutcome, VenueReject, VenueSnapshot, VenueState};
 pub use venue::{CommittedEntry, NoObserver, Observer, OpenReport, Venue, VenueOptions};
 

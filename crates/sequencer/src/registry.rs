@@ -27,6 +27,10 @@ impl Scopes {
     pub const NAMES: [(&'static str, Scopes); 3] =
         [("read", Scopes::READ), ("trade", Scopes::TRADE), ("admin", Scopes::ADMIN)];
 
+    pub const fn from_bits(bits: u8) -> Scopes {
+        Scopes(bits & 7)
+    }
+
     pub const fn union(self, other: Scopes) -> Scopes {
         Scopes(self.0 | other.0)
     }

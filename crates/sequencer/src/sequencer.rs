@@ -19,9 +19,9 @@ type Outcome = Result<VenueOutcome, VenueReject>;
 /// An outcome, or why the sequencer could not give one.
 type Answer = Result<Outcome, String>;
 
-/// Receives every committed batch, in order, on the sequencer thread (after the answers went
-/// out). It should hand the batch on quickly (to a channel), not work on it.
-pub type Publisher = Box<dyn FnMut(Vec<CommittedEntry>) + Send>;
+/// Receives every committed batch, in order, on the sequencer thread, before the batch's callers
+/// hear their answers. It runs on the engine's thread, so it must be quick.
+pub type Publisher = Box<dyn FnMut(&Venue, Vec<CommittedEntry>) + Send>;
 
 struct Job {
     command: VenueCommand,
@@ -52,8 +52,12 @@ impl SequencerStats {
     }
 }
 
+/// A read of the venue's state, run on the sequencer thread between batches.
+type Query = Box<dyn FnOnce(&Venue) + Send>;
+
 enum Message {
     Job(Job),
+    Query(Query),
     Snapshot(SyncSender<Result<(), String>>),
     Stop,
 }
@@ -98,6 +102,24 @@ impl SequencerHandle {
     pub async fn execute_async(&self, command: VenueCommand) -> Result<Outcome, SubmitError> {
         let receive = self.enqueue(command)?;
         Self::answer(receive.await)
+    }
+
+    /// Runs `read` on the sequencer thread against the current state (everything answered so far
+    /// is in it) and returns its result without blocking the calling thread.
+    pub async fn query<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Venue) -> T + Send + 'static,
+    ) -> Result<T, SubmitError> {
+        let (answer, receive) = oneshot::channel();
+        let query: Query = Box::new(move |venue| {
+            let _ = answer.send(read(venue));
+        });
+        match self.queue.try_send(Message::Query(query)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => return Err(SubmitError::QueueFull),
+            Err(TrySendError::Disconnected(_)) => return Err(SubmitError::Stopped("shut down".into())),
+        }
+        receive.await.map_err(|_| SubmitError::Stopped("shut down".into()))
     }
 
     pub fn stats(&self) -> &SequencerStats {
@@ -198,6 +220,7 @@ fn run(
         };
         let mut stop = false;
         let mut snapshot_requests = Vec::new();
+        let mut queries: Vec<Query> = Vec::new();
         // Time is journaled like any command, so it moves only when it matters: for a batch of
         // work, or when a good-till-date order falls due.
         let due = venue.engine().next_expiry_ms().is_some_and(|expiry| expiry <= now_ms());
@@ -211,6 +234,9 @@ fn run(
             match message {
                 Message::Stop => stop = true,
                 Message::Snapshot(answer) => snapshot_requests.push(answer),
+                // Reads run after this batch's commit: they never see what a failed fsync could
+                // still take back, and they see everything answered before them.
+                Message::Query(read) => queries.push(read),
                 Message::Job(job) => match &failure {
                     Some(reason) => {
                         stats.queue_depth.fetch_sub(1, Ordering::Relaxed);
@@ -247,16 +273,21 @@ fn run(
         if let Err(reason) = &committed {
             failure = Some(reason.clone());
         }
-        for (answer, outcome) in batch.drain(..) {
-            let _ = answer.send(committed.clone().map(|()| outcome));
-        }
+        // Published before the answers go out, so a caller that hears "accepted" and then reads
+        // the read models finds its own command there.
         if committed.is_ok() {
             if let Some(publish) = &mut publisher {
                 let entries = venue.take_committed();
                 if !entries.is_empty() {
-                    publish(entries);
+                    publish(&venue, entries);
                 }
             }
+        }
+        for (answer, outcome) in batch.drain(..) {
+            let _ = answer.send(committed.clone().map(|()| outcome));
+        }
+        for read in queries {
+            read(&venue);
         }
         for answer in snapshot_requests {
             let result = match &failure {

@@ -1,0 +1,156 @@
+//! `augury keys create`: API keys made from the data directory while the venue is stopped (the
+//! directory is locked while it runs). This is where the first admin credential comes from; there
+//! is no default password. The key is journaled like any command.
+
+use crate::serve::engine_config;
+use crate::storage::{open_venue, StorageArgs};
+use anyhow::{anyhow, bail, Context, Result};
+use augury_core::{Command, MICROS_PER_DOLLAR};
+use augury_gateway::token;
+use augury_sequencer::registry::{NewApiKey, Scopes};
+use augury_sequencer::{VenueCommand, VenueOutcome};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct CreateArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Give the key every scope (read, trade, admin).
+    #[arg(long)]
+    pub admin: bool,
+    /// Scopes, comma-separated: read, trade, admin. New keys are read-only unless told otherwise.
+    #[arg(long, conflicts_with = "admin")]
+    pub scopes: Option<String>,
+    /// A file holding the Ed25519 public key (64 hex characters) that signs this key's requests.
+    /// Without it, a key pair is generated and its private half printed once.
+    #[arg(long)]
+    pub ed25519_public_key: Option<PathBuf>,
+    /// Credit this many US dollars to the key's account.
+    #[arg(long)]
+    pub deposit: Option<String>,
+    /// The account the key acts for; without it a new account is opened.
+    #[arg(long)]
+    pub account: Option<u64>,
+    #[arg(long, default_value = "")]
+    pub label: String,
+    /// Milliseconds since the epoch after which the key stops working.
+    #[arg(long)]
+    pub expires_ms: Option<u64>,
+    /// Addresses or CIDR blocks the key may be used from (repeatable).
+    #[arg(long = "allow-ip")]
+    pub allow_ip: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Created {
+    key_id: String,
+    /// Shown once; the venue stores only its SHA-256.
+    token: String,
+    account: u64,
+    scopes: Vec<&'static str>,
+    ed25519_public_key: Option<String>,
+    /// Present only when the key pair was generated here; shown once, never stored.
+    ed25519_private_key: Option<String>,
+    deposited_micros: u64,
+}
+
+/// Parses a dollar amount such as "1000" or "12.50" into micro-dollars, exactly.
+fn dollars_to_micros(text: &str) -> Result<u64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.len() > 6 {
+        bail!("{text:?} is not an amount in dollars with at most 6 decimals");
+    }
+    let whole: u64 =
+        if whole.is_empty() { 0 } else { whole.parse().map_err(|_| anyhow!("{text:?} is not a dollar amount"))? };
+    let fraction_micros: u64 = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<6}").parse().map_err(|_| anyhow!("{text:?} is not a dollar amount"))?
+    };
+    whole
+        .checked_mul(MICROS_PER_DOLLAR)
+        .and_then(|m| m.checked_add(fraction_micros))
+        .ok_or_else(|| anyhow!("{text:?} is too large"))
+}
+
+pub fn create(args: &CreateArgs) -> Result<()> {
+    let scopes = if args.admin {
+        Scopes::READ.union(Scopes::TRADE).union(Scopes::ADMIN)
+    } else {
+        Scopes::parse(args.scopes.as_deref().unwrap_or("read")).map_err(|e| anyhow!(e))?
+    };
+    for entry in &args.allow_ip {
+        augury_gateway::auth::check_allowlist_entry(entry).map_err(|e| anyhow!(e))?;
+    }
+    let deposit = args.deposit.as_deref().map(dollars_to_micros).transpose()?.unwrap_or(0);
+    let (public_key, private_key) = match &args.ed25519_public_key {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes: [u8; 32] = token::unhex(text.trim())
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| anyhow!("{} must hold 64 hex characters (an Ed25519 public key)", path.display()))?;
+            ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+                .map_err(|_| anyhow!("{} is not a valid Ed25519 key", path.display()))?;
+            (bytes, None)
+        }
+        None => {
+            let mut seed = [0u8; 32];
+            getrandom::getrandom(&mut seed).map_err(|e| anyhow!("no random source: {e}"))?;
+            let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+            (signing.verifying_key().to_bytes(), Some(token::hex(&seed)))
+        }
+    };
+
+    let mut venue = open_venue(&args.storage, engine_config())?;
+    let (id, secret_token, secret_sha256) = token::generate();
+    let key = NewApiKey {
+        id,
+        account: args.account,
+        label: args.label.clone(),
+        scopes,
+        secret_sha256,
+        ed25519_public_key: Some(public_key),
+        created_ms: augury_gateway::now_ms(),
+        expires_ms: args.expires_ms,
+        ip_allowlist: args.allow_ip.clone(),
+    };
+    let account = match venue.execute(&VenueCommand::CreateKey { key })? {
+        Ok(VenueOutcome::KeyCreated { account, .. }) => account,
+        Ok(other) => bail!("unexpected outcome {other:?}"),
+        Err(reject) => bail!("the key was refused: {reject}"),
+    };
+    if deposit > 0 {
+        if let Err(reject) = venue.submit(&Command::Deposit { account, amount_micros: deposit })? {
+            bail!("the deposit was refused: {reject}");
+        }
+    }
+    venue.commit(augury_gateway::now_ms())?;
+    let created = Created {
+        key_id: token::format_key_id(id),
+        token: secret_token,
+        account,
+        scopes: scopes.names(),
+        ed25519_public_key: Some(token::hex(&public_key)),
+        ed25519_private_key: private_key,
+        deposited_micros: deposit,
+    };
+    println!("{}", serde_json::to_string(&created)?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dollars_to_micros;
+
+    #[test]
+    fn dollar_amounts_parse_exactly() {
+        assert_eq!(dollars_to_micros("1000").unwrap(), 1_000_000_000);
+        assert_eq!(dollars_to_micros("12.5").unwrap(), 12_500_000);
+        assert_eq!(dollars_to_micros("0.000001").unwrap(), 1);
+        assert!(dollars_to_micros("0.0000001").is_err());
+        assert!(dollars_to_micros("-1").is_err());
+        assert!(dollars_to_micros("1e3").is_err());
+        assert!(dollars_to_micros("").is_err());
+    }
+}

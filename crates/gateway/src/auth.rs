@@ -1,0 +1,278 @@
+//! Who is calling, and may they: API key lookup, Ed25519 request signatures, bearer tokens for
+//! reads, the replay window, nonces, expiry, revocation, IP allowlists and scopes.
+//!
+//! The signed message (docs/api-signing.md describes it for client authors):
+//!
+//! ```text
+//! augury-v1 \n key id (16 hex) \n timestamp ms \n nonce \n METHOD \n path \n raw query \n hex SHA-256 of the raw body
+//! ```
+//!
+//! Headers: `Augury-Key`, `Augury-Timestamp`, `Augury-Nonce`, `Augury-Signature` (base64 of the
+//! 64-byte Ed25519 signature). A signed request may use every scope its key has; a bearer token
+//! (`Authorization: Bearer aug_...`) alone may only read.
+
+use crate::error::ApiError;
+use crate::token;
+use augury_sequencer::registry::{ApiKey, KeyId, Scopes};
+use axum::http::{HeaderMap, Method};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::{Mutex, RwLock};
+use subtle::ConstantTimeEq;
+
+pub const SIGNATURE_VERSION: &str = "augury-v1";
+pub const HEADER_KEY: &str = "augury-key";
+pub const HEADER_TIMESTAMP: &str = "augury-timestamp";
+pub const HEADER_NONCE: &str = "augury-nonce";
+pub const HEADER_SIGNATURE: &str = "augury-signature";
+
+/// Builds the exact bytes a client signs.
+pub fn signing_message(
+    key: KeyId,
+    timestamp_ms: u64,
+    nonce: &str,
+    method: &str,
+    path: &str,
+    raw_query: &str,
+    body: &[u8],
+) -> String {
+    let body_hash = token::hex(&Sha256::digest(body));
+    format!(
+        "{SIGNATURE_VERSION}\n{}\n{timestamp_ms}\n{nonce}\n{method}\n{path}\n{raw_query}\n{body_hash}",
+        token::format_key_id(key)
+    )
+}
+
+/// The request as authentication sees it.
+pub struct RequestFacts<'a> {
+    pub headers: &'a HeaderMap,
+    pub method: &'a Method,
+    pub path: &'a str,
+    pub raw_query: &'a str,
+    pub body: &'a [u8],
+    pub peer: IpAddr,
+    pub now_ms: u64,
+}
+
+/// Live copies of the venue's keys (updated from the journal's committed entries before any
+/// caller hears about a change, so a revocation is effective when its answer arrives), and the
+/// nonces seen inside the replay window.
+pub struct Authenticator {
+    keys: RwLock<HashMap<KeyId, ApiKey>>,
+    nonces: Mutex<NonceCache>,
+    window_ms: u64,
+}
+
+#[derive(Default)]
+struct NonceCache {
+    seen: HashMap<(KeyId, String), u64>,
+    /// (forget at, key, nonce), in insertion order; timestamps are bounded by the window, so
+    /// forgetting in this order is close enough and never forgets early.
+    order: VecDeque<(u64, KeyId, String)>,
+}
+
+impl Authenticator {
+    pub fn new(keys: impl IntoIterator<Item = ApiKey>, window_ms: u64) -> Authenticator {
+        Authenticator {
+            keys: RwLock::new(keys.into_iter().map(|k| (k.id, k)).collect()),
+            nonces: Mutex::new(NonceCache::default()),
+            window_ms,
+        }
+    }
+
+    pub fn upsert_key(&self, key: ApiKey) {
+        self.keys.write().expect("key table lock").insert(key.id, key);
+    }
+
+    pub fn key_count(&self) -> usize {
+        self.keys.read().expect("key table lock").len()
+    }
+
+    pub fn key(&self, id: KeyId) -> Option<ApiKey> {
+        self.keys.read().expect("key table lock").get(&id).cloned()
+    }
+
+    /// Authenticates a request and checks it may use `needed`.
+    pub fn authenticate(&self, facts: &RequestFacts<'_>, needed: Scopes) -> Result<ApiKey, ApiError> {
+        let key = if facts.headers.contains_key(HEADER_SIGNATURE) {
+            self.check_signature(facts)?
+        } else if let Some(bearer) = header(facts.headers, "authorization")?.and_then(|v| v.strip_prefix("Bearer ")) {
+            let key = self.check_bearer(bearer.trim(), facts)?;
+            if needed != Scopes::READ {
+                return Err(ApiError::unauthorized(
+                    "signature_required",
+                    "this request changes state: sign it with the key's Ed25519 key (a bearer token may only read)",
+                ));
+            }
+            key
+        } else {
+            return Err(ApiError::unauthorized(
+                "missing_credentials",
+                "sign the request (Augury-Key, Augury-Timestamp, Augury-Nonce, Augury-Signature) or send Authorization: Bearer <token> for reads",
+            ));
+        };
+        if !key.scopes.contains(needed) {
+            return Err(ApiError::forbidden(
+                "missing_scope",
+                format!(
+                    "this key has scopes [{}] but the request needs {}",
+                    key.scopes.names().join(", "),
+                    needed.names().join(", ")
+                ),
+            ));
+        }
+        Ok(key)
+    }
+
+    fn usable(&self, id: KeyId, facts: &RequestFacts<'_>) -> Result<ApiKey, ApiError> {
+        let key = self.key(id).ok_or_else(|| ApiError::unauthorized("unknown_key", "no such API key"))?;
+        if key.revoked_ms.is_some() {
+            return Err(ApiError::unauthorized("revoked_key", "this API key has been revoked"));
+        }
+        if key.expires_ms.is_some_and(|at| facts.now_ms >= at) {
+            return Err(ApiError::unauthorized("expired_key", "this API key has expired"));
+        }
+        if !key.ip_allowlist.is_empty() && !key.ip_allowlist.iter().any(|entry| ip_matches(entry, facts.peer)) {
+            return Err(ApiError::forbidden("ip_not_allowed", format!("this key may not be used from {}", facts.peer)));
+        }
+        Ok(key)
+    }
+
+    fn check_bearer(&self, bearer: &str, facts: &RequestFacts<'_>) -> Result<ApiKey, ApiError> {
+        let parsed = token::parse(bearer).map_err(|reason| ApiError::unauthorized("malformed_token", reason))?;
+        let key = self.usable(parsed.key, facts)?;
+        if !bool::from(key.secret_sha256.ct_eq(&parsed.secret_sha256)) {
+            return Err(ApiError::unauthorized("bad_token", "the token does not match the key"));
+        }
+        Ok(key)
+    }
+
+    fn check_signature(&self, facts: &RequestFacts<'_>) -> Result<ApiKey, ApiError> {
+        let missing = |name: &str| {
+            ApiError::unauthorized("missing_credentials", format!("a signed request needs the {name} header"))
+        };
+        let key_text = header(facts.headers, HEADER_KEY)?.ok_or_else(|| missing("Augury-Key"))?;
+        let timestamp_text = header(facts.headers, HEADER_TIMESTAMP)?.ok_or_else(|| missing("Augury-Timestamp"))?;
+        let nonce = header(facts.headers, HEADER_NONCE)?.ok_or_else(|| missing("Augury-Nonce"))?;
+        let signature_text = header(facts.headers, HEADER_SIGNATURE)?.ok_or_else(|| missing("Augury-Signature"))?;
+        let id = token::parse_key_id(key_text)
+            .ok_or_else(|| ApiError::unauthorized("unknown_key", "Augury-Key is a key id of 16 hex digits"))?;
+        let timestamp_ms: u64 = timestamp_text.parse().map_err(|_| {
+            ApiError::unauthorized("stale_timestamp", "Augury-Timestamp is milliseconds since the epoch")
+        })?;
+        if timestamp_ms.abs_diff(facts.now_ms) > self.window_ms {
+            return Err(ApiError::unauthorized(
+                "stale_timestamp",
+                format!(
+                    "the request timestamp is {} ms from the venue's clock; the window is {} ms",
+                    timestamp_ms.abs_diff(facts.now_ms),
+                    self.window_ms
+                ),
+            ));
+        }
+        if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ApiError::unauthorized("bad_nonce", "Augury-Nonce is 1 to 64 printable ASCII characters"));
+        }
+        let key = self.usable(id, facts)?;
+        let public =
+            key.ed25519_public_key.and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()).ok_or_else(
+                || ApiError::unauthorized("bad_signature", "this key has no Ed25519 public key to verify against"),
+            )?;
+        let signature_bytes = base64::engine::general_purpose::STANDARD
+            .decode(signature_text)
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b).ok())
+            .ok_or_else(|| ApiError::unauthorized("bad_signature", "Augury-Signature is the base64 of 64 bytes"))?;
+        let message =
+            signing_message(id, timestamp_ms, nonce, facts.method.as_str(), facts.path, facts.raw_query, facts.body);
+        public
+            .verify_strict(message.as_bytes(), &ed25519_dalek::Signature::from_bytes(&signature_bytes))
+            .map_err(|_| ApiError::unauthorized("bad_signature", "the signature does not verify for this request"))?;
+        // Only a verified request may spend a nonce, so nobody can fill the cache for others.
+        self.spend_nonce(id, nonce, facts.now_ms)?;
+        Ok(key)
+    }
+
+    fn spend_nonce(&self, key: KeyId, nonce: &str, now_ms: u64) -> Result<(), ApiError> {
+        let mut cache = self.nonces.lock().expect("nonce cache lock");
+        while cache.order.front().is_some_and(|(forget_at, _, _)| *forget_at <= now_ms) {
+            let (_, k, n) = cache.order.pop_front().expect("front exists");
+            cache.seen.remove(&(k, n));
+        }
+        // Remembered until no timestamp in the window could carry it again.
+        let forget_at = now_ms + 2 * self.window_ms;
+        if cache.seen.insert((key, nonce.to_string()), forget_at).is_some() {
+            return Err(ApiError::unauthorized("replayed_nonce", "this nonce was already used with this key"));
+        }
+        cache.order.push_back((forget_at, key, nonce.to_string()));
+        Ok(())
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, ApiError> {
+    headers
+        .get(name)
+        .map(|v| v.to_str().map_err(|_| ApiError::bad_request("bad_header", format!("the {name} header is not text"))))
+        .transpose()
+}
+
+/// Whether `peer` matches an allowlist entry: an address or a CIDR block.
+pub fn ip_matches(entry: &str, peer: IpAddr) -> bool {
+    let (address, bits) = match entry.split_once('/') {
+        Some((address, bits)) => (address, bits.parse::<u32>().ok()),
+        None => (entry, None),
+    };
+    let Ok(address) = address.parse::<IpAddr>() else { return false };
+    let peer = match (address, peer) {
+        (IpAddr::V4(_), IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(peer),
+        _ => peer,
+    };
+    match (address, peer) {
+        (IpAddr::V4(a), IpAddr::V4(p)) => {
+            let bits = bits.unwrap_or(32).min(32);
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            u32::from(a) & mask == u32::from(p) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(p)) => {
+            let bits = bits.unwrap_or(128).min(128);
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            u128::from(a) & mask == u128::from(p) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Checks allowlist entries when a key is created.
+pub fn check_allowlist_entry(entry: &str) -> Result<(), String> {
+    let (address, bits) = entry.split_once('/').map_or((entry, None), |(a, b)| (a, Some(b)));
+    let parsed: IpAddr = address.parse().map_err(|_| format!("{entry:?} is not an IP address or CIDR block"))?;
+    if let Some(bits) = bits {
+        let max = if parsed.is_ipv4() { 32 } else { 128 };
+        match bits.parse::<u32>() {
+            Ok(b) if b <= max => {}
+            _ => return Err(format!("{entry:?} has a bad prefix length")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowlists_match_addresses_and_blocks() {
+        let peer: IpAddr = "10.1.2.3".parse().unwrap();
+        assert!(ip_matches("10.1.2.3", peer));
+        assert!(ip_matches("10.0.0.0/8", peer));
+        assert!(!ip_matches("10.1.3.0/24", peer));
+        assert!(ip_matches("0.0.0.0/0", peer));
+        assert!(ip_matches("127.0.0.1", "::ffff:127.0.0.1".parse().unwrap()));
+        assert!(ip_matches("::1", "::1".parse().unwrap()));
+        assert!(!ip_matches("nonsense", peer));
+        assert!(check_allowlist_entry("10.0.0.0/33").is_err());
+        assert!(check_allowlist_entry("fe80::/10").is_ok());
+    }
+}

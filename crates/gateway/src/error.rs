@@ -1,0 +1,120 @@
+//! Every error the API returns: an HTTP status and `{"error":{"code":..., "message":...}}`, with
+//! a stable machine-readable code and a message for people. Nothing is ever changed by a request
+//! that gets one of these (refusals happen before any state change).
+
+use augury_sequencer::{SubmitError, VenueReject};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// Seconds, for 429 and 503.
+    pub retry_after: Option<u64>,
+    /// Extra machine-readable detail (for example the fields that differ in a 422).
+    pub details: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a serde_json::Value>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into(), retry_after: None, details: None }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> ApiError {
+        self.details = Some(details);
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body { error: Inner { code: self.code, message: &self.message, details: self.details.as_ref() } };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert("retry-after", HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<SubmitError> for ApiError {
+    fn from(error: SubmitError) -> ApiError {
+        match error {
+            SubmitError::QueueFull => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the venue is busy; retry shortly")
+                    .with_retry_after(1)
+            }
+            SubmitError::Stopped(reason) => {
+                tracing::error!(%reason, "the sequencer has stopped");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the venue is not accepting commands")
+                    .with_retry_after(5)
+            }
+        }
+    }
+}
+
+impl From<VenueReject> for ApiError {
+    fn from(reject: VenueReject) -> ApiError {
+        let status = match &reject {
+            VenueReject::ClientOrderConflict { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            VenueReject::UnknownKey { .. } => StatusCode::NOT_FOUND,
+            VenueReject::DuplicateKey { .. } | VenueReject::KeyAlreadyRevoked { .. } => StatusCode::CONFLICT,
+            VenueReject::Engine(reject) => engine_status(reject),
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let details = match &reject {
+            VenueReject::ClientOrderConflict { fields, .. } => Some(serde_json::json!({ "differing_fields": fields })),
+            _ => None,
+        };
+        ApiError { status, code: reject.code(), message: reject.to_string(), retry_after: None, details }
+    }
+}
+
+fn engine_status(reject: &augury_core::Reject) -> StatusCode {
+    use augury_core::Reject;
+    match reject {
+        Reject::UnknownMarket { .. } | Reject::UnknownOrder { .. } => StatusCode::NOT_FOUND,
+        Reject::DuplicateMarket { .. } | Reject::DuplicateOrderId { .. } => StatusCode::CONFLICT,
+        Reject::InsufficientFunds { .. } | Reject::InsufficientShares { .. } | Reject::MarketNotOpen { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        _ => StatusCode::BAD_REQUEST,
+    }
+}

@@ -1,0 +1,375 @@
+//! The venue's history as the API shows it (orders in every state, fills, the public trade tape,
+//! candles), derived from the journal's entries alone. It is rebuilt from the first entry at
+//! startup and then follows each committed batch before that batch's callers are answered, so a
+//! client always finds what it was just told about.
+
+use augury_core::{
+    AccountId, Action, CancelReason, Command, Event, MarketId, Micros, OrderId, OrderType, OutcomeIndex, Quantity,
+    Side, TimeInForce, TimestampMs, TradeId,
+};
+use augury_sequencer::{Observer, VenueCommand};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Resting in the book.
+    Open,
+    Filled,
+    Cancelled,
+    Expired,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OrderRecord {
+    pub order_id: OrderId,
+    pub client_order_id: Option<String>,
+    pub account: AccountId,
+    pub market: MarketId,
+    pub outcome: OutcomeIndex,
+    pub side: Side,
+    pub action: Action,
+    pub order_type: OrderType,
+    pub time_in_force: TimeInForce,
+    pub post_only: bool,
+    /// The limit price in the order's own side (None for market orders).
+    pub price_micros: Option<Micros>,
+    pub quantity: Quantity,
+    pub filled_quantity: Quantity,
+    pub remaining_quantity: Quantity,
+    /// Collateral paid (buys) or received (sells) by the order's fills, before fees.
+    pub filled_notional_micros: Micros,
+    pub fees_micros: Micros,
+    pub status: OrderStatus,
+    pub cancel_reason: Option<CancelReason>,
+    pub created_ms: TimestampMs,
+    pub updated_ms: TimestampMs,
+}
+
+/// One side's view of a fill.
+#[derive(Clone, Debug, Serialize)]
+pub struct FillRecord {
+    pub trade_id: TradeId,
+    pub order_id: OrderId,
+    pub account: AccountId,
+    pub market: MarketId,
+    pub outcome: OutcomeIndex,
+    pub side: Side,
+    pub action: Action,
+    /// The price in this order's own side.
+    pub price_micros: Micros,
+    pub quantity: Quantity,
+    pub fee_micros: Micros,
+    pub is_taker: bool,
+    pub time_ms: TimestampMs,
+}
+
+/// A public trade: the YES price and who took (no accounts).
+#[derive(Clone, Debug, Serialize)]
+pub struct TradeRecord {
+    pub trade_id: TradeId,
+    pub market: MarketId,
+    pub outcome: OutcomeIndex,
+    pub yes_price_micros: Micros,
+    pub quantity: Quantity,
+    /// The taker's side and action.
+    pub taker_side: Side,
+    pub taker_action: Action,
+    pub time_ms: TimestampMs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Candle {
+    pub start_ms: TimestampMs,
+    pub open_micros: Micros,
+    pub high_micros: Micros,
+    pub low_micros: Micros,
+    pub close_micros: Micros,
+    pub volume: Quantity,
+    pub trades: u64,
+}
+
+/// The finest candle kept; coarser intervals are aggregated on request.
+pub const BASE_INTERVAL_MS: u64 = 60_000;
+
+#[derive(Default)]
+pub struct History {
+    now_ms: TimestampMs,
+    orders: HashMap<OrderId, OrderRecord>,
+    orders_by_account: HashMap<AccountId, Vec<OrderId>>,
+    client_orders: HashMap<(AccountId, String), OrderId>,
+    fills_by_account: HashMap<AccountId, Vec<FillRecord>>,
+    trades_by_market: HashMap<MarketId, Vec<TradeRecord>>,
+    candles: HashMap<(MarketId, OutcomeIndex), BTreeMap<TimestampMs, Candle>>,
+    markets: Vec<MarketId>,
+    entries: u64,
+}
+
+impl History {
+    pub fn entries(&self) -> u64 {
+        self.entries
+    }
+
+    /// Every market ever created, in creation order.
+    pub fn markets(&self) -> Vec<MarketId> {
+        self.markets.clone()
+    }
+
+    pub fn order(&self, id: OrderId) -> Option<&OrderRecord> {
+        self.orders.get(&id)
+    }
+
+    pub fn order_by_client_id(&self, account: AccountId, client_order_id: &str) -> Option<&OrderRecord> {
+        self.client_orders.get(&(account, client_order_id.to_string())).and_then(|id| self.orders.get(id))
+    }
+
+    /// An account's orders, newest first, with ids below `before` (cursor), filtered.
+    pub fn orders(
+        &self,
+        account: AccountId,
+        before: Option<OrderId>,
+        limit: usize,
+        keep: impl Fn(&OrderRecord) -> bool,
+    ) -> Vec<OrderRecord> {
+        let ids = self.orders_by_account.get(&account).map_or(&[][..], Vec::as_slice);
+        let end = before.map_or(ids.len(), |b| ids.partition_point(|id| *id < b));
+        ids[..end].iter().rev().filter_map(|id| self.orders.get(id)).filter(|o| keep(o)).take(limit).cloned().collect()
+    }
+
+    /// An account's fills, newest first, with trade ids below `before`.
+    pub fn fills(&self, account: AccountId, before: Option<TradeId>, limit: usize) -> Vec<FillRecord> {
+        let fills = self.fills_by_account.get(&account).map_or(&[][..], Vec::as_slice);
+        let end = before.map_or(fills.len(), |b| fills.partition_point(|f| f.trade_id < b));
+        fills[..end].iter().rev().take(limit).cloned().collect()
+    }
+
+    /// A market's trades, newest first, with trade ids below `before`.
+    pub fn trades(&self, market: MarketId, before: Option<TradeId>, limit: usize) -> Vec<TradeRecord> {
+        let trades = self.trades_by_market.get(&market).map_or(&[][..], Vec::as_slice);
+        let end = before.map_or(trades.len(), |b| trades.partition_point(|t| t.trade_id < b));
+        trades[..end].iter().rev().take(limit).cloned().collect()
+    }
+
+    pub fn last_trade(&self, market: MarketId, outcome: OutcomeIndex) -> Option<&TradeRecord> {
+        self.trades_by_market.get(&market)?.iter().rev().find(|t| t.outcome == outcome)
+    }
+
+    /// Candles of `interval_ms` (a multiple of a minute) starting in `[start_ms, end_ms)`.
+    pub fn candles(
+        &self,
+        market: MarketId,
+        outcome: OutcomeIndex,
+        interval_ms: u64,
+        start_ms: TimestampMs,
+        end_ms: TimestampMs,
+    ) -> Vec<Candle> {
+        debug_assert!(interval_ms.is_multiple_of(BASE_INTERVAL_MS));
+        let Some(series) = self.candles.get(&(market, outcome)) else { return Vec::new() };
+        let mut out: Vec<Candle> = Vec::new();
+        for candle in series.range(start_ms..end_ms).map(|(_, c)| c) {
+            let start = candle.start_ms - candle.start_ms % interval_ms;
+            match out.last_mut() {
+                Some(last) if last.start_ms == start => {
+                    last.high_micros = last.high_micros.max(candle.high_micros);
+                    last.low_micros = last.low_micros.min(candle.low_micros);
+                    last.close_micros = candle.close_micros;
+                    last.volume += candle.volume;
+                    last.trades += candle.trades;
+                }
+                _ => out.push(Candle { start_ms: start, ..*candle }),
+            }
+        }
+        out
+    }
+
+    /// Follows one journal entry.
+    pub fn apply(&mut self, command: &VenueCommand, events: &[Event]) {
+        self.entries += 1;
+        let client_order_id = match command {
+            VenueCommand::PlaceClientOrder { order, client_order_id } => {
+                self.client_orders.insert((order.account, client_order_id.clone()), order.order);
+                Some(client_order_id)
+            }
+            _ => None,
+        };
+        for event in events {
+            self.apply_event(event, client_order_id);
+        }
+        if let VenueCommand::Engine(Command::AdvanceTime { now_ms }) = command {
+            self.now_ms = self.now_ms.max(*now_ms);
+        }
+    }
+
+    fn apply_event(&mut self, event: &Event, client_order_id: Option<&String>) {
+        let now = self.now_ms;
+        match *event {
+            Event::TimeAdvanced { now_ms } => self.now_ms = self.now_ms.max(now_ms),
+            Event::MarketCreated { spec } => self.markets.push(spec.market),
+            Event::OrderAccepted {
+                order,
+                account,
+                market,
+                outcome,
+                side,
+                action,
+                order_type,
+                quantity,
+                time_in_force,
+                post_only,
+                ..
+            } => {
+                let price_micros = match order_type {
+                    OrderType::Limit { price_micros } => Some(price_micros),
+                    OrderType::Market { .. } => None,
+                };
+                self.orders.insert(
+                    order,
+                    OrderRecord {
+                        order_id: order,
+                        client_order_id: client_order_id.cloned(),
+                        account,
+                        market,
+                        outcome,
+                        side,
+                        action,
+                        order_type,
+                        time_in_force,
+                        post_only,
+                        price_micros,
+                        quantity,
+                        filled_quantity: 0,
+                        remaining_quantity: quantity,
+                        filled_notional_micros: 0,
+                        fees_micros: 0,
+                        // Until it rests, fills or is cancelled, which the same entry says.
+                        status: OrderStatus::Open,
+                        cancel_reason: None,
+                        created_ms: now,
+                        updated_ms: now,
+                    },
+                );
+                self.orders_by_account.entry(account).or_default().push(order);
+            }
+            Event::Fill {
+                trade,
+                market,
+                outcome,
+                yes_price_micros,
+                quantity,
+                maker_order,
+                maker_account,
+                maker_side,
+                maker_action,
+                maker_fee_micros,
+                maker_remaining,
+                taker_order,
+                taker_account,
+                taker_side,
+                taker_action,
+                taker_fee_micros,
+                taker_remaining,
+                ..
+            } => {
+                let parties = [
+                    (maker_order, maker_account, maker_side, maker_action, maker_fee_micros, maker_remaining, false),
+                    (taker_order, taker_account, taker_side, taker_action, taker_fee_micros, taker_remaining, true),
+                ];
+                for (order, account, side, action, fee, remaining, is_taker) in parties {
+                    let price_micros = own_price(side, yes_price_micros);
+                    if let Some(record) = self.orders.get_mut(&order) {
+                        record.filled_quantity += quantity;
+                        record.remaining_quantity = remaining;
+                        record.filled_notional_micros += price_micros * quantity;
+                        record.fees_micros += fee;
+                        record.updated_ms = now;
+                        if remaining == 0 {
+                            record.status = OrderStatus::Filled;
+                        }
+                    }
+                    self.fills_by_account.entry(account).or_default().push(FillRecord {
+                        trade_id: trade,
+                        order_id: order,
+                        account,
+                        market,
+                        outcome,
+                        side,
+                        action,
+                        price_micros,
+                        quantity,
+                        fee_micros: fee,
+                        is_taker,
+                        time_ms: now,
+                    });
+                }
+                self.trades_by_market.entry(market).or_default().push(TradeRecord {
+                    trade_id: trade,
+                    market,
+                    outcome,
+                    yes_price_micros,
+                    quantity,
+                    taker_side,
+                    taker_action,
+                    time_ms: now,
+                });
+                let start = now - now % BASE_INTERVAL_MS;
+                let candle = self.candles.entry((market, outcome)).or_default().entry(start).or_insert(Candle {
+                    start_ms: start,
+                    open_micros: yes_price_micros,
+                    high_micros: yes_price_micros,
+                    low_micros: yes_price_micros,
+                    close_micros: yes_price_micros,
+                    volume: 0,
+                    trades: 0,
+                });
+                candle.high_micros = candle.high_micros.max(yes_price_micros);
+                candle.low_micros = candle.low_micros.min(yes_price_micros);
+                candle.close_micros = yes_price_micros;
+                candle.volume += quantity;
+                candle.trades += 1;
+            }
+            Event::OrderRested { order, remaining_quantity, .. } => {
+                if let Some(record) = self.orders.get_mut(&order) {
+                    record.status = OrderStatus::Open;
+                    record.remaining_quantity = remaining_quantity;
+                }
+            }
+            Event::OrderCancelled { order, remaining_quantity, reason, .. } => {
+                if let Some(record) = self.orders.get_mut(&order) {
+                    record.status =
+                        if reason == CancelReason::Expired { OrderStatus::Expired } else { OrderStatus::Cancelled };
+                    record.cancel_reason = Some(reason);
+                    record.remaining_quantity = remaining_quantity;
+                    record.updated_ms = now;
+                }
+            }
+            Event::OrderAmended { order, price_micros, remaining_quantity, .. } => {
+                if let Some(record) = self.orders.get_mut(&order) {
+                    record.price_micros = Some(price_micros);
+                    record.order_type = OrderType::Limit { price_micros };
+                    record.remaining_quantity = remaining_quantity;
+                    record.updated_ms = now;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A price in the given side's terms from the YES price.
+pub fn own_price(side: Side, yes_price_micros: Micros) -> Micros {
+    match side {
+        Side::Yes => yes_price_micros,
+        Side::No => augury_core::MICROS_PER_DOLLAR - yes_price_micros,
+    }
+}
+
+impl Observer for History {
+    fn reset(&mut self) {
+        *self = History::default();
+    }
+
+    fn entry(&mut self, _index: u64, command: &VenueCommand, events: &[Event]) {
+        self.apply(command, events);
+    }
+}

@@ -1,0 +1,133 @@
+//! The gateway: Augury on the network. It owns nothing of the venue's state; it authenticates
+//! and checks requests, turns them into venue commands for the sequencer, and answers from the
+//! outcome (after it is durable) or from the read models.
+//!
+//! - [`auth`]: keys, signatures, nonces, scopes; [`token`]: the API token format.
+//! - [`extract`]: authenticated calls and strict parsing; [`error`]: the one error shape.
+//! - [`history`]: orders, fills, trades and candles derived from the journal.
+//! - [`api`]: the REST routes; [`ratelimit`], [`metrics`].
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod history;
+pub mod metrics;
+pub mod ratelimit;
+pub mod token;
+
+use augury_sequencer::registry::KeyId;
+use augury_sequencer::{Publisher, Sequencer, SequencerHandle, Venue, VenueCommand};
+use ratelimit::{Rate, RateLimiter};
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+#[derive(Clone, Debug)]
+pub struct GatewayConfig {
+    /// How far a signed request's timestamp may be from the venue's clock.
+    pub signature_window_ms: u64,
+    pub per_key: Rate,
+    pub per_ip: Rate,
+    /// Commands the sequencer queue holds before callers get 503.
+    pub queue_capacity: usize,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> GatewayConfig {
+        GatewayConfig {
+            signature_window_ms: 5_000,
+            per_key: Rate { per_second: 2_000.0, burst: 4_000.0 },
+            per_ip: Rate { per_second: 10_000.0, burst: 20_000.0 },
+            queue_capacity: 16_384,
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub sequencer: SequencerHandle,
+    pub auth: Arc<auth::Authenticator>,
+    pub history: Arc<RwLock<history::History>>,
+    pub key_limits: RateLimiter<KeyId>,
+    pub ip_limits: RateLimiter<IpAddr>,
+    pub metrics: metrics::Metrics,
+    /// (account, client order id) of placements not yet answered: a retry meanwhile gets 409.
+    pub in_flight: Mutex<HashSet<(u64, String)>>,
+    pub config: GatewayConfig,
+}
+
+/// The running venue behind the gateway.
+pub struct Gateway {
+    pub state: Arc<AppState>,
+    sequencer: Option<Sequencer>,
+}
+
+impl Gateway {
+    /// Starts the sequencer on `venue` (opened with `history` as its observer, so the history
+    /// already holds every journaled entry) and builds the shared state.
+    pub fn start(venue: Venue, history: history::History, config: GatewayConfig) -> Gateway {
+        let history = Arc::new(RwLock::new(history));
+        let keys: Vec<_> = venue.state().registry().keys(None).cloned().collect();
+        let auth = Arc::new(auth::Authenticator::new(keys, config.signature_window_ms));
+        let publisher = {
+            let history = Arc::clone(&history);
+            let auth = Arc::clone(&auth);
+            // Runs before the batch's callers are answered: a created key works, a revoked key
+            // stops working, and an order is in the history, by the time anyone hears of it.
+            let publish: Publisher = Box::new(move |venue, entries| {
+                let mut history = history.write().expect("history lock");
+                for entry in &entries {
+                    history.apply(&entry.command, &entry.events);
+                    let changed_key = match &entry.command {
+                        VenueCommand::CreateKey { key } => Some(key.id),
+                        VenueCommand::RevokeKey { key, .. } => Some(*key),
+                        _ => None,
+                    };
+                    if let Some(key) = changed_key.and_then(|id| venue.state().registry().key(id)) {
+                        auth.upsert_key(key.clone());
+                    }
+                }
+            });
+            publish
+        };
+        let sequencer = Sequencer::start_publishing(venue, config.queue_capacity, Some(publisher));
+        let state = Arc::new(AppState {
+            sequencer: sequencer.handle(),
+            auth,
+            history,
+            key_limits: RateLimiter::new(config.per_key),
+            ip_limits: RateLimiter::new(config.per_ip),
+            metrics: metrics::Metrics::default(),
+            in_flight: Mutex::new(HashSet::new()),
+            config,
+        });
+        Gateway { state, sequencer: Some(sequencer) }
+    }
+
+    pub fn router(&self) -> axum::Router {
+        api::router(Arc::clone(&self.state))
+    }
+
+    /// Serves on `listener` until `shutdown` resolves.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router().into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Stops the sequencer (finishing the batch in hand) and gives the venue back.
+    pub fn stop(mut self) -> Venue {
+        self.sequencer.take().expect("running").stop()
+    }
+}
