@@ -1,0 +1,402 @@
+//! The REST API end to end, over loopback, through the public API only: trading, every
+//! authentication failure, idempotency, rate limits and a full queue.
+
+mod common;
+
+use augury_gateway::ratelimit::Rate;
+use augury_gateway::GatewayConfig;
+use common::*;
+use serde_json::{json, Value};
+
+fn limit(side: &str, action: &str, price: u64, quantity: u64) -> Value {
+    json!({ "market": MARKET, "side": side, "action": action, "price_micros": price, "quantity": quantity })
+}
+
+#[tokio::test]
+async fn place_match_cancel_and_read_back() {
+    let (server, _admin, alice, bob) = start(GatewayConfig::default()).await;
+    let client = reqwest::Client::new();
+
+    let (status, placed) =
+        call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(limit("yes", "buy", 400_000, 10))).await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(placed["order"]["status"], "open");
+    assert_eq!(placed["replay"], false);
+    let resting = placed["order"]["order_id"].as_u64().unwrap();
+
+    // Bob buys NO at 0.60: with Alice's YES bid at 0.40 that mints 6 sets.
+    let (status, taken) =
+        call(&client, &server, &bob, "POST", "/v1/portfolio/orders", Some(limit("no", "buy", 600_000, 6))).await;
+    assert_eq!(status, 201, "{taken}");
+    assert_eq!(taken["order"]["status"], "filled");
+    assert_eq!(taken["fills"].as_array().unwrap().len(), 1);
+    assert_eq!(taken["fills"][0]["price_micros"], 600_000);
+
+    let (_, order) = call(&client, &server, &alice, "GET", &format!("/v1/portfolio/orders/{resting}"), None).await;
+    assert_eq!(order["filled_quantity"], 6);
+    assert_eq!(order["remaining_quantity"], 4);
+    let (_, balance) = call(&client, &server, &alice, "GET", "/v1/portfolio/balance", None).await;
+    assert_eq!(balance["reserved_micros"], 4 * 400_000);
+    assert_eq!(balance["available_micros"], 1_000_000_000 - 10 * 400_000);
+    let (_, positions) = call(&client, &server, &bob, "GET", "/v1/portfolio/positions", None).await;
+    assert_eq!(
+        positions,
+        json!([{ "market": 1, "outcome": 0, "yes": 0, "no": 6, "yes_reserved": 0, "no_reserved": 0 }])
+    );
+    let (_, fills) = call(&client, &server, &alice, "GET", "/v1/portfolio/fills", None).await;
+    assert_eq!(fills["items"][0]["quantity"], 6);
+    let (_, trades) = call(&client, &server, &alice, "GET", "/v1/markets/1/trades", None).await;
+    assert_eq!(trades["items"][0]["yes_price_micros"], 400_000);
+
+    // Someone else's order is invisible; one's own can be amended and cancelled.
+    let (status, body) = call(&client, &server, &bob, "DELETE", &format!("/v1/portfolio/orders/{resting}"), None).await;
+    assert_eq!((status, error_code(&body)), (404, "unknown_order"));
+    let (status, amended) = call(
+        &client,
+        &server,
+        &alice,
+        "PATCH",
+        &format!("/v1/portfolio/orders/{resting}"),
+        Some(json!({ "remaining_quantity": 2 })),
+    )
+    .await;
+    assert_eq!((status, amended["remaining_quantity"].as_u64()), (200, Some(2)));
+    let (status, cancelled) =
+        call(&client, &server, &alice, "DELETE", &format!("/v1/portfolio/orders/{resting}"), None).await;
+    assert_eq!((status, cancelled["status"].as_str()), (200, Some("cancelled")));
+    let (_, balance) = call(&client, &server, &alice, "GET", "/v1/portfolio/balance", None).await;
+    assert_eq!(balance["reserved_micros"], 0);
+
+    let (_, book) = call(&client, &server, &alice, "GET", "/v1/markets/1/book", None).await;
+    assert_eq!(book["bids"], json!([]));
+
+    // Everything survives a restart: the history is rebuilt from the journal.
+    let dir = server.stop().await;
+    let server = serve_dir(dir, GatewayConfig::default()).await;
+    let (_, order) = call(&client, &server, &alice, "GET", &format!("/v1/portfolio/orders/{resting}"), None).await;
+    assert_eq!(order["status"], "cancelled");
+    assert_eq!(order["filled_quantity"], 6);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_requests_get_specific_errors_and_change_nothing() {
+    let (server, _admin, alice, _bob) = start(GatewayConfig::default()).await;
+    let client = reqwest::Client::new();
+    let cases = [
+        (
+            json!({ "market": 1, "side": "yes", "action": "buy", "price_micros": 400_000, "quantity": 1, "colour": "red" }),
+            400,
+            "invalid_json",
+        ),
+        (json!({ "market": 1, "side": "yes", "action": "buy", "quantity": 1 }), 400, "invalid_order"),
+        (
+            json!({ "market": 9, "side": "yes", "action": "buy", "price_micros": 400_000, "quantity": 1 }),
+            404,
+            "unknown_market",
+        ),
+        (
+            json!({ "market": 1, "side": "yes", "action": "buy", "price_micros": 405_000, "quantity": 1 }),
+            400,
+            "price_off_tick",
+        ),
+        (
+            json!({ "market": 1, "side": "yes", "action": "buy", "price_micros": 400_000, "quantity": 0 }),
+            400,
+            "quantity_not_positive",
+        ),
+        (
+            json!({ "market": 1, "side": "yes", "action": "buy", "price_micros": 900_000, "quantity": 100_000 }),
+            422,
+            "insufficient_funds",
+        ),
+        (
+            json!({ "market": 1, "side": "yes", "action": "sell", "price_micros": 400_000, "quantity": 1 }),
+            422,
+            "insufficient_shares",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, answer) = call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(body.clone())).await;
+        assert_eq!((got, error_code(&answer)), (status, code), "{body} -> {answer}");
+        assert!(answer["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let (status, body) = call(&client, &server, &alice, "GET", "/v1/portfolio/orders?colour=red", None).await;
+    assert_eq!((status, error_code(&body)), (400, "invalid_query"));
+    let (status, body) = call(&client, &server, &alice, "GET", "/v1/nowhere", None).await;
+    assert_eq!((status, error_code(&body)), (404, "not_found"));
+    let big = json!({ "market": 1, "side": "yes", "action": "buy", "price_micros": 400_000, "quantity": 1, "client_order_id": "x".repeat(70_000) });
+    let (status, body) = call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(big)).await;
+    assert_eq!((status, error_code(&body)), (413, "body_too_large"));
+    let (_, orders) = call(&client, &server, &alice, "GET", "/v1/portfolio/orders", None).await;
+    assert_eq!(orders["items"], json!([]), "no refused order left a trace");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_authentication_failure_is_refused() {
+    let (server, admin, alice, _bob) = start(GatewayConfig::default()).await;
+    let client = reqwest::Client::new();
+    let order = limit("yes", "buy", 300_000, 1);
+
+    let plain = client.get(server.url("/v1/portfolio/balance")).send().await.unwrap();
+    let (status, body) = read(plain).await;
+    assert_eq!((status, error_code(&body)), (401, "missing_credentials"));
+
+    // A signature over other bytes.
+    let request = Signed::new("POST", "/v1/portfolio/orders", Some(&order));
+    let mut spoiled = Signed::new("POST", "/v1/portfolio/orders", Some(&limit("yes", "buy", 300_000, 2)));
+    spoiled.nonce = request.nonce.clone();
+    spoiled.timestamp_ms = request.timestamp_ms;
+    let (status, body) =
+        read(request.request(&client, &server, &alice, &spoiled.signature(&alice)).send().await.unwrap()).await;
+    assert_eq!((status, error_code(&body)), (401, "bad_signature"));
+    // Signed by another key's holder.
+    let (status, body) =
+        read(request.request(&client, &server, &alice, &request.signature(&admin)).send().await.unwrap()).await;
+    assert_eq!((status, error_code(&body)), (401, "bad_signature"));
+
+    let mut stale = Signed::new("GET", "/v1/portfolio/balance", None);
+    stale.timestamp_ms -= 6_000;
+    let (status, body) = stale.send(&client, &server, &alice).await;
+    assert_eq!((status, error_code(&body)), (401, "stale_timestamp"));
+    let mut future = Signed::new("GET", "/v1/portfolio/balance", None);
+    future.timestamp_ms += 6_000;
+    assert_eq!(error_code(&future.send(&client, &server, &alice).await.1), "stale_timestamp");
+
+    let once = Signed::new("GET", "/v1/portfolio/balance", None);
+    assert_eq!(once.send(&client, &server, &alice).await.0, 200);
+    let (status, body) = once.send(&client, &server, &alice).await;
+    assert_eq!((status, error_code(&body)), (401, "replayed_nonce"));
+
+    // Bearer tokens read but never trade; a mistyped token is caught by its check.
+    let bearer = |token: &str, method: reqwest::Method, path: &str| {
+        client.request(method, server.url(path)).header("Authorization", format!("Bearer {token}"))
+    };
+    assert_eq!(bearer(&alice.token, reqwest::Method::GET, "/v1/portfolio/balance").send().await.unwrap().status(), 200);
+    let (status, body) =
+        read(bearer(&alice.token, reqwest::Method::POST, "/v1/portfolio/orders").json(&order).send().await.unwrap())
+            .await;
+    assert_eq!((status, error_code(&body)), (401, "signature_required"));
+    let typo = alice.token.replacen('a', "b", 1);
+    let (status, body) = read(bearer(&typo, reqwest::Method::GET, "/v1/portfolio/balance").send().await.unwrap()).await;
+    assert_eq!(status, 401);
+    assert!(matches!(error_code(&body), "malformed_token" | "unknown_key" | "bad_token"), "{body}");
+
+    // A read-only key cannot trade; only admins create markets.
+    let (status, created) =
+        call(&client, &server, &alice, "POST", "/v1/keys", Some(json!({ "label": "reader" }))).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["key"]["scopes"], json!(["read"]));
+    let reader = Credentials {
+        key_id: u64::from_str_radix(created["key"]["key_id"].as_str().unwrap(), 16).unwrap(),
+        token: created["token"].as_str().unwrap().to_string(),
+        signing: alice.signing.clone(),
+        account: alice.account,
+    };
+    let (status, body) = call(&client, &server, &reader, "POST", "/v1/portfolio/orders", Some(order.clone())).await;
+    assert_eq!((status, error_code(&body)), (401, "bad_signature"), "the reader key has no public key of alice's");
+    let spec = json!({ "market": 7, "kind": "binary", "tick_micros": 10_000 });
+    let (status, body) = call(&client, &server, &alice, "POST", "/v1/markets", Some(spec.clone())).await;
+    assert_eq!((status, error_code(&body)), (403, "missing_scope"));
+    let (status, _) = call(&client, &server, &admin, "POST", "/v1/markets", Some(spec)).await;
+    assert_eq!(status, 201);
+
+    // Revocation is effective at once.
+    let (status, _) = call(&client, &server, &alice, "GET", "/v1/portfolio/balance", None).await;
+    assert_eq!(status, 200);
+    let key_id = augury_gateway::token::format_key_id(alice.key_id);
+    let (status, revoked) = call(&client, &server, &admin, "DELETE", &format!("/v1/keys/{key_id}"), None).await;
+    assert_eq!(status, 200, "{revoked}");
+    let (status, body) = call(&client, &server, &alice, "GET", "/v1/portfolio/balance", None).await;
+    assert_eq!((status, error_code(&body)), (401, "revoked_key"));
+    let (status, body) =
+        read(bearer(&alice.token, reqwest::Method::GET, "/v1/portfolio/balance").send().await.unwrap()).await;
+    assert_eq!((status, error_code(&body)), (401, "revoked_key"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_ip_allowlist_and_expiry_are_enforced() {
+    let (server, admin, _alice, _bob) = start(GatewayConfig::default()).await;
+    let client = reqwest::Client::new();
+    let signing = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let public = augury_gateway::token::hex(&signing.verifying_key().to_bytes());
+    let (status, created) = call(
+        &client,
+        &server,
+        &admin,
+        "POST",
+        "/v1/keys",
+        Some(json!({ "scopes": ["read", "trade"], "ed25519_public_key": public, "ip_allowlist": ["10.0.0.0/8"], "new_account": true })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let elsewhere = Credentials {
+        key_id: u64::from_str_radix(created["key"]["key_id"].as_str().unwrap(), 16).unwrap(),
+        token: created["token"].as_str().unwrap().to_string(),
+        signing,
+        account: created["key"]["account"].as_u64().unwrap(),
+    };
+    let (status, body) = call(&client, &server, &elsewhere, "GET", "/v1/portfolio/balance", None).await;
+    assert_eq!((status, error_code(&body)), (403, "ip_not_allowed"));
+    let (status, body) = call(&client, &server, &admin, "POST", "/v1/keys", Some(json!({ "expires_ms": 1 }))).await;
+    assert_eq!((status, error_code(&body)), (400, "invalid_expiry"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn client_order_ids_make_placement_idempotent() {
+    let (server, _admin, alice, _bob) = start(GatewayConfig::default()).await;
+    let client = reqwest::Client::new();
+    let mut order = limit("yes", "buy", 300_000, 5);
+    order["client_order_id"] = json!("retry-me-1");
+
+    let (status, first) = call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(order.clone())).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, again) = call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(order.clone())).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["replay"], true);
+    assert_eq!(again["order"]["order_id"], first["order"]["order_id"]);
+
+    let mut changed = order.clone();
+    changed["quantity"] = json!(6);
+    changed["price_micros"] = json!(310_000);
+    let (status, body) = call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(changed)).await;
+    assert_eq!((status, error_code(&body)), (422, "client_order_id_conflict"));
+    assert_eq!(body["error"]["details"]["differing_fields"], json!(["order_type", "quantity"]));
+
+    let (status, by_id) =
+        call(&client, &server, &alice, "GET", "/v1/portfolio/orders/by-client-id/retry-me-1", None).await;
+    assert_eq!((status, by_id["order_id"].clone()), (200, first["order"]["order_id"].clone()));
+
+    // The record is journaled with the order: a restart still answers the retry as a replay.
+    let dir = server.stop().await;
+    let server = serve_dir(dir, GatewayConfig::default()).await;
+    let (status, after) = call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(order)).await;
+    assert_eq!((status, after["replay"].as_bool()), (200, Some(true)));
+    let (_, orders) = call(&client, &server, &alice, "GET", "/v1/portfolio/orders", None).await;
+    assert_eq!(orders["items"].as_array().unwrap().len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_concurrent_retries_create_one_order() {
+    let (server, _admin, alice, _bob) = start(GatewayConfig::default()).await;
+    let client = reqwest::Client::new();
+    let mut order = limit("yes", "buy", 300_000, 3);
+    order["client_order_id"] = json!("storm");
+    let server = std::sync::Arc::new(server);
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let (client, server, alice, order) =
+            (client.clone(), std::sync::Arc::clone(&server), alice.clone(), order.clone());
+        tasks.push(tokio::spawn(async move {
+            call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(order)).await
+        }));
+    }
+    let mut created = 0;
+    let mut ids = std::collections::BTreeSet::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        match status {
+            201 => created += 1,
+            200 => assert_eq!(body["replay"], true),
+            409 => {
+                assert_eq!(error_code(&body), "order_in_flight");
+                continue;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+        ids.insert(body["order"]["order_id"].as_u64().unwrap());
+    }
+    assert_eq!(created, 1, "exactly one request created the order");
+    assert_eq!(ids.len(), 1, "every answer names the same order");
+    let (_, orders) = call(&client, &server, &alice, "GET", "/v1/portfolio/orders", None).await;
+    assert_eq!(orders["items"].as_array().unwrap().len(), 1);
+    std::sync::Arc::try_unwrap(server).ok().unwrap().stop().await;
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after() {
+    let config = GatewayConfig { per_key: Rate { per_second: 1.0, burst: 3.0 }, ..GatewayConfig::default() };
+    let (server, _admin, alice, bob) = start(config).await;
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        assert_eq!(call(&client, &server, &alice, "GET", "/v1/portfolio/balance", None).await.0, 200);
+    }
+    let request = Signed::new("GET", "/v1/portfolio/balance", None);
+    let response = request.request(&client, &server, &alice, &request.signature(&alice)).send().await.unwrap();
+    assert_eq!(response.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+    let (status, body) = read(response).await;
+    assert_eq!((status, error_code(&body)), (429, "rate_limited"));
+    assert_eq!(call(&client, &server, &bob, "GET", "/v1/portfolio/balance", None).await.0, 200, "limits are per key");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_answers_503_with_retry_after() {
+    let config = GatewayConfig { queue_capacity: 1, ..GatewayConfig::default() };
+    let (server, _admin, alice, _bob) = start(config).await;
+    let client = reqwest::Client::new();
+    // Hold the sequencer thread inside a read, then fill its one queue slot.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let (entered_tx, entered) = tokio::sync::oneshot::channel::<()>();
+    let handle = server.gateway.state.sequencer.clone();
+    let blocker = tokio::spawn(async move {
+        handle
+            .query(move |_| {
+                let _ = entered_tx.send(());
+                let _ = held.recv();
+            })
+            .await
+    });
+    entered.await.unwrap();
+    let filler = server.gateway.state.sequencer.clone();
+    let queued = tokio::spawn(async move { filler.query(|_| ()).await });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let request = Signed::new("POST", "/v1/portfolio/orders", Some(&limit("yes", "buy", 300_000, 1)));
+    let response = request.request(&client, &server, &alice, &request.signature(&alice)).send().await.unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    let (status, body) = read(response).await;
+    assert_eq!((status, error_code(&body)), (503, "overloaded"));
+    release.send(()).unwrap();
+    blocker.await.unwrap().unwrap();
+    queued.await.unwrap().unwrap();
+    let (status, _) =
+        call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(limit("yes", "buy", 300_000, 1))).await;
+    assert_eq!(status, 201, "once the queue drains, orders are accepted again");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let (server, _admin, alice, _bob) = start(GatewayConfig::default()).await;
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(server.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(client.get(server.url("/readyz")).send().await.unwrap().status(), 200);
+    call(&client, &server, &alice, "POST", "/v1/portfolio/orders", Some(limit("yes", "buy", 300_000, 1))).await;
+    let metrics = client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("augury_orders_placed_total 1"), "{metrics}");
+    assert!(metrics.contains("augury_journal_commit_seconds_count"));
+    assert!(metrics.contains("augury_sequencer_queue_depth 0"));
+    assert!(!metrics.contains(&alice.token), "no secret in the metrics");
+    server.stop().await;
+}
+
+#[test]
+fn the_signed_message_is_exactly_as_documented() {
+    let message = augury_gateway::auth::signing_message(
+        0xab,
+        1_700_000_000_000,
+        "n1",
+        "POST",
+        "/v1/portfolio/orders",
+        "a=1",
+        b"{}",
+    );
+    assert_eq!(
+        message,
+        "augury-v1\n00000000000000ab\n1700000000000\nn1\nPOST\n/v1/portfolio/orders\na=1\n44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+    );
+}
