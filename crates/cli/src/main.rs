@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod intel;
 mod keys;
 mod proofs;
 mod serve;
@@ -65,6 +66,16 @@ enum Commands {
     Journal {
         #[command(subcommand)]
         command: JournalCommand,
+    },
+    /// Import market data into the venue.
+    Import {
+        #[command(subcommand)]
+        command: intel::ImportCommand,
+    },
+    /// Crypto intelligence: validation of the grades, signals and threshold probabilities.
+    Intel {
+        #[command(subcommand)]
+        command: intel::IntelCommand,
     },
     /// Measure performance.
     Bench {
@@ -138,6 +149,9 @@ enum BenchTarget {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+    /// Indicators plus Trader and Investor Grades over seeded synthetic assets (6,000 x 5 years
+    /// of daily candles by default), on every core.
+    Intel(intel::BenchIntelArgs),
 }
 
 fn print(json: bool, value: &impl serde::Serialize) -> Result<()> {
@@ -175,6 +189,9 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(())
             }
         },
+        Commands::Import { command } => intel::import(command),
+        Commands::Intel { command } => intel::intel(command),
+        Commands::Bench { target: BenchTarget::Intel(args) } => intel::bench(args),
         Commands::Bench { target: BenchTarget::Engine { json, ops, seed, repetitions } } => {
             let config = augury_bench::EngineBenchConfig { ops, seed, repetitions };
             print(json, &augury_bench::run_engine_bench(&config))
