@@ -196,6 +196,12 @@ pub fn intel(command: IntelCommand) -> Result<()> {
     } else {
         print!("{}", augury_intel::report::markdown(&report, &title, &command));
     }
+    if report.threshold_questions == 0 {
+        eprintln!(
+            "note: no threshold question was scored: the data needs a calendar year starting at least {} days after its first candle",
+            config.threshold.min_train_days
+        );
+    }
     if !report.look_ahead.passed {
         bail!(
             "look-ahead check failed: {} of {} values changed when recomputed on truncated data{}",

@@ -195,22 +195,23 @@ struct Ranker {
 
 impl Ranker {
     fn new() -> Ranker {
-        Ranker { values: [0.0; RANK_WINDOW], len: 0, next: 0 }
+        // Empty slots hold NaN, which is neither below nor equal to anything, so the count can
+        // always run over the whole array (a fixed trip count vectorises with no scalar tail).
+        Ranker { values: [f32::NAN; RANK_WINDOW], len: 0, next: 0 }
     }
 
     #[inline]
     fn percentile(&self, x: f64) -> Option<f64> {
-        let n = self.len;
-        if n < RANK_WINDOW_MIN {
+        if self.len < RANK_WINDOW_MIN {
             return None;
         }
         let x = x as f32;
         let (mut below, mut equal) = (0u32, 0u32);
-        for &v in &self.values[..n] {
+        for &v in &self.values {
             below += u32::from(v < x);
             equal += u32::from(v == x);
         }
-        Some((f64::from(below) + 0.5 * f64::from(equal)) / n as f64)
+        Some((f64::from(below) + 0.5 * f64::from(equal)) / self.len as f64)
     }
 
     fn snapshot(&mut self, x: f64) {

@@ -61,6 +61,14 @@ pub fn markdown(r: &ValidationReport, title: &str, command: &str) -> String {
     );
 
     let _ = writeln!(o, "## Summary\n");
+    if r.threshold_questions == 0 {
+        let _ = writeln!(
+            o,
+            "No threshold question could be scored: the data needs a held-out calendar year starting at least {} days \
+             after its first candle, with candles at the horizons.\n",
+            r.config.threshold.min_train_days
+        );
+    }
     let _ = writeln!(o, "| figure | value |\n|---|---|");
     let _ = writeln!(o, "| threshold model | GARCH(1,1), Student-t, calibrated per horizon |");
     let _ = writeln!(
@@ -164,7 +172,11 @@ pub fn markdown(r: &ValidationReport, title: &str, command: &str) -> String {
         );
     }
 
-    let _ = writeln!(o, "\nFitted per held-out year:\n");
+    let _ = writeln!(
+        o,
+        "\nFitted per held-out year. The calibration's scale multiplies the horizon's standard deviation and df is the \
+         Student-t's degrees of freedom (near 2: a narrow middle with heavy tails; 200: normal).\n"
+    );
     let _ = writeln!(
         o,
         "| year | training window | bars | sigma per bar | GARCH alpha | beta | df | EWMA lambda | df | calibration (horizon bars: scale, df) | base rate per horizon |"

@@ -39,10 +39,12 @@ pub struct Asset {
 pub struct ThresholdConfig {
     pub horizons_ms: Vec<i64>,
     pub z_grid: Vec<f64>,
-    /// Bars between question times; 0 picks 7 for hourly bars (so questions cycle through the
-    /// hours of the day) and 1 for daily.
+    /// Bars between question times; 0 picks about 7 hours for bars under a day (7 for hourly
+    /// bars, so questions cycle through the hours of the day) and 1 for daily.
     pub stride_bars: usize,
     pub train_days: i64,
+    /// At most this many bars of training window (bounds the fit's time on minute bars).
+    pub train_bars_max: usize,
     pub min_train_days: i64,
 }
 
@@ -53,6 +55,7 @@ impl Default for ThresholdConfig {
             z_grid: vec![-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0],
             stride_bars: 0,
             train_days: 730,
+            train_bars_max: 100_000,
             min_train_days: 365,
         }
     }
@@ -117,7 +120,8 @@ pub struct YearFit {
 
 fn stride_of(config: &ThresholdConfig, bar_ms: i64) -> usize {
     match config.stride_bars {
-        0 if bar_ms < MS_PER_DAY => 7,
+        // About every 7 hours (7 is prime to 24, so question times cycle through the day).
+        0 if bar_ms < MS_PER_DAY => ((7 * MS_PER_HOUR) / bar_ms).max(1) as usize,
         0 => 1,
         s => s,
     }
@@ -154,8 +158,10 @@ pub fn threshold_questions(series: &Series, config: &ThresholdConfig) -> (Vec<Qu
     for year in held_out_years(series, config.min_train_days) {
         let start = year_start_ms(year);
         let end = year_start_ms(year + 1);
-        let from = candles.partition_point(|c| c.open_time_ms < start - config.train_days * MS_PER_DAY);
         let to = candles.partition_point(|c| c.open_time_ms + bar_ms <= start);
+        let from = candles
+            .partition_point(|c| c.open_time_ms < start - config.train_days * MS_PER_DAY)
+            .max(to.saturating_sub(config.train_bars_max));
         let window = &candles[from..to];
         let fit = |kind| ThresholdModel::fit(kind, window, bar_ms, &anchors, stride);
         let (Ok(garch), Ok(ewma), Ok(constant)) =
@@ -275,7 +281,10 @@ impl Scores {
                 s.log_loss[m] += log_loss(q.p[m], o);
             }
         }
-        if s.questions > 0 {
+        if s.questions == 0 {
+            return Scores { questions: 0, yes_rate: f64::NAN, brier: [f64::NAN; 4], log_loss: [f64::NAN; 4] };
+        }
+        {
             let n = s.questions as f64;
             s.yes_rate = yes as f64 / n;
             for m in 0..4 {
@@ -288,7 +297,9 @@ impl Scores {
 
     /// 1 - Brier(model) / Brier(reference).
     pub fn skill(&self, model: usize, reference: usize) -> f64 {
-        if self.brier[reference] > 0.0 {
+        if self.questions == 0 {
+            f64::NAN
+        } else if self.brier[reference] > 0.0 {
             1.0 - self.brier[model] / self.brier[reference]
         } else {
             0.0
@@ -888,4 +899,38 @@ pub fn features_table() -> Vec<(&'static str, &'static str, f64, &'static str)> 
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_check_notices_any_changed_bit() {
+        let mut r = LookAheadReport::default();
+        r.compare(|| "same".into(), 0, 1.0, 1.0);
+        r.compare(|| "nan".into(), 0, f64::NAN, f64::NAN);
+        r.compare(|| "moved".into(), MS_PER_DAY, 1.0, 1.0 + f64::EPSILON);
+        assert_eq!((r.values_compared, r.mismatches), (3, 1));
+        assert!(r.first_mismatch.unwrap().starts_with("moved at 1970-01-02"));
+    }
+
+    #[test]
+    fn a_grade_that_peeks_is_caught() {
+        let series = crate::synth::synthetic_asset(3, 1, 600);
+        let full = grade_series(&series, GradeConfig::default());
+        // A leak: the truncated run's last grade differs from what the full run said that day.
+        let mut part = grade_series(
+            &Series { interval: series.interval, candles: series.candles[..500].to_vec() },
+            GradeConfig::default(),
+        );
+        let mut report = LookAheadReport::default();
+        compare_grades(&mut report, "honest", &full, &part);
+        assert_eq!(report.mismatches, 0);
+        if let Some(last) = part.last_mut() {
+            last.trader = last.trader.map(|t| t + 1.0);
+        }
+        compare_grades(&mut report, "leaky", &full, &part);
+        assert_eq!(report.mismatches, 1);
+    }
 }

@@ -68,8 +68,10 @@ impl Ring {
     #[inline]
     pub(crate) fn get_back(&self, back: usize) -> Option<f64> {
         (back < self.len).then(|| {
+            // next + cap - 1 - back is below 2 cap: one subtraction instead of a division.
             let cap = self.values.len();
-            self.values[(self.next + cap - 1 - back) % cap]
+            let i = self.next + cap - 1 - back;
+            self.values[if i >= cap { i - cap } else { i }]
         })
     }
 
