@@ -142,7 +142,13 @@ impl Intent {
 
 /// The market's spec: binary, a cent tick, no fees.
 pub fn market_spec() -> MarketSpec {
-    MarketSpec { market: MARKET, kind: MarketKind::Binary, tick_micros: TICK_MICROS, fees: FeeSchedule::ZERO }
+    MarketSpec {
+        market: MARKET,
+        kind: MarketKind::Binary,
+        tick_micros: TICK_MICROS,
+        fees: FeeSchedule::ZERO,
+        close_time_ms: 0,
+    }
 }
 
 /// The untimed setup: fund every account, open the market, split sets for every account.

@@ -2,7 +2,8 @@
 //! moves only by `AdvanceTime`, which the sequencer issues from its clock.
 
 use crate::market::MarketSpec;
-use crate::units::{AccountId, Action, MarketId, Micros, OrderId, OutcomeIndex, Quantity, Side, TimestampMs};
+use crate::resolution::{OracleConfig, Resolution, ResolutionRule};
+use crate::units::{AccountId, Action, IndexId, MarketId, Micros, OrderId, OutcomeIndex, Quantity, Side, TimestampMs};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +70,74 @@ pub enum Command {
         order: OrderId,
         price_micros: Option<Micros>,
         remaining_quantity: Option<Quantity>,
+    },
+
+    // A market's life after trading: rules, the optimistic oracle, settlement, and the AMM.
+    /// Administrator: give an open market a rule that resolves it from a price index (once; a
+    /// market with a rule is not resolved by proposals). Trading stops at the rule's time at the
+    /// latest.
+    SetMarketRule {
+        market: MarketId,
+        rule: ResolutionRule,
+    },
+    /// Feeder (administrator): the value of a price index at a time no later than the engine
+    /// clock. Markets whose rule samples that time record it; the last missing sample resolves
+    /// and settles the market.
+    RecordIndexValue {
+        index: IndexId,
+        at_ms: TimestampMs,
+        value: i64,
+    },
+    /// Administrator: the optimistic oracle's settings (liveness, minimum bond, quorum, fee).
+    ConfigureOracle {
+        config: OracleConfig,
+    },
+    /// Administrator: name (`active: true`) or remove an arbiter.
+    SetArbiter {
+        account: AccountId,
+        active: bool,
+    },
+    /// Resolver: propose how a closed market resolved, posting `bond_micros` (at least the
+    /// venue's minimum) from available collateral. Final after the liveness window unless
+    /// disputed.
+    ProposeOutcome {
+        account: AccountId,
+        market: MarketId,
+        resolution: Resolution,
+        bond_micros: Micros,
+    },
+    /// Dispute the proposal of a resolving market, posting a bond equal to the proposer's
+    /// (`bond_micros` must name it). The arbiters decide.
+    DisputeProposal {
+        account: AccountId,
+        market: MarketId,
+        bond_micros: Micros,
+    },
+    /// An arbiter's vote on a disputed market; the first resolution with a quorum of votes wins.
+    CastArbiterVote {
+        arbiter: AccountId,
+        market: MarketId,
+        resolution: Resolution,
+    },
+    /// Administrator: resolve and settle a market directly, from any state but settled (an open
+    /// market is closed first). Pending bonds are settled as if the arbiters had decided.
+    ResolveMarket {
+        market: MarketId,
+        resolution: Resolution,
+    },
+    /// Pay out all of the account's contracts in a settled market.
+    Redeem {
+        account: AccountId,
+        market: MarketId,
+    },
+    /// Administrator: add an LMSR market maker with liquidity `b` = `liquidity_micros` to an open
+    /// market, funded from `operator`'s available collateral with its maximum loss,
+    /// ceil(b x ln n) for n outcomes (2 for binary and scalar markets). It trades beside the book
+    /// until the market closes and is paid out to the operator at settlement.
+    EnableAmm {
+        market: MarketId,
+        operator: AccountId,
+        liquidity_micros: Micros,
     },
 }
 

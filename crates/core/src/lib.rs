@@ -11,6 +11,7 @@ pub mod event;
 pub mod fee;
 pub mod market;
 pub mod reject;
+pub mod resolution;
 pub mod units;
 
 pub use command::{Command, NewOrder, OrderType, SelfTradePrevention, TimeInForce};
@@ -18,4 +19,8 @@ pub use event::{CancelReason, Event, FillKind};
 pub use fee::{FeeRule, FeeSchedule};
 pub use market::{MarketKind, MarketSpec, MarketStatus, MAX_CATEGORICAL_OUTCOMES, MAX_TICKS_PER_DOLLAR};
 pub use reject::Reject;
+pub use resolution::{
+    payout, Comparison, OracleConfig, Payout, Resolution, ResolutionRule, ResolutionSource, RuleMap, MAX_ARBITERS,
+    MAX_RULE_SAMPLES,
+};
 pub use units::*;

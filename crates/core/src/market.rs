@@ -1,7 +1,7 @@
 //! What a market is: its kind, its price grid and its fees.
 
 use crate::fee::FeeSchedule;
-use crate::units::{MarketId, Micros, OutcomeIndex, MICROS_PER_DOLLAR};
+use crate::units::{MarketId, Micros, OutcomeIndex, TimestampMs, MICROS_PER_DOLLAR};
 use serde::{Deserialize, Serialize};
 
 /// Categorical markets are limited to 64 outcomes so that a set of outcomes fits in a `u64` mask.
@@ -41,6 +41,24 @@ pub struct MarketSpec {
     /// Price grid step in micro-dollars; must divide one dollar.
     pub tick_micros: Micros,
     pub fees: FeeSchedule,
+    /// When trading stops by itself (the first `AdvanceTime` at or after it closes the market); 0
+    /// for no close time (then only `CloseMarket`, a resolution rule's time or a resolution stop
+    /// it). Must be after the engine clock when the market is created.
+    #[serde(default)]
+    pub close_time_ms: TimestampMs,
+}
+
+impl Default for MarketSpec {
+    /// Market 0: binary, a one-cent tick, no fees, no close time. Handy as `..MarketSpec::default()`.
+    fn default() -> MarketSpec {
+        MarketSpec {
+            market: 0,
+            kind: MarketKind::Binary,
+            tick_micros: 10_000,
+            fees: FeeSchedule::ZERO,
+            close_time_ms: 0,
+        }
+    }
 }
 
 impl MarketSpec {
@@ -81,9 +99,35 @@ impl MarketSpec {
 }
 
 /// Where a market is in its life. Trading, splitting and merging happen only while it is open.
+///
+/// `Open -> Closed` (close time, `CloseMarket`, or a resolution of an open market), then either a
+/// rule resolves it (`Closed -> Settled`), or a proposal starts the optimistic oracle
+/// (`Closed -> Resolving`), which ends undisputed (`Resolving -> Settled`) or disputed
+/// (`Resolving -> Disputed -> Settled` by the arbiters' quorum); an administrator may resolve from
+/// any state but `Settled`. Resolution ("resolved", or "invalid" when the outcome is
+/// `Resolution::Invalid`) and settlement (the payout vector is fixed, the dust swept, redemption
+/// opens) happen in the same command, as two events: `MarketResolved` then `MarketSettled`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MarketStatus {
     Open,
     Closed,
+    /// An outcome has been proposed with a bond; its liveness window is running.
+    Resolving,
+    /// The proposal was disputed with an equal bond; the arbiters vote.
+    Disputed,
+    /// Resolved (or invalid) and settled: the payout vector is fixed and holders redeem.
+    Settled,
+}
+
+impl std::fmt::Display for MarketStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MarketStatus::Open => "open",
+            MarketStatus::Closed => "closed",
+            MarketStatus::Resolving => "resolving",
+            MarketStatus::Disputed => "disputed",
+            MarketStatus::Settled => "settled",
+        })
+    }
 }

@@ -1,6 +1,7 @@
 //! Refusals: why a command was not accepted. A refused command changes nothing.
 
-use crate::units::{AccountId, MarketId, Micros, OrderId, OutcomeIndex, Quantity, TimestampMs};
+use crate::market::MarketStatus;
+use crate::units::{AccountId, IndexId, MarketId, Micros, OrderId, OutcomeIndex, Quantity, TimestampMs};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
@@ -52,6 +53,44 @@ pub enum Reject {
     AmendUnchanged,
     #[error("the engine holds its limit of {max} open orders")]
     TooManyOpenOrders { max: u32 },
+    #[error("market {market} is {status}, which does not allow this")]
+    WrongMarketStatus { market: MarketId, status: MarketStatus },
+    #[error("market {market} is not settled yet")]
+    MarketNotSettled { market: MarketId },
+    #[error("market {market} resolves by its rule, not by proposals")]
+    ResolvedByRule { market: MarketId },
+    #[error("market {market} already has a rule")]
+    RuleAlreadySet { market: MarketId },
+    #[error("invalid rule: {reason}")]
+    InvalidRule { reason: &'static str },
+    #[error("invalid resolution: {reason}")]
+    InvalidResolution { reason: &'static str },
+    #[error("a bond of {bond_micros} micros is below the minimum of {min_bond_micros}")]
+    BondTooSmall { bond_micros: Micros, min_bond_micros: Micros },
+    #[error("a dispute bond must equal the proposal's: {required_micros} micros, not {bond_micros}")]
+    BondMismatch { bond_micros: Micros, required_micros: Micros },
+    #[error("a proposer cannot dispute its own proposal")]
+    OwnProposal,
+    #[error("account {account} is not an arbiter")]
+    NotAnArbiter { account: AccountId },
+    #[error("arbiter {account} already voted on market {market}")]
+    AlreadyVoted { account: AccountId, market: MarketId },
+    #[error("account {account} already has that arbiter status")]
+    ArbiterUnchanged { account: AccountId },
+    #[error("the venue already has its limit of {max} arbiters")]
+    TooManyArbiters { max: u32 },
+    #[error("invalid oracle settings: {reason}")]
+    InvalidOracleConfig { reason: &'static str },
+    #[error("account {account} holds nothing to redeem in market {market}")]
+    NothingToRedeem { account: AccountId, market: MarketId },
+    #[error("market {market} already has a market maker")]
+    AmmAlreadyEnabled { market: MarketId },
+    #[error("invalid market maker liquidity: {reason}")]
+    InvalidLiquidity { reason: &'static str },
+    #[error("index value time {at_ms} is after the engine clock {clock_ms}")]
+    IndexValueInFuture { at_ms: TimestampMs, clock_ms: TimestampMs },
+    #[error("index {index} already has a different value at {at_ms}")]
+    IndexValueConflict { index: IndexId, at_ms: TimestampMs },
 }
 
 impl Reject {
@@ -81,6 +120,25 @@ impl Reject {
             Reject::TimeWentBackwards { .. } => "time_went_backwards",
             Reject::AmendUnchanged => "amend_unchanged",
             Reject::TooManyOpenOrders { .. } => "too_many_open_orders",
+            Reject::WrongMarketStatus { .. } => "wrong_market_status",
+            Reject::MarketNotSettled { .. } => "market_not_settled",
+            Reject::ResolvedByRule { .. } => "resolved_by_rule",
+            Reject::RuleAlreadySet { .. } => "rule_already_set",
+            Reject::InvalidRule { .. } => "invalid_rule",
+            Reject::InvalidResolution { .. } => "invalid_resolution",
+            Reject::BondTooSmall { .. } => "bond_too_small",
+            Reject::BondMismatch { .. } => "bond_mismatch",
+            Reject::OwnProposal => "own_proposal",
+            Reject::NotAnArbiter { .. } => "not_an_arbiter",
+            Reject::AlreadyVoted { .. } => "already_voted",
+            Reject::ArbiterUnchanged { .. } => "arbiter_unchanged",
+            Reject::TooManyArbiters { .. } => "too_many_arbiters",
+            Reject::InvalidOracleConfig { .. } => "invalid_oracle_config",
+            Reject::NothingToRedeem { .. } => "nothing_to_redeem",
+            Reject::AmmAlreadyEnabled { .. } => "amm_already_enabled",
+            Reject::InvalidLiquidity { .. } => "invalid_liquidity",
+            Reject::IndexValueInFuture { .. } => "index_value_in_future",
+            Reject::IndexValueConflict { .. } => "index_value_conflict",
         }
     }
 }

@@ -20,6 +20,9 @@ pub type Micros = u64;
 pub type Quantity = u64;
 /// Index of an outcome inside its market: 0 for binary and scalar markets, 0..n for categorical.
 pub type OutcomeIndex = u16;
+/// A named price index (for example BTC-USD) that rule-based markets settle from. The engine
+/// knows indexes by number only; the API layer keeps the names.
+pub type IndexId = u32;
 
 /// Micro-dollars in one dollar: the value of a full set and the payout of a winning contract.
 pub const MICROS_PER_DOLLAR: Micros = 1_000_000;

@@ -2,9 +2,10 @@
 //! assertions where state changes; this audit is what property and simulation tests call after
 //! every step, and what a snapshot loader can call before trusting a state.
 
+use crate::amm::states_of;
 use crate::slab::NIL;
 use crate::Engine;
-use augury_core::{Action, BookSide, MICROS_PER_DOLLAR};
+use augury_core::{payout, Action, BookSide, MarketStatus, MICROS_PER_DOLLAR};
 
 /// An invariant that does not hold: an accounting bug, never a user error.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -21,14 +22,21 @@ macro_rules! ensure {
 
 impl Engine {
     /// Checks every invariant:
-    /// - conservation: available + reserved over all accounts, plus every market's backing, equals
-    ///   deposits minus withdrawals;
+    /// - conservation: available + reserved over all accounts, plus every market's backing, the
+    ///   bonds it holds and its market maker's cash, equals deposits minus withdrawals (fees and
+    ///   settlement dust are in the fee account);
     /// - each account's reserved collateral, and each position's reserved contracts, equal what its
     ///   resting orders hold;
     /// - per outcome, outstanding YES and NO equal the sets minted minus merged (adjusted by
     ///   categorical full sets and conversions), and each market's backing pays out exactly what
     ///   its contracts are owed in every resolution;
-    /// - no book is crossed, and every level's totals, links and bitmap agree with its orders.
+    /// - no book is crossed, and every level's totals, links and bitmap agree with its orders;
+    /// - a settled market's backing is exactly what its outstanding contracts are owed under its
+    ///   payout vector, and what it paid out plus the dust plus that backing is the collateral it
+    ///   settled with, which is what issuance brought in;
+    /// - each market's lifecycle state agrees with its proposal, dispute, votes, settlement, market
+    ///   maker and the time indexes (closings, liveness ends, rule watch); only open markets have
+    ///   resting orders; a market maker always holds no claim of some state.
     ///
     /// (Balances are unsigned and every debit is checked, so "never negative" holds by
     /// construction; a violation would have stopped the engine at the debit.)
@@ -36,15 +44,28 @@ impl Engine {
         self.check_conservation()?;
         self.check_reservations()?;
         self.check_issuance()?;
-        self.check_books()
+        self.check_books()?;
+        self.check_lifecycle()
     }
 
     fn check_conservation(&self) -> Result<(), InvariantViolation> {
         let held: u128 =
             self.accounts.iter().map(|a| u128::from(a.available_micros) + u128::from(a.reserved_micros)).sum();
         let backing: u128 = self.markets.iter().map(|m| u128::from(m.backing_micros)).sum();
+        let bonds: u128 = self
+            .markets
+            .iter()
+            .map(|m| {
+                u128::from(m.proposal.map_or(0, |p| p.bond_micros)) + u128::from(m.dispute.map_or(0, |d| d.bond_micros))
+            })
+            .sum();
+        let amm_cash: u128 =
+            self.markets.iter().filter_map(|m| m.amm.as_ref()).map(|a| u128::from(a.cash_micros)).sum();
         let net = self.deposited_micros - self.withdrawn_micros;
-        ensure!(held + backing == net, "accounts hold {held} and markets back {backing}, but deposits net {net}");
+        ensure!(
+            held + backing + bonds + amm_cash == net,
+            "accounts hold {held}, markets back {backing}, bonds {bonds}, market makers {amm_cash}, but deposits net {net}"
+        );
         Ok(())
     }
 
@@ -100,8 +121,69 @@ impl Engine {
             yes_out[position.contract as usize] += i128::from(position.yes_free + position.yes_reserved);
             no_out[position.contract as usize] += i128::from(position.no_free + position.no_reserved);
         }
+        // The market maker's claims are outstanding contracts too.
+        for market in &self.markets {
+            let Some(amm) = &market.amm else { continue };
+            if market.is_categorical() {
+                for (outcome, &held) in amm.claims.iter().enumerate() {
+                    yes_out[market.contract(outcome as u16) as usize] += i128::from(held);
+                }
+            } else {
+                yes_out[market.first_contract as usize] += i128::from(amm.claims[0]);
+                no_out[market.first_contract as usize] += i128::from(amm.claims[1]);
+            }
+        }
         for market in &self.markets {
             let id = market.spec.market;
+            if let Some(settlement) = &market.settlement {
+                // Settled: every contract is owed its payout; the backing holds exactly that.
+                let mut owed = 0i128;
+                let mut pairs_total = 0i128;
+                let full_sets = i128::from(market.full_sets_split) - i128::from(market.full_sets_merged);
+                for outcome in 0..market.outcome_count() {
+                    let c = market.contract(outcome) as usize;
+                    let contract = &self.contracts[c];
+                    let pairs = i128::from(contract.pairs_minted) - i128::from(contract.pairs_merged);
+                    let expected_yes =
+                        pairs + full_sets + i128::from(contract.yes_converted_in) - i128::from(contract.yes_redeemed);
+                    let expected_no = pairs - i128::from(contract.no_converted_out) - i128::from(contract.no_redeemed);
+                    ensure!(
+                        yes_out[c] == expected_yes && no_out[c] == expected_no,
+                        "settled market {id} outcome {outcome}: {}/{} YES/NO outstanding, issuance says {expected_yes}/{expected_no}",
+                        yes_out[c],
+                        no_out[c]
+                    );
+                    let p = settlement.payouts[outcome as usize];
+                    ensure!(
+                        p == payout(&market.spec.kind, &settlement.resolution, outcome),
+                        "settled market {id}: the payout vector does not follow from the resolution"
+                    );
+                    ensure!(
+                        p.yes_micros + p.no_micros <= MICROS_PER_DOLLAR,
+                        "settled market {id}: a pair pays more than a dollar"
+                    );
+                    owed += yes_out[c] * i128::from(p.yes_micros) + no_out[c] * i128::from(p.no_micros);
+                    pairs_total += pairs;
+                }
+                let backing = i128::from(market.backing_micros);
+                ensure!(backing == owed, "settled market {id} holds {backing} but owes {owed}");
+                let issued =
+                    (pairs_total + full_sets) * i128::from(MICROS_PER_DOLLAR) - i128::from(market.converted_out_micros);
+                ensure!(
+                    i128::from(settlement.collateral_micros) == issued,
+                    "settled market {id} settled with {} but its issuance paid in {issued}",
+                    settlement.collateral_micros
+                );
+                ensure!(
+                    i128::from(settlement.redeemed_micros) + i128::from(settlement.dust_micros) + backing
+                        == i128::from(settlement.collateral_micros),
+                    "settled market {id}: paid {} + dust {} + held {backing} is not the {} it settled with",
+                    settlement.redeemed_micros,
+                    settlement.dust_micros,
+                    settlement.collateral_micros
+                );
+                continue;
+            }
             let full_sets = i128::from(market.full_sets_split) - i128::from(market.full_sets_merged);
             let mut pairs_total = 0i128;
             let mut no_total = 0i128;
@@ -212,6 +294,92 @@ impl Engine {
             );
             ensure!(expires_at_ms > self.clock_ms, "order {id} outlived its expiry");
         }
+        Ok(())
+    }
+
+    fn check_lifecycle(&self) -> Result<(), InvariantViolation> {
+        let mut closings = std::collections::BTreeSet::new();
+        let mut liveness_ends = std::collections::BTreeSet::new();
+        let mut rule_watch = std::collections::BTreeSet::new();
+        for market in &self.markets {
+            let id = market.spec.market;
+            let status = market.status;
+            let open = status == MarketStatus::Open;
+            let settled = status == MarketStatus::Settled;
+            if open && market.close_at_ms != 0 {
+                ensure!(market.close_at_ms > self.clock_ms, "market {id} is open past its close time");
+                closings.insert((market.close_at_ms, id));
+            }
+            let expected_close =
+                crate::markets::effective_close_ms(&market.spec, market.rule.as_ref().map(|r| r.rule.at_ms));
+            ensure!(market.close_at_ms == expected_close, "market {id} closes at the wrong time");
+            if !open {
+                for outcome in 0..market.outcome_count() {
+                    let book = &self.contracts[market.contract(outcome) as usize].book;
+                    ensure!(
+                        book.best_bid().is_none() && book.best_ask().is_none(),
+                        "market {id} is {status} but has resting orders"
+                    );
+                }
+            }
+            ensure!(
+                market.proposal.is_some() == matches!(status, MarketStatus::Resolving | MarketStatus::Disputed),
+                "market {id} is {status} but {} a proposal",
+                if market.proposal.is_some() { "has" } else { "lacks" }
+            );
+            ensure!(
+                market.dispute.is_some() == (status == MarketStatus::Disputed),
+                "market {id} is {status} but {} a dispute",
+                if market.dispute.is_some() { "has" } else { "lacks" }
+            );
+            ensure!(
+                status == MarketStatus::Disputed || market.votes.is_empty(),
+                "market {id} has votes outside a dispute"
+            );
+            ensure!(
+                market.votes.windows(2).all(|w| w[0].0 < w[1].0),
+                "market {id}: votes not sorted or an arbiter voted twice"
+            );
+            if let (Some(proposal), MarketStatus::Resolving) = (market.proposal, status) {
+                ensure!(proposal.liveness_ends_ms > self.clock_ms, "market {id}'s proposal outlived its liveness");
+                liveness_ends.insert((proposal.liveness_ends_ms, id));
+            }
+            if let (Some(proposal), Some(dispute)) = (market.proposal, market.dispute) {
+                ensure!(dispute.bond_micros == proposal.bond_micros, "market {id}'s bonds differ");
+                ensure!(dispute.disputer != proposal.proposer, "market {id} was disputed by its proposer");
+            }
+            ensure!(market.settlement.is_some() == settled, "market {id} is {status} but its settlement disagrees");
+            ensure!(!settled || market.amm.is_none(), "settled market {id} still has a market maker");
+            if let Some(state) = &market.rule {
+                ensure!(market.proposal.is_none(), "rule market {id} has a proposal");
+                if !settled {
+                    rule_watch.insert((state.rule.index, id));
+                    ensure!(state.samples.len() == state.rule.samples as usize, "market {id}: sample slots");
+                    let recorded = state.samples.iter().filter(|v| v.is_some()).count();
+                    ensure!(
+                        recorded == state.recorded as usize && state.recorded < state.rule.samples,
+                        "market {id}: {recorded} samples recorded, {} counted of {}",
+                        state.recorded,
+                        state.rule.samples
+                    );
+                }
+            }
+            if let Some(amm) = &market.amm {
+                ensure!(amm.claims.len() == states_of(&market.spec.kind), "market {id}: market maker state count");
+                ensure!(amm.claims.iter().min() == Some(&0), "market {id}'s market maker holds a full set");
+                ensure!(
+                    (crate::amm::MIN_LIQUIDITY_MICROS..=crate::amm::MAX_LIQUIDITY_MICROS)
+                        .contains(&amm.liquidity_micros),
+                    "market {id}: market maker liquidity out of range"
+                );
+                ensure!(self.account_index.contains_key(&amm.operator), "market {id}: market maker operator unknown");
+            }
+        }
+        ensure!(closings == self.closings, "the closing index disagrees with the markets");
+        ensure!(liveness_ends == self.liveness_ends, "the liveness index disagrees with the markets");
+        ensure!(rule_watch == self.rule_watch, "the rule index disagrees with the markets");
+        ensure!(self.oracle.invalid_reason().is_none(), "the oracle settings are invalid");
+        ensure!(self.arbiters.len() <= augury_core::MAX_ARBITERS as usize, "too many arbiters");
         Ok(())
     }
 }

@@ -4,7 +4,10 @@
 
 use crate::slab::NIL;
 use crate::Engine;
-use augury_core::{Action, BookSide, MarketKind, MarketStatus, SelfTradePrevention, Side};
+use augury_core::{
+    Action, BookSide, Comparison, MarketKind, MarketStatus, Resolution, ResolutionRule, RuleMap, SelfTradePrevention,
+    Side,
+};
 use sha2::{Digest, Sha256};
 
 struct Canonical(Sha256);
@@ -27,13 +30,52 @@ impl Canonical {
         self.0.update(format!("{value:?}").as_bytes());
         self.tag(0);
     }
+    fn resolution(&mut self, resolution: &Resolution) {
+        match *resolution {
+            Resolution::Yes => self.tag(0),
+            Resolution::No => self.tag(1),
+            Resolution::Outcome { outcome } => {
+                self.tag(2);
+                self.u64(u64::from(outcome));
+            }
+            Resolution::Scalar { value } => {
+                self.tag(3);
+                self.i64(value);
+            }
+            Resolution::Invalid => self.tag(4),
+        }
+    }
+    fn rule(&mut self, rule: &ResolutionRule) {
+        self.u64(u64::from(rule.index));
+        self.u64(rule.at_ms);
+        self.u64(u64::from(rule.samples));
+        self.u64(rule.interval_ms);
+        match rule.map {
+            RuleMap::Threshold { comparison, threshold } => {
+                self.tag(0);
+                self.tag(match comparison {
+                    Comparison::AtOrAbove => 0,
+                    Comparison::Above => 1,
+                    Comparison::AtOrBelow => 2,
+                    Comparison::Below => 3,
+                });
+                self.i64(threshold);
+            }
+            RuleMap::Buckets { first_bound, width } => {
+                self.tag(1);
+                self.i64(first_bound);
+                self.i64(width);
+            }
+            RuleMap::Value => self.tag(2),
+        }
+    }
 }
 
 impl Engine {
     /// A SHA-256 digest of the whole state.
     pub fn state_hash(&self) -> [u8; 32] {
         let mut h = Canonical(Sha256::new());
-        h.0.update(b"augury-engine-state-v1");
+        h.0.update(b"augury-engine-state-v2");
         h.u64(self.config.fee_account);
         h.u64(u64::from(self.config.max_open_orders));
         h.u64(self.clock_ms);
@@ -41,6 +83,16 @@ impl Engine {
         h.u64(self.next_trade_id);
         h.u128(self.deposited_micros);
         h.u128(self.withdrawn_micros);
+        let oracle = &self.oracle;
+        for value in
+            [oracle.liveness_ms, oracle.min_bond_micros, u64::from(oracle.quorum), u64::from(oracle.dispute_fee_ppm)]
+        {
+            h.u64(value);
+        }
+        h.u64(self.arbiters.len() as u64);
+        for &arbiter in &self.arbiters {
+            h.u64(arbiter);
+        }
 
         let mut accounts: Vec<_> = self.accounts.iter().collect();
         accounts.sort_unstable_by_key(|a| a.id);
@@ -97,10 +149,15 @@ impl Engine {
             }
             h.u64(spec.tick_micros);
             h.bytes(&spec.fees);
+            h.u64(spec.close_time_ms);
             h.tag(match market.status {
                 MarketStatus::Open => 0,
                 MarketStatus::Closed => 1,
+                MarketStatus::Resolving => 2,
+                MarketStatus::Disputed => 3,
+                MarketStatus::Settled => 4,
             });
+            self.hash_lifecycle(&mut h, market);
             h.u64(market.backing_micros);
             h.u64(market.full_sets_split);
             h.u64(market.full_sets_merged);
@@ -112,11 +169,89 @@ impl Engine {
         h.0.finalize().into()
     }
 
+    fn hash_lifecycle(&self, h: &mut Canonical, market: &crate::markets::Market) {
+        h.u64(market.close_at_ms);
+        match &market.rule {
+            None => h.tag(0),
+            Some(state) => {
+                h.tag(1);
+                h.rule(&state.rule);
+                h.u64(u64::from(state.recorded));
+                h.u64(state.samples.len() as u64);
+                for sample in &state.samples {
+                    match sample {
+                        None => h.tag(0),
+                        Some(value) => {
+                            h.tag(1);
+                            h.i64(*value);
+                        }
+                    }
+                }
+            }
+        }
+        match &market.proposal {
+            None => h.tag(0),
+            Some(p) => {
+                h.tag(1);
+                h.u64(p.proposer);
+                h.resolution(&p.resolution);
+                h.u64(p.bond_micros);
+                h.u64(p.liveness_ends_ms);
+            }
+        }
+        match &market.dispute {
+            None => h.tag(0),
+            Some(d) => {
+                h.tag(1);
+                h.u64(d.disputer);
+                h.u64(d.bond_micros);
+            }
+        }
+        h.u64(market.votes.len() as u64);
+        for (arbiter, resolution) in &market.votes {
+            h.u64(*arbiter);
+            h.resolution(resolution);
+        }
+        match &market.settlement {
+            None => h.tag(0),
+            Some(s) => {
+                h.tag(1);
+                h.resolution(&s.resolution);
+                for p in &s.payouts {
+                    h.u64(p.yes_micros);
+                    h.u64(p.no_micros);
+                }
+                h.u64(s.collateral_micros);
+                h.u64(s.dust_micros);
+                h.u64(s.redeemed_micros);
+            }
+        }
+        match &market.amm {
+            None => h.tag(0),
+            Some(amm) => {
+                h.tag(1);
+                h.u64(amm.operator);
+                h.u64(amm.liquidity_micros);
+                h.u64(amm.funded_micros);
+                h.u64(amm.cash_micros);
+                h.u64(amm.claims.len() as u64);
+                for &held in &amm.claims {
+                    h.u64(held);
+                }
+            }
+        }
+    }
+
     fn hash_contract(&self, h: &mut Canonical, contract: usize) {
         let contract = &self.contracts[contract];
-        for count in
-            [contract.pairs_minted, contract.pairs_merged, contract.yes_converted_in, contract.no_converted_out]
-        {
+        for count in [
+            contract.pairs_minted,
+            contract.pairs_merged,
+            contract.yes_converted_in,
+            contract.no_converted_out,
+            contract.yes_redeemed,
+            contract.no_redeemed,
+        ] {
             h.u64(count);
         }
         for side in [BookSide::Bid, BookSide::Ask] {

@@ -6,18 +6,27 @@
 //! [`Engine::state_hash`] on every machine, which is what makes replay, snapshots and simulation
 //! testing possible.
 //!
+//! The one exception to "no floating point": the LMSR market maker computes its quotes with `f64`
+//! (through the `libm` crate, so the same on every platform), and what it settles is always an
+//! integer rounded in its favour, guarded by integer solvency checks.
+//!
 //! Module map: `ledger` (accounts, positions), `markets` (markets and their outcomes), `sets`
 //! (split, merge, convert), `orders` (place, cancel, amend, expire), `matching` (the match loop and
-//! the settlement of one fill), `book` and `slab` (the order book's data structure), `audit` (the
-//! invariants, checked in full), `hash` (the state hash), `snapshot` (the state as a value and
-//! back), `view` (read-only queries).
+//! the settlement of one fill), `book` and `slab` (the order book's data structure), `lifecycle`
+//! (close times, rules and index values, the optimistic oracle, resolution, settlement and
+//! redemption), `lmsr` (the market maker's cost function), `amm` (the market maker: funding,
+//! trading beside the book, close-out), `audit` (the invariants, checked in full), `hash` (the
+//! state hash), `snapshot` (the state as a value and back), `view` (read-only queries).
 #![forbid(unsafe_code)]
 
+mod amm;
 mod audit;
 mod book;
 mod funds;
 mod hash;
 mod ledger;
+mod lifecycle;
+mod lmsr;
 mod markets;
 mod matching;
 mod orders;
@@ -27,10 +36,15 @@ mod snapshot;
 mod view;
 
 pub use audit::InvariantViolation;
-pub use snapshot::{AccountSnapshot, EngineSnapshot, MarketSnapshot, OrderSnapshot, OutcomeSnapshot};
-pub use view::{AccountView, LevelView, OrderView, PositionView};
+pub use snapshot::{
+    AccountSnapshot, AmmSnapshot, EngineSnapshot, MarketSnapshot, OrderSnapshot, OutcomeSnapshot, ProposalSnapshot,
+    SettlementSnapshot,
+};
+pub use view::{AccountView, AmmView, LevelView, LifecycleView, OrderView, PositionView, SettlementView};
 
-use augury_core::{AccountId, Command, Event, MarketId, MarketStatus, OrderId, Reject, TimestampMs};
+use augury_core::{
+    AccountId, Command, Event, IndexId, MarketId, MarketStatus, OracleConfig, OrderId, Reject, TimestampMs,
+};
 use book::Ticks;
 use ledger::{Account, Position};
 use markets::{Contract, Market};
@@ -76,6 +90,16 @@ pub struct Engine {
     order_index: FxHashMap<OrderId, SlotId>,
     /// Good-till-date orders by expiry, so `AdvanceTime` finds the due ones in order.
     expiries: BTreeSet<(TimestampMs, OrderId)>,
+
+    /// The optimistic oracle's settings and the venue's arbiters.
+    oracle: OracleConfig,
+    arbiters: BTreeSet<AccountId>,
+    /// Open markets with a close time, by (close time, market): `AdvanceTime` closes due ones.
+    closings: BTreeSet<(TimestampMs, MarketId)>,
+    /// Resolving markets by (end of liveness, market): `AdvanceTime` finalizes due proposals.
+    liveness_ends: BTreeSet<(TimestampMs, MarketId)>,
+    /// Unsettled markets with a rule, by (index, market): where an index value is recorded.
+    rule_watch: BTreeSet<(IndexId, MarketId)>,
 }
 
 impl Engine {
@@ -98,6 +122,11 @@ impl Engine {
             slab: OrderSlab::default(),
             order_index: FxHashMap::default(),
             expiries: BTreeSet::new(),
+            oracle: OracleConfig::default(),
+            arbiters: BTreeSet::new(),
+            closings: BTreeSet::new(),
+            liveness_ends: BTreeSet::new(),
+            rule_watch: BTreeSet::new(),
         };
         engine.fee_account = engine.open_account(config.fee_account);
         engine
@@ -136,6 +165,24 @@ impl Engine {
             Command::AmendOrder { account, order, price_micros, remaining_quantity } => {
                 self.amend_order(account, order, price_micros, remaining_quantity, events)
             }
+            Command::SetMarketRule { market, ref rule } => self.set_market_rule(market, rule, events),
+            Command::RecordIndexValue { index, at_ms, value } => self.record_index_value(index, at_ms, value, events),
+            Command::ConfigureOracle { ref config } => self.configure_oracle(config, events),
+            Command::SetArbiter { account, active } => self.set_arbiter(account, active, events),
+            Command::ProposeOutcome { account, market, resolution, bond_micros } => {
+                self.propose_outcome(account, market, resolution, bond_micros, events)
+            }
+            Command::DisputeProposal { account, market, bond_micros } => {
+                self.dispute_proposal(account, market, bond_micros, events)
+            }
+            Command::CastArbiterVote { arbiter, market, resolution } => {
+                self.cast_arbiter_vote(arbiter, market, resolution, events)
+            }
+            Command::ResolveMarket { market, resolution } => self.resolve_market(market, resolution, events),
+            Command::Redeem { account, market } => self.redeem(account, market, events),
+            Command::EnableAmm { market, operator, liquidity_micros } => {
+                self.enable_amm(market, operator, liquidity_micros, events)
+            }
         };
         // Handlers validate everything before the first mutation, so a refusal emitted nothing.
         debug_assert!(result.is_ok() || events.len() == events_before);
@@ -154,7 +201,11 @@ impl Engine {
         }
         self.clock_ms = now_ms;
         events.push(Event::TimeAdvanced { now_ms });
+        // In a fixed order: due orders expire, then due markets close, then undisputed proposals
+        // whose liveness ended become final (each in (time, id) order).
         self.expire_due_orders(events);
+        self.close_due_markets(events);
+        self.finalize_due_proposals(events);
         Ok(())
     }
 

@@ -98,6 +98,9 @@ impl Engine {
         let contract = taker.contract as usize;
         let opposite_side = opposite(taker.book_side);
         let market = self.contracts[contract].market as usize;
+        if self.markets[market].amm.is_some() {
+            return self.match_taker_with_amm(taker, events);
+        }
         let tick_micros = self.markets[market].spec.tick_micros;
         let fees = self.markets[market].spec.fees;
         loop {
@@ -110,32 +113,52 @@ impl Engine {
             if !crosses(taker.book_side, taker.limit_ticks, level_ticks) {
                 return Stop::NoMatch;
             }
-            let maker_slot = self.contracts[contract].book.level(opposite_side, level_ticks).head;
-            debug_assert_ne!(maker_slot, NIL);
-            let maker = *self.slab.get(maker_slot);
-            if maker.account == taker.account {
-                match taker.self_trade {
-                    SelfTradePrevention::CancelTaker => return Stop::SelfTrade,
-                    SelfTradePrevention::CancelMaker => {
-                        self.cancel_resting(maker_slot, CancelReason::SelfTrade, events);
-                        continue;
-                    }
-                    SelfTradePrevention::CancelBoth => {
-                        self.cancel_resting(maker_slot, CancelReason::SelfTrade, events);
-                        return Stop::SelfTrade;
-                    }
-                }
+            if let Some(stop) = self.book_step(taker, level_ticks, tick_micros, &fees, events) {
+                return stop;
             }
-            let mut quantity = taker.remaining.min(maker.remaining);
-            if taker.is_market && taker.action == Action::Buy {
-                let price = own_price(taker.side, ticks_to_micros(level_ticks, tick_micros));
-                quantity = affordable(taker.reserved_micros, price, &fees.taker, quantity);
-                if quantity == 0 {
-                    return Stop::CostCap;
-                }
-            }
-            self.execute_fill(taker, maker_slot, &maker, level_ticks, quantity, &fees, events);
         }
+    }
+
+    /// One step of the match loop against the book: the first order at `level_ticks` (a level
+    /// the taker crosses) trades with the taker, or self-trade prevention acts. `Some` when the
+    /// loop must stop.
+    #[inline(always)]
+    pub(crate) fn book_step(
+        &mut self,
+        taker: &mut Taker,
+        level_ticks: Ticks,
+        tick_micros: Micros,
+        fees: &FeeSchedule,
+        events: &mut Vec<Event>,
+    ) -> Option<Stop> {
+        let contract = taker.contract as usize;
+        let opposite_side = opposite(taker.book_side);
+        let maker_slot = self.contracts[contract].book.level(opposite_side, level_ticks).head;
+        debug_assert_ne!(maker_slot, NIL);
+        let maker = *self.slab.get(maker_slot);
+        if maker.account == taker.account {
+            match taker.self_trade {
+                SelfTradePrevention::CancelTaker => return Some(Stop::SelfTrade),
+                SelfTradePrevention::CancelMaker => {
+                    self.cancel_resting(maker_slot, CancelReason::SelfTrade, events);
+                    return None;
+                }
+                SelfTradePrevention::CancelBoth => {
+                    self.cancel_resting(maker_slot, CancelReason::SelfTrade, events);
+                    return Some(Stop::SelfTrade);
+                }
+            }
+        }
+        let mut quantity = taker.remaining.min(maker.remaining);
+        if taker.is_market && taker.action == Action::Buy {
+            let price = own_price(taker.side, ticks_to_micros(level_ticks, tick_micros));
+            quantity = affordable(taker.reserved_micros, price, &fees.taker, quantity);
+            if quantity == 0 {
+                return Some(Stop::CostCap);
+            }
+        }
+        self.execute_fill(taker, maker_slot, &maker, level_ticks, quantity, fees, events);
+        None
     }
 
     /// How much of `taker` could trade right now, without changing anything: the fill-or-kill
@@ -143,6 +166,9 @@ impl Engine {
     pub(crate) fn fillable(&self, taker: &Taker) -> Quantity {
         let contract = &self.contracts[taker.contract as usize];
         let market = &self.markets[contract.market as usize];
+        if market.amm.is_some() {
+            return self.fillable_with_amm(taker);
+        }
         let opposite_side = opposite(taker.book_side);
         let mut filled: Quantity = 0;
         let mut budget_micros = taker.reserved_micros;

@@ -114,7 +114,10 @@ impl Engine {
             }
         }
         let book = &self.contracts[contract as usize].book;
-        if order.post_only && book.best(opposite(book_side)).is_some_and(|best| crosses(book_side, limit_ticks, best)) {
+        if order.post_only
+            && (book.best(opposite(book_side)).is_some_and(|best| crosses(book_side, limit_ticks, best))
+                || self.amm_would_trade(contract, book_side, limit_ticks))
+        {
             return Err(Reject::PostOnlyWouldCross);
         }
 
@@ -303,7 +306,8 @@ impl Engine {
         }
         let book = &self.contracts[resting.contract as usize].book;
         let would_cross =
-            book.best(opposite(resting.book_side)).is_some_and(|best| crosses(resting.book_side, new_ticks, best));
+            book.best(opposite(resting.book_side)).is_some_and(|best| crosses(resting.book_side, new_ticks, best))
+                || self.amm_would_trade(resting.contract, resting.book_side, new_ticks);
         if resting.post_only && would_cross {
             return Err(Reject::PostOnlyWouldCross);
         }

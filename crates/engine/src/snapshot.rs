@@ -2,14 +2,16 @@
 //! everything in key order and every book level's orders in queue order, so restoring it rebuilds
 //! an engine with the same state hash, which then behaves identically to the original.
 
+use crate::amm::{states_of, Amm};
 use crate::book::Book;
 use crate::ledger::{Account, Position};
-use crate::markets::{Contract, Market};
+use crate::lifecycle::{Dispute, Proposal, RuleState, Settlement};
+use crate::markets::{effective_close_ms, Contract, Market};
 use crate::slab::{RestingOrder, NIL};
 use crate::{Engine, EngineConfig, InvariantViolation};
 use augury_core::{
-    AccountId, Action, BookSide, MarketId, MarketSpec, MarketStatus, Micros, OrderId, OutcomeIndex, Quantity,
-    SelfTradePrevention, Side, TimestampMs,
+    payout, AccountId, Action, BookSide, MarketId, MarketSpec, MarketStatus, Micros, OracleConfig, OrderId,
+    OutcomeIndex, Quantity, Resolution, ResolutionRule, SelfTradePrevention, Side, TimestampMs,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +26,11 @@ pub struct EngineSnapshot {
     pub withdrawn_micros: u128,
     pub accounts: Vec<AccountSnapshot>,
     pub markets: Vec<MarketSnapshot>,
+    #[serde(default)]
+    pub oracle: OracleConfig,
+    /// In increasing order.
+    #[serde(default)]
+    pub arbiters: Vec<AccountId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +51,49 @@ pub struct MarketSnapshot {
     pub full_sets_merged: Quantity,
     pub converted_out_micros: Micros,
     pub outcomes: Vec<OutcomeSnapshot>,
+    #[serde(default)]
+    pub rule: Option<ResolutionRule>,
+    /// The rule's samples recorded so far, one slot per sample time (empty once settled).
+    #[serde(default)]
+    pub samples: Vec<Option<i64>>,
+    #[serde(default)]
+    pub proposal: Option<ProposalSnapshot>,
+    /// The arbiters' votes, in arbiter order.
+    #[serde(default)]
+    pub votes: Vec<(AccountId, Resolution)>,
+    #[serde(default)]
+    pub settlement: Option<SettlementSnapshot>,
+    #[serde(default)]
+    pub amm: Option<AmmSnapshot>,
+}
+
+/// A pending proposal, and the dispute of it if there is one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalSnapshot {
+    pub proposer: AccountId,
+    pub resolution: Resolution,
+    pub bond_micros: Micros,
+    pub liveness_ends_ms: TimestampMs,
+    /// (disputer, bond)
+    pub dispute: Option<(AccountId, Micros)>,
+}
+
+/// A settled market; the payout vector follows from the resolution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementSnapshot {
+    pub resolution: Resolution,
+    pub collateral_micros: Micros,
+    pub dust_micros: Micros,
+    pub redeemed_micros: Micros,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmmSnapshot {
+    pub operator: AccountId,
+    pub liquidity_micros: Micros,
+    pub funded_micros: Micros,
+    pub cash_micros: Micros,
+    pub claims: Vec<Quantity>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +102,10 @@ pub struct OutcomeSnapshot {
     pub pairs_merged: Quantity,
     pub yes_converted_in: Quantity,
     pub no_converted_out: Quantity,
+    #[serde(default)]
+    pub yes_redeemed: Quantity,
+    #[serde(default)]
+    pub no_redeemed: Quantity,
     /// Resting orders, bids then asks, best level first, queue order within a level.
     pub orders: Vec<OrderSnapshot>,
 }
@@ -110,6 +164,8 @@ impl Engine {
             withdrawn_micros: self.withdrawn_micros,
             accounts,
             markets,
+            oracle: self.oracle,
+            arbiters: self.arbiters.iter().copied().collect(),
         }
     }
 
@@ -146,6 +202,8 @@ impl Engine {
                     pairs_merged: contract.pairs_merged,
                     yes_converted_in: contract.yes_converted_in,
                     no_converted_out: contract.no_converted_out,
+                    yes_redeemed: contract.yes_redeemed,
+                    no_redeemed: contract.no_redeemed,
                     orders,
                 }
             })
@@ -158,6 +216,29 @@ impl Engine {
             full_sets_merged: market.full_sets_merged,
             converted_out_micros: market.converted_out_micros,
             outcomes,
+            rule: market.rule.as_ref().map(|state| state.rule),
+            samples: market.rule.as_ref().map_or_else(Vec::new, |state| state.samples.clone()),
+            proposal: market.proposal.map(|p| ProposalSnapshot {
+                proposer: p.proposer,
+                resolution: p.resolution,
+                bond_micros: p.bond_micros,
+                liveness_ends_ms: p.liveness_ends_ms,
+                dispute: market.dispute.map(|d| (d.disputer, d.bond_micros)),
+            }),
+            votes: market.votes.clone(),
+            settlement: market.settlement.as_ref().map(|s| SettlementSnapshot {
+                resolution: s.resolution,
+                collateral_micros: s.collateral_micros,
+                dust_micros: s.dust_micros,
+                redeemed_micros: s.redeemed_micros,
+            }),
+            amm: market.amm.as_ref().map(|a| AmmSnapshot {
+                operator: a.operator,
+                liquidity_micros: a.liquidity_micros,
+                funded_micros: a.funded_micros,
+                cash_micros: a.cash_micros,
+                claims: a.claims.clone(),
+            }),
         }
     }
 
@@ -172,6 +253,14 @@ impl Engine {
         engine.next_trade_id = snapshot.next_trade_id;
         engine.deposited_micros = snapshot.deposited_micros;
         engine.withdrawn_micros = snapshot.withdrawn_micros;
+        if snapshot.oracle.invalid_reason().is_some() {
+            return Err(bad("the oracle settings are invalid"));
+        }
+        engine.oracle = snapshot.oracle;
+        if !snapshot.arbiters.windows(2).all(|w| w[0] < w[1]) {
+            return Err(bad("arbiters must be listed once each, in order"));
+        }
+        engine.arbiters = snapshot.arbiters.iter().copied().collect();
 
         if !snapshot.accounts.windows(2).all(|w| w[0].account < w[1].account)
             || !snapshot.markets.windows(2).all(|w| w[0].spec.market < w[1].spec.market)
@@ -197,18 +286,45 @@ impl Engine {
                     pairs_merged: o.pairs_merged,
                     yes_converted_in: o.yes_converted_in,
                     no_converted_out: o.no_converted_out,
+                    yes_redeemed: o.yes_redeemed,
+                    no_redeemed: o.no_redeemed,
                 });
+            }
+            let lifecycle = restore_lifecycle(market).map_err(bad)?;
+            let id = market.spec.market;
+            let close_at_ms = effective_close_ms(&market.spec, market.rule.map(|rule| rule.at_ms));
+            if market.status == MarketStatus::Open && close_at_ms != 0 {
+                engine.closings.insert((close_at_ms, id));
+            }
+            if let (Some(p), MarketStatus::Resolving) = (&lifecycle.proposal, market.status) {
+                engine.liveness_ends.insert((p.liveness_ends_ms, id));
+            }
+            if let (Some(rule), None) = (&market.rule, &market.settlement) {
+                engine.rule_watch.insert((rule.index, id));
             }
             engine.markets.push(Market {
                 spec: market.spec,
                 status: market.status,
+                close_at_ms,
                 first_contract,
                 backing_micros: market.backing_micros,
                 full_sets_split: market.full_sets_split,
                 full_sets_merged: market.full_sets_merged,
                 converted_out_micros: market.converted_out_micros,
+                rule: lifecycle.rule,
+                proposal: lifecycle.proposal,
+                dispute: lifecycle.dispute,
+                votes: market.votes.clone(),
+                settlement: lifecycle.settlement,
+                amm: lifecycle.amm,
             });
             engine.market_index.insert(market.spec.market, market_slot);
+        }
+        for market in engine.markets.iter().filter_map(|m| m.amm.as_ref()) {
+            // The operator's account must exist even if the snapshot lists it with nothing.
+            if !snapshot.accounts.iter().any(|a| a.account == market.operator) {
+                return Err(bad("a market maker's operator has no account"));
+            }
         }
 
         for account in &snapshot.accounts {
@@ -284,4 +400,83 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// A market's lifecycle state from its snapshot, checked enough that nothing later can panic on
+/// it (the audit then checks that it agrees with everything else).
+struct Lifecycle {
+    rule: Option<RuleState>,
+    proposal: Option<Proposal>,
+    dispute: Option<Dispute>,
+    settlement: Option<Settlement>,
+    amm: Option<Amm>,
+}
+
+fn restore_lifecycle(market: &MarketSnapshot) -> Result<Lifecycle, &'static str> {
+    let kind = &market.spec.kind;
+    let fits = |resolution: &Resolution| resolution.invalid_reason(kind).is_none();
+    let rule = match market.rule {
+        None if market.samples.is_empty() => None,
+        None => return Err("samples without a rule"),
+        Some(rule) => {
+            if rule.invalid_reason(kind).is_some() {
+                return Err("a rule does not fit its market");
+            }
+            let expected = if market.settlement.is_some() { 0 } else { rule.samples as usize };
+            if market.samples.len() != expected {
+                return Err("a rule has the wrong number of sample slots");
+            }
+            let recorded = market.samples.iter().filter(|v| v.is_some()).count() as u32;
+            Some(RuleState { rule, samples: market.samples.clone(), recorded })
+        }
+    };
+    let (proposal, dispute) = match market.proposal {
+        None => (None, None),
+        Some(p) => {
+            if !fits(&p.resolution) {
+                return Err("a proposal does not fit its market");
+            }
+            let proposal = Proposal {
+                proposer: p.proposer,
+                resolution: p.resolution,
+                bond_micros: p.bond_micros,
+                liveness_ends_ms: p.liveness_ends_ms,
+            };
+            (Some(proposal), p.dispute.map(|(disputer, bond_micros)| Dispute { disputer, bond_micros }))
+        }
+    };
+    if !market.votes.iter().all(|(_, r)| fits(r)) {
+        return Err("a vote does not fit its market");
+    }
+    let settlement = match market.settlement {
+        None => None,
+        Some(s) => {
+            if !fits(&s.resolution) {
+                return Err("a settlement does not fit its market");
+            }
+            Some(Settlement {
+                resolution: s.resolution,
+                payouts: (0..kind.outcome_count()).map(|o| payout(kind, &s.resolution, o)).collect(),
+                collateral_micros: s.collateral_micros,
+                dust_micros: s.dust_micros,
+                redeemed_micros: s.redeemed_micros,
+            })
+        }
+    };
+    let amm = match &market.amm {
+        None => None,
+        Some(a) => {
+            if a.claims.len() != states_of(kind) {
+                return Err("a market maker has the wrong number of states");
+            }
+            Some(Amm {
+                operator: a.operator,
+                liquidity_micros: a.liquidity_micros,
+                funded_micros: a.funded_micros,
+                cash_micros: a.cash_micros,
+                claims: a.claims.clone(),
+            })
+        }
+    };
+    Ok(Lifecycle { rule, proposal, dispute, settlement, amm })
 }

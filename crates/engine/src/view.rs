@@ -4,8 +4,8 @@ use crate::matching::own_price;
 use crate::slab::NIL;
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
-    AccountId, Action, BookSide, MarketId, MarketSpec, MarketStatus, Micros, OrderId, OutcomeIndex, Quantity, Side,
-    TimestampMs,
+    AccountId, Action, BookSide, MarketId, MarketSpec, MarketStatus, Micros, OracleConfig, OrderId, OutcomeIndex,
+    Payout, Quantity, Resolution, ResolutionRule, Side, TimestampMs,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,7 +46,135 @@ pub struct LevelView {
     pub orders: u32,
 }
 
+/// Where a market is in its life, and what is pending or decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LifecycleView {
+    pub status: MarketStatus,
+    /// When trading stops by itself (0: no close time).
+    pub close_at_ms: TimestampMs,
+    pub rule: Option<ResolutionRule>,
+    /// How many of the rule's samples have been recorded.
+    pub samples_recorded: u32,
+    /// (proposer, resolution, bond, end of liveness)
+    pub proposal: Option<(AccountId, Resolution, Micros, TimestampMs)>,
+    /// (disputer, bond)
+    pub dispute: Option<(AccountId, Micros)>,
+    /// The arbiters' votes so far, in arbiter order.
+    pub votes: Vec<(AccountId, Resolution)>,
+    pub settlement: Option<SettlementView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettlementView {
+    pub resolution: Resolution,
+    /// Per outcome: what one YES and one NO contract pay.
+    pub payouts: Vec<Payout>,
+    pub collateral_micros: Micros,
+    pub dust_micros: Micros,
+    pub redeemed_micros: Micros,
+    /// Still owed to holders who have not redeemed.
+    pub outstanding_micros: Micros,
+}
+
+/// A market's LMSR market maker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AmmView {
+    pub operator: AccountId,
+    pub liquidity_micros: Micros,
+    pub funded_micros: Micros,
+    pub cash_micros: Micros,
+    /// Claims held per LMSR state (YES, NO for binary and scalar; each outcome's YES for
+    /// categorical).
+    pub claims: Vec<Quantity>,
+    /// Its marginal YES price of each outcome (one for binary and scalar markets), as a
+    /// probability: for display; what trades settle is an integer (see `Engine::amm_quote`).
+    pub yes_prices: Vec<f64>,
+}
+
 impl Engine {
+    /// The market's lifecycle: status, close time, rule, proposal, dispute, votes, settlement.
+    pub fn market_lifecycle(&self, market: MarketId) -> Option<LifecycleView> {
+        let m = &self.markets[*self.market_index.get(&market)? as usize];
+        Some(LifecycleView {
+            status: m.status,
+            close_at_ms: m.close_at_ms,
+            rule: m.rule.as_ref().map(|state| state.rule),
+            samples_recorded: m.rule.as_ref().map_or(0, |state| state.recorded),
+            proposal: m.proposal.map(|p| (p.proposer, p.resolution, p.bond_micros, p.liveness_ends_ms)),
+            dispute: m.dispute.map(|d| (d.disputer, d.bond_micros)),
+            votes: m.votes.clone(),
+            settlement: m.settlement.as_ref().map(|s| SettlementView {
+                resolution: s.resolution,
+                payouts: s.payouts.clone(),
+                collateral_micros: s.collateral_micros,
+                dust_micros: s.dust_micros,
+                redeemed_micros: s.redeemed_micros,
+                outstanding_micros: m.backing_micros,
+            }),
+        })
+    }
+
+    /// How a settled market resolved.
+    pub fn market_resolution(&self, market: MarketId) -> Option<Resolution> {
+        self.markets[*self.market_index.get(&market)? as usize].settlement.as_ref().map(|s| s.resolution)
+    }
+
+    /// What `Redeem` would pay the account in a settled market (0 when it holds nothing there).
+    pub fn redeemable_micros(&self, account: AccountId, market: MarketId) -> Option<Micros> {
+        let m = &self.markets[*self.market_index.get(&market)? as usize];
+        let settlement = m.settlement.as_ref()?;
+        let Some(&account_slot) = self.account_index.get(&account) else {
+            return Some(0);
+        };
+        Some(
+            (0..m.outcome_count())
+                .filter_map(|o| self.existing_position(account_slot, m.contract(o)).map(|p| (o, p)))
+                .map(|(o, p)| {
+                    let payout = settlement.payouts[o as usize];
+                    (p.yes_free + p.yes_reserved) * payout.yes_micros + (p.no_free + p.no_reserved) * payout.no_micros
+                })
+                .sum(),
+        )
+    }
+
+    /// The optimistic oracle's settings.
+    pub fn oracle_config(&self) -> OracleConfig {
+        self.oracle
+    }
+
+    /// The venue's arbiters, in increasing order.
+    pub fn arbiters(&self) -> Vec<AccountId> {
+        self.arbiters.iter().copied().collect()
+    }
+
+    /// The market's LMSR market maker, if it has one (until settlement).
+    pub fn amm(&self, market: MarketId) -> Option<AmmView> {
+        let slot = *self.market_index.get(&market)?;
+        let amm = self.markets[slot as usize].amm.as_ref()?;
+        Some(AmmView {
+            operator: amm.operator,
+            liquidity_micros: amm.liquidity_micros,
+            funded_micros: amm.funded_micros,
+            cash_micros: amm.cash_micros,
+            claims: amm.claims.clone(),
+            yes_prices: self.amm_prices(slot),
+        })
+    }
+
+    /// The earliest time at which the engine has something due: a good-till-date expiry, a
+    /// market's close time or the end of a proposal's liveness window. The sequencer should move
+    /// the clock then even if no command arrives.
+    pub fn next_deadline_ms(&self) -> Option<TimestampMs> {
+        [
+            self.expiries.first().map(|&(at, _)| at),
+            self.closings.first().map(|&(at, _)| at),
+            self.liveness_ends.first().map(|&(at, _)| at),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
     pub fn account(&self, id: AccountId) -> Option<AccountView> {
         let slot = *self.account_index.get(&id)?;
         let account = &self.accounts[slot as usize];

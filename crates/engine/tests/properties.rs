@@ -148,18 +148,26 @@ fn market_specs() -> Vec<MarketSpec> {
         taker: FeeRule::Quadratic { rate_ppm: 20_000, rounding_micros: 1 },
     };
     vec![
-        MarketSpec { market: BINARY, kind: MarketKind::Binary, tick_micros: 10_000, fees: kalshi_like },
+        MarketSpec {
+            market: BINARY,
+            kind: MarketKind::Binary,
+            tick_micros: 10_000,
+            fees: kalshi_like,
+            close_time_ms: 0,
+        },
         MarketSpec {
             market: CATEGORICAL,
             kind: MarketKind::Categorical { outcomes: CATEGORICAL_OUTCOMES },
             tick_micros: 10_000,
             fees: proportional,
+            close_time_ms: 0,
         },
         MarketSpec {
             market: SCALAR,
             kind: MarketKind::Scalar { floor: 20_000, cap: 120_000 },
             tick_micros: 10_000,
             fees: FeeSchedule::ZERO,
+            close_time_ms: 0,
         },
     ]
 }

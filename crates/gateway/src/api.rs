@@ -216,6 +216,7 @@ async fn create_market(State(state): Shared, call: AdminCall) -> Result<(StatusC
         kind: request.kind,
         tick_micros: request.tick_micros,
         fees: request.fees.unwrap_or(FeeSchedule::ZERO),
+        close_time_ms: 0,
     };
     engine_command(&state, Command::CreateMarket { spec }).await?;
     let view = state.sequencer.query(move |venue| market_view(venue.engine(), spec.market)).await?;

@@ -46,8 +46,13 @@ fn child(dir: &Path) {
     let sequencer = Sequencer::start(venue, 4_096);
     println!("OPEN");
     if fresh {
-        let spec =
-            MarketSpec { market: MARKET, kind: MarketKind::Binary, tick_micros: 10_000, fees: FeeSchedule::ZERO };
+        let spec = MarketSpec {
+            market: MARKET,
+            kind: MarketKind::Binary,
+            tick_micros: 10_000,
+            fees: FeeSchedule::ZERO,
+            close_time_ms: 0,
+        };
         for command in [
             Command::CreateMarket { spec },
             Command::Deposit { account: TRADER, amount_micros: 1_000_000_000_000_000 },

@@ -47,7 +47,13 @@ fn order(account: u64, quantity: u64) -> NewOrder {
 
 fn setup(sequencer: &Sequencer) -> u64 {
     let handle = sequencer.handle();
-    let spec = MarketSpec { market: 1, kind: MarketKind::Binary, tick_micros: 10_000, fees: FeeSchedule::ZERO };
+    let spec = MarketSpec {
+        market: 1,
+        kind: MarketKind::Binary,
+        tick_micros: 10_000,
+        fees: FeeSchedule::ZERO,
+        close_time_ms: 0,
+    };
     handle.submit(Command::CreateMarket { spec }).unwrap().unwrap();
     let account = match handle.execute(VenueCommand::CreateKey { key: new_key(7, None) }).unwrap().unwrap() {
         VenueOutcome::KeyCreated { key: 7, account } => account,

@@ -60,7 +60,13 @@ pub fn demo_markets() -> Vec<DemoMarket> {
         FeeSchedule { maker: FeeRule::Zero, taker: FeeRule::Quadratic { rate_ppm: 70_000, rounding_micros: 10_000 } };
     vec![
         DemoMarket {
-            spec: MarketSpec { market: 1, kind: MarketKind::Binary, tick_micros: 10_000, fees: regulated },
+            spec: MarketSpec {
+                market: 1,
+                kind: MarketKind::Binary,
+                tick_micros: 10_000,
+                fees: regulated,
+                close_time_ms: 0,
+            },
             title: "Will BTC-USD close at or above 100,000 on 31 Dec?",
             outcome_names: vec!["BTC >= 100k"],
             fair_ticks: vec![42],
@@ -71,6 +77,7 @@ pub fn demo_markets() -> Vec<DemoMarket> {
                 kind: MarketKind::Categorical { outcomes: 4 },
                 tick_micros: 10_000,
                 fees: FeeSchedule::ZERO,
+                close_time_ms: 0,
             },
             title: "Which asset returns most this quarter?",
             outcome_names: vec!["BTC", "ETH", "LTC", "none of these"],
@@ -85,6 +92,7 @@ pub fn demo_markets() -> Vec<DemoMarket> {
                     maker: FeeRule::Zero,
                     taker: FeeRule::Proportional { rate_ppm: 2_000, rounding_micros: 1 },
                 },
+                close_time_ms: 0,
             },
             title: "ETH-USD at month end, LONG between 2,000 and 4,000",
             outcome_names: vec!["LONG"],

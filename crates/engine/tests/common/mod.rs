@@ -37,15 +37,15 @@ pub const KALSHI_FEES: FeeSchedule = FeeSchedule {
 };
 
 pub fn binary_spec(market: MarketId) -> MarketSpec {
-    MarketSpec { market, kind: MarketKind::Binary, tick_micros: CENT, fees: FeeSchedule::ZERO }
+    MarketSpec { market, kind: MarketKind::Binary, tick_micros: CENT, fees: FeeSchedule::ZERO, close_time_ms: 0 }
 }
 
 pub fn categorical_spec(market: MarketId, outcomes: OutcomeIndex) -> MarketSpec {
-    MarketSpec { market, kind: MarketKind::Categorical { outcomes }, tick_micros: CENT, fees: FeeSchedule::ZERO }
+    MarketSpec { kind: MarketKind::Categorical { outcomes }, ..binary_spec(market) }
 }
 
 pub fn scalar_spec(market: MarketId, floor: i64, cap: i64) -> MarketSpec {
-    MarketSpec { market, kind: MarketKind::Scalar { floor, cap }, tick_micros: CENT, fees: FeeSchedule::ZERO }
+    MarketSpec { kind: MarketKind::Scalar { floor, cap }, ..binary_spec(market) }
 }
 
 pub fn fee_spec(market: MarketId) -> MarketSpec {

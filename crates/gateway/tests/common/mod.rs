@@ -68,7 +68,13 @@ pub const MARKET: u32 = 1;
 pub async fn start(config: GatewayConfig) -> (Server, Credentials, Credentials, Credentials) {
     let dir = tempfile::tempdir().unwrap();
     let (mut venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
-    let spec = MarketSpec { market: MARKET, kind: MarketKind::Binary, tick_micros: 10_000, fees: FeeSchedule::ZERO };
+    let spec = MarketSpec {
+        market: MARKET,
+        kind: MarketKind::Binary,
+        tick_micros: 10_000,
+        fees: FeeSchedule::ZERO,
+        close_time_ms: 0,
+    };
     venue.submit(&Command::CreateMarket { spec }).unwrap().unwrap();
     let all = Scopes::READ.union(Scopes::TRADE).union(Scopes::ADMIN);
     let admin = create_key(&mut venue, all, None, 1);
