@@ -287,10 +287,10 @@ fn offer(
             bad = middle;
         }
     }
-    match evaluate(good) {
-        Some(trade) if good > 0 => AmmOffer::Trade(trade),
-        _ if market_buy => AmmOffer::Unaffordable,
-        _ => AmmOffer::NotBetter,
+    match (good > 0).then(|| evaluate(good)).flatten() {
+        Some(trade) => AmmOffer::Trade(trade),
+        None if market_buy => AmmOffer::Unaffordable,
+        None => AmmOffer::NotBetter,
     }
 }
 

@@ -352,16 +352,16 @@ impl Engine {
             ensure!(!settled || market.amm.is_none(), "settled market {id} still has a market maker");
             if let Some(state) = &market.rule {
                 ensure!(market.proposal.is_none(), "rule market {id} has a proposal");
+                ensure!(state.samples.len() == state.rule.samples as usize, "market {id}: sample slots");
+                let recorded = state.samples.iter().filter(|v| v.is_some()).count();
+                ensure!(
+                    recorded == state.recorded as usize && (settled || state.recorded < state.rule.samples),
+                    "market {id} is {status} with {recorded} samples recorded, {} counted, of {}",
+                    state.recorded,
+                    state.rule.samples
+                );
                 if !settled {
                     rule_watch.insert((state.rule.index, id));
-                    ensure!(state.samples.len() == state.rule.samples as usize, "market {id}: sample slots");
-                    let recorded = state.samples.iter().filter(|v| v.is_some()).count();
-                    ensure!(
-                        recorded == state.recorded as usize && state.recorded < state.rule.samples,
-                        "market {id}: {recorded} samples recorded, {} counted of {}",
-                        state.recorded,
-                        state.rule.samples
-                    );
                 }
             }
             if let Some(amm) = &market.amm {

@@ -332,10 +332,9 @@ impl Engine {
         if let Some(proposal) = m.proposal {
             self.liveness_ends.remove(&(proposal.liveness_ends_ms, market));
         }
-        if let Some(state) = &mut m.rule {
+        if let Some(state) = &m.rule {
+            // The rule and its samples stay on record: the evidence of a rule's resolution.
             self.rule_watch.remove(&(state.rule.index, market));
-            // The samples did their work; the rule itself stays on record.
-            state.samples = Vec::new();
         }
         events.push(Event::MarketResolved { market, resolution, source });
         self.settle_bonds(slot, resolution, events);

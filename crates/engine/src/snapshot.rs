@@ -53,7 +53,7 @@ pub struct MarketSnapshot {
     pub outcomes: Vec<OutcomeSnapshot>,
     #[serde(default)]
     pub rule: Option<ResolutionRule>,
-    /// The rule's samples recorded so far, one slot per sample time (empty once settled).
+    /// The rule's samples recorded so far, one slot per sample time.
     #[serde(default)]
     pub samples: Vec<Option<i64>>,
     #[serde(default)]
@@ -422,8 +422,7 @@ fn restore_lifecycle(market: &MarketSnapshot) -> Result<Lifecycle, &'static str>
             if rule.invalid_reason(kind).is_some() {
                 return Err("a rule does not fit its market");
             }
-            let expected = if market.settlement.is_some() { 0 } else { rule.samples as usize };
-            if market.samples.len() != expected {
+            if market.samples.len() != rule.samples as usize {
                 return Err("a rule has the wrong number of sample slots");
             }
             let recorded = market.samples.iter().filter(|v| v.is_some()).count() as u32;

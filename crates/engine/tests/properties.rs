@@ -1,15 +1,26 @@
-//! Property tests: random command sequences on binary, categorical and scalar markets, with every
-//! invariant checked after every step, refusals checked to change nothing, and a replay checked
-//! to reproduce the same events and state hash.
+//! Property tests: random command sequences on binary, categorical and scalar markets (two of
+//! them with an LMSR market maker, the scalar one with a resolution rule), including closes,
+//! proposals, disputes, votes, direct resolutions, index values and redemptions, with every
+//! invariant checked after every step, refusals checked to change nothing, the market makers'
+//! worst-case bound checked after every step, and a replay checked to reproduce the same events
+//! and state hash. A last property settles every market, redeems everything and checks that the
+//! payouts are exactly the collateral that backed the sets, less the dust the venue kept.
 
 use augury_core::{
-    Action, Command, Event, FeeRule, FeeSchedule, MarketKind, MarketSpec, NewOrder, OrderType, Reject,
-    SelfTradePrevention, Side, TimeInForce,
+    Action, CancelReason, Command, Comparison, Event, FeeRule, FeeSchedule, MarketKind, MarketSpec, NewOrder,
+    OracleConfig, OrderType, Reject, Resolution, ResolutionRule, RuleMap, SelfTradePrevention, Side, TimeInForce,
 };
 use augury_engine::{Engine, EngineConfig};
 use proptest::prelude::*;
 
 const FEE_ACCOUNT: u64 = 999;
+/// Funds the market makers.
+const OPERATOR: u64 = 998;
+/// Accounts 0, 1 and 2 (traders too) are the arbiters; two votes decide.
+const ARBITERS: [u64; 3] = [0, 1, 2];
+/// The scalar market's rule samples index 7 at 18, 19 and 20 seconds.
+const INDEX: u32 = 7;
+const RULE_AT_MS: u64 = 20_000;
 const ACCOUNTS: u64 = 4;
 const BINARY: u32 = 1;
 const CATEGORICAL: u32 = 2;
@@ -74,6 +85,40 @@ enum Step {
     Close {
         market: u32,
     },
+    /// `kind` picks a resolution that fits the market (or, rarely, one that does not).
+    Propose {
+        account: u64,
+        market: u32,
+        kind: u8,
+        bond: u64,
+    },
+    Dispute {
+        account: u64,
+        market: u32,
+        bond_off: bool,
+    },
+    Vote {
+        arbiter: u64,
+        market: u32,
+        kind: u8,
+    },
+    Resolve {
+        market: u32,
+        kind: u8,
+    },
+    Redeem {
+        account: u64,
+        market: u32,
+    },
+    /// An index value `back` seconds before the clock (on the whole second).
+    Index {
+        back: u64,
+        value: i64,
+    },
+    EnableAmm {
+        market: u32,
+        liquidity: u64,
+    },
 }
 
 fn side() -> impl Strategy<Value = Side> {
@@ -132,11 +177,24 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (0..ACCOUNTS, market(), prop::option::of(0..CATEGORICAL_OUTCOMES), 1u64..20)
             .prop_map(|(account, market, outcome, quantity)| Step::Merge { account, market, outcome, quantity }),
         2 => (0..ACCOUNTS, 0u64..9, 1u64..10).prop_map(|(account, outcomes, quantity)| Step::Convert { account, outcomes, quantity }),
-        2 => (0u64..5_000).prop_map(|by_ms| Step::Advance { by_ms }),
+        3 => (0u64..5_000).prop_map(|by_ms| Step::Advance { by_ms }),
         1 => (0..ACCOUNTS, 1u64..50_000_000).prop_map(|(account, amount)| Step::Deposit { account, amount }),
         1 => (0..ACCOUNTS, 1u64..50_000_000).prop_map(|(account, amount)| Step::Withdraw { account, amount }),
         // Closing ends a market's trading for the rest of the run, so it is rare.
         1 => prop_oneof![30 => Just(Step::Advance { by_ms: 0 }), 1 => market().prop_map(|market| Step::Close { market })],
+        // The rest of a market's life. Proposals and disputes are refused until a market closes,
+        // and most votes until one is disputed; direct resolution ends a market, so it is rare.
+        2 => (0..ACCOUNTS, market(), 0u8..8, prop_oneof![5 => Just(1_000_000u64), 1 => 1u64..2_000_000])
+            .prop_map(|(account, market, kind, bond)| Step::Propose { account, market, kind, bond }),
+        2 => (0..ACCOUNTS, market(), prop::bool::weighted(0.1))
+            .prop_map(|(account, market, bond_off)| Step::Dispute { account, market, bond_off }),
+        // Votes mostly agree, so that a quorum forms.
+        3 => (0..ACCOUNTS, market(), prop_oneof![4 => 0u8..2, 1 => 0u8..8])
+            .prop_map(|(arbiter, market, kind)| Step::Vote { arbiter, market, kind }),
+        1 => prop_oneof![20 => Just(Step::Advance { by_ms: 0 }), 1 => (market(), 0u8..8).prop_map(|(market, kind)| Step::Resolve { market, kind })],
+        2 => (0..ACCOUNTS, market()).prop_map(|(account, market)| Step::Redeem { account, market }),
+        2 => (0u64..4, 99_000i64..101_000).prop_map(|(back, value)| Step::Index { back, value }),
+        1 => (market(), prop_oneof![Just(0u64), 1_000_000u64..50_000_000]).prop_map(|(market, liquidity)| Step::EnableAmm { market, liquidity }),
     ]
 }
 
@@ -148,12 +206,13 @@ fn market_specs() -> Vec<MarketSpec> {
         taker: FeeRule::Quadratic { rate_ppm: 20_000, rounding_micros: 1 },
     };
     vec![
+        // The binary market closes by itself at 12 s, usually in mid-run: the oracle takes over.
         MarketSpec {
             market: BINARY,
             kind: MarketKind::Binary,
             tick_micros: 10_000,
             fees: kalshi_like,
-            close_time_ms: 0,
+            close_time_ms: 12_000,
         },
         MarketSpec {
             market: CATEGORICAL,
@@ -175,6 +234,20 @@ fn market_specs() -> Vec<MarketSpec> {
 /// The commands that set the venue up: markets, funded accounts, some contracts to sell.
 fn setup() -> Vec<Command> {
     let mut commands: Vec<Command> = market_specs().into_iter().map(|spec| Command::CreateMarket { spec }).collect();
+    commands.push(Command::ConfigureOracle {
+        config: OracleConfig { liveness_ms: 8_000, min_bond_micros: 1_000_000, quorum: 2, dispute_fee_ppm: 50_000 },
+    });
+    for account in ARBITERS {
+        commands.push(Command::SetArbiter { account, active: true });
+    }
+    commands.push(Command::Deposit { account: OPERATOR, amount_micros: 1_000_000_000 });
+    commands.push(Command::EnableAmm { market: BINARY, operator: OPERATOR, liquidity_micros: 20_000_000 });
+    commands.push(Command::EnableAmm { market: CATEGORICAL, operator: OPERATOR, liquidity_micros: 30_000_000 });
+    commands.push(Command::SetMarketRule {
+        market: SCALAR,
+        rule: ResolutionRule { index: INDEX, at_ms: RULE_AT_MS, samples: 3, interval_ms: 1_000, map: RuleMap::Value },
+    });
+    let _ = Comparison::AtOrAbove;
     for account in 0..ACCOUNTS {
         commands.push(Command::Deposit { account, amount_micros: 200_000_000 });
         for market in [BINARY, CATEGORICAL, SCALAR] {
@@ -300,8 +373,77 @@ impl Driver {
             Step::Deposit { account, amount } => Command::Deposit { account, amount_micros: amount },
             Step::Withdraw { account, amount } => Command::Withdraw { account, amount_micros: amount },
             Step::Close { market } => Command::CloseMarket { market },
+            Step::Propose { account, market, kind, bond } => {
+                Command::ProposeOutcome { account, market, resolution: resolution(market, kind), bond_micros: bond }
+            }
+            Step::Dispute { account, market, bond_off } => {
+                Command::DisputeProposal { account, market, bond_micros: 1_000_000 + u64::from(bond_off) }
+            }
+            Step::Vote { arbiter, market, kind } => {
+                Command::CastArbiterVote { arbiter, market, resolution: resolution(market, kind) }
+            }
+            Step::Resolve { market, kind } => Command::ResolveMarket { market, resolution: resolution(market, kind) },
+            Step::Redeem { account, market } => Command::Redeem { account, market },
+            Step::Index { back, value } => {
+                let at_ms = (self.clock_ms / 1_000).saturating_sub(back) * 1_000;
+                Command::RecordIndexValue { index: INDEX, at_ms, value: value + 20_000 * (back as i64 % 2) }
+            }
+            Step::EnableAmm { market, liquidity } => {
+                Command::EnableAmm { market, operator: OPERATOR, liquidity_micros: liquidity }
+            }
         }
     }
+}
+
+/// A resolution for `market` from a small number: mostly one that fits, kind 7 never does.
+fn resolution(market: u32, kind: u8) -> Resolution {
+    match (market, kind) {
+        (_, 6) => Resolution::Invalid,
+        (_, 7) => Resolution::Outcome { outcome: 9 },
+        (BINARY, k) => {
+            if k % 2 == 0 {
+                Resolution::Yes
+            } else {
+                Resolution::No
+            }
+        }
+        (CATEGORICAL, k) => Resolution::Outcome { outcome: u16::from(k) % CATEGORICAL_OUTCOMES },
+        (_, k) => Resolution::Scalar { value: 10_000 + 21_000 * i64::from(k) },
+    }
+}
+
+/// A market maker never holds a full set, and in every outcome its cash plus the payout of its
+/// claims is at least its funding less b ln n (the LMSR bound): it cannot lose more than it
+/// reserved. Its prices sum to one, and a binary one's price is the logistic closed form.
+fn check_market_makers(engine: &Engine) -> Result<(), String> {
+    for market in [BINARY, CATEGORICAL, SCALAR] {
+        let Some(amm) = engine.amm(market) else { continue };
+        let b = amm.liquidity_micros as f64 / 1e6;
+        let n = amm.claims.len() as f64;
+        let floor = amm.funded_micros as f64 - b * n.ln() * 1e6;
+        for &held in &amm.claims {
+            let value = amm.cash_micros as f64 + held as f64 * 1e6;
+            if value < floor - 1.0 {
+                return Err(format!("market {market}: worth {value} in some outcome, below {floor}: {amm:?}"));
+            }
+        }
+        if !amm.claims.contains(&0) {
+            return Err(format!("market {market}'s market maker holds a full set"));
+        }
+        if market == CATEGORICAL {
+            let total: f64 = amm.yes_prices.iter().sum();
+            if (total - 1.0).abs() > 1e-12 {
+                return Err(format!("market {market}: prices sum to {total}"));
+            }
+        } else {
+            let q = (amm.claims[1] as f64 - amm.claims[0] as f64) / b;
+            let closed = 1.0 / (1.0 + (-q).exp());
+            if (amm.yes_prices[0] - closed).abs() > 1e-12 {
+                return Err(format!("market {market}: price {} but the closed form says {closed}", amm.yes_prices[0]));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every command of a run with what it caused.
@@ -328,6 +470,9 @@ fn run(steps: &[Step]) -> (Engine, RunLog) {
         if let Err(violation) = engine.check_invariants() {
             panic!("after {command:?} -> {outcome:?} / {events:?}: {violation}");
         }
+        if let Err(violation) = check_market_makers(&engine) {
+            panic!("after {command:?} -> {outcome:?} / {events:?}: {violation}");
+        }
         log.push((command, outcome.map(|()| events)));
     }
     (engine, log)
@@ -352,16 +497,89 @@ proptest! {
     #[test]
     fn accepted_orders_always_trade_and_fills_balance(steps in prop::collection::vec(step(), 1..200)) {
         let (_, log) = run(&steps);
-        for (_, outcome) in &log {
+        for (command, outcome) in &log {
             let Ok(events) = outcome else { continue };
+            let mut traded = 0;
             for event in events {
                 if let Event::Fill { quantity, yes_price_micros, maker_account, taker_account, .. } = *event {
                     prop_assert!(quantity > 0);
                     prop_assert!(yes_price_micros > 0 && yes_price_micros < 1_000_000);
                     prop_assert_ne!(maker_account, taker_account, "self-trade prevention let a self-trade through");
+                    traded += quantity;
+                }
+                if let Event::AmmFill { quantity, value_micros, .. } = *event {
+                    prop_assert!(quantity > 0);
+                    prop_assert!(value_micros <= quantity * 1_000_000);
+                    traded += quantity;
+                }
+            }
+            // Fill-or-kill counts book and market maker alike: the whole order or nothing.
+            if let Command::PlaceOrder { order } = command {
+                if order.time_in_force == TimeInForce::Fok {
+                    let killed = events.iter().any(|event| {
+                        matches!(event, Event::OrderCancelled { reason: CancelReason::FillOrKill, .. })
+                    });
+                    if killed {
+                        prop_assert_eq!(traded, 0);
+                    } else {
+                        prop_assert_eq!(traded, order.quantity, "a fill-or-kill order filled in part: {:?}", events);
+                    }
                 }
             }
         }
+    }
+
+    #[test]
+    fn settlement_pays_out_exactly_the_collateral_that_backed_the_sets(
+        steps in prop::collection::vec(step(), 1..200),
+        kinds in prop::collection::vec(0u8..7, 3),
+    ) {
+        let (mut engine, log) = run(&steps);
+        // Settle whatever is still unsettled, then every holder redeems.
+        for (market, kind) in [BINARY, CATEGORICAL, SCALAR].into_iter().zip(kinds) {
+            if engine.market_status(market) != Some(augury_core::MarketStatus::Settled) {
+                engine.apply_collect(&Command::ResolveMarket { market, resolution: resolution(market, kind) })
+                    .expect("an unsettled market resolves");
+            }
+            for account in 0..ACCOUNTS {
+                let _ = engine.apply_collect(&Command::Redeem { account, market });
+            }
+            engine.check_invariants().expect("invariants hold after settlement");
+        }
+        let mut net: i128 = 0;
+        for (command, outcome) in &log {
+            match (command, outcome) {
+                (Command::Deposit { amount_micros, .. }, Ok(_)) => net += i128::from(*amount_micros),
+                (Command::Withdraw { amount_micros, .. }, Ok(_)) => net -= i128::from(*amount_micros),
+                _ => {}
+            }
+        }
+        net += 4 * 200_000_000 + 1_000_000_000;
+        for market in [BINARY, CATEGORICAL, SCALAR] {
+            let lifecycle = engine.market_lifecycle(market).unwrap();
+            let settlement = lifecycle.settlement.expect("settled");
+            prop_assert_eq!(settlement.outstanding_micros, 0, "market {} still owes", market);
+            prop_assert_eq!(engine.market_backing_micros(market), Some(0));
+            prop_assert_eq!(
+                settlement.redeemed_micros + settlement.dust_micros,
+                settlement.collateral_micros,
+                "market {}: paid {} and kept {} of {}",
+                market,
+                settlement.redeemed_micros,
+                settlement.dust_micros,
+                settlement.collateral_micros
+            );
+            // Dust is under a micro-dollar per contract: at most 63 micros per dollar of sets.
+            prop_assert!(u128::from(settlement.dust_micros) * 1_000_000 <= u128::from(settlement.collateral_micros) * 64);
+            prop_assert!(engine.amm(market).is_none());
+        }
+        // Nothing is left anywhere but in accounts: every dollar deposited is in one.
+        let held: i128 = (0..ACCOUNTS)
+            .chain([FEE_ACCOUNT, OPERATOR])
+            .filter_map(|account| engine.account(account))
+            .map(|a| i128::from(a.available_micros) + i128::from(a.reserved_micros))
+            .sum();
+        prop_assert_eq!(held, net);
     }
 }
 
