@@ -91,3 +91,93 @@ fn a_tampered_snapshot_is_refused() {
     let error = Engine::restore(&snapshot).expect_err("money from nowhere must be refused");
     assert!(error.to_string().contains("deposits net"), "{error}");
 }
+
+/// A seeded venue where market makers trade beside the simulated traders, then every market
+/// ends (an oracle proposal overturned by the arbiters, a direct resolution, an undisputed
+/// proposal) and every trader redeems: every dollar deposited is back in an account.
+#[test]
+fn a_simulated_venue_with_market_makers_settles_and_pays_out_every_dollar() {
+    use augury_core::{Command, Event, MarketStatus, OracleConfig, Resolution};
+    use augury_sim::{FIRST_TRADER, TRADERS};
+    const OPERATOR: u64 = 90;
+    const ARBITER: u64 = 91;
+    let mut simulation = Simulation::new(21);
+    let mut engine = Engine::new(EngineConfig { fee_account: FEE_ACCOUNT, ..EngineConfig::default() });
+    let mut net: i128 = 0;
+    let mut amm_fills = 0;
+    let mut apply = |engine: &mut Engine, command: Command| -> Result<Vec<Event>, augury_core::Reject> {
+        let outcome = engine.apply_collect(&command);
+        for event in outcome.iter().flatten() {
+            match *event {
+                Event::Deposited { amount_micros, .. } => net += i128::from(amount_micros),
+                Event::Withdrawn { amount_micros, .. } => net -= i128::from(amount_micros),
+                Event::AmmFill { .. } => amm_fills += 1,
+                _ => {}
+            }
+        }
+        outcome
+    };
+    let mut setup = simulation.setup();
+    setup.extend([
+        Command::Deposit { account: OPERATOR, amount_micros: 10_000_000_000 },
+        Command::EnableAmm { market: 1, operator: OPERATOR, liquidity_micros: 500_000_000 },
+        Command::EnableAmm { market: 2, operator: OPERATOR, liquidity_micros: 500_000_000 },
+        Command::ConfigureOracle {
+            config: OracleConfig {
+                liveness_ms: 60_000,
+                min_bond_micros: 1_000_000,
+                quorum: 1,
+                dispute_fee_ppm: 20_000,
+            },
+        },
+        Command::SetArbiter { account: ARBITER, active: true },
+    ]);
+    for command in setup {
+        apply(&mut engine, command).expect("the setup is valid");
+    }
+    for step in 0..30_000 {
+        let command = simulation.next_command();
+        let _ = apply(&mut engine, command);
+        if step % 250 == 0 {
+            engine.check_invariants().unwrap_or_else(|v| panic!("step {step}: {v}"));
+        }
+    }
+    let now = engine.clock_ms();
+    let (proposer, disputer) = (FIRST_TRADER, FIRST_TRADER + 1);
+    let script = [
+        Command::CloseMarket { market: 1 },
+        Command::ProposeOutcome { account: proposer, market: 1, resolution: Resolution::Yes, bond_micros: 5_000_000 },
+        Command::DisputeProposal { account: disputer, market: 1, bond_micros: 5_000_000 },
+        Command::CastArbiterVote { arbiter: ARBITER, market: 1, resolution: Resolution::No },
+        Command::ResolveMarket { market: 2, resolution: Resolution::Outcome { outcome: 1 } },
+        Command::CloseMarket { market: 3 },
+        Command::ProposeOutcome {
+            account: proposer,
+            market: 3,
+            resolution: Resolution::Scalar { value: 3_333 },
+            bond_micros: 5_000_000,
+        },
+        Command::AdvanceTime { now_ms: now + 60_000 },
+    ];
+    for command in script {
+        apply(&mut engine, command).unwrap_or_else(|r| panic!("{command:?}: {r}"));
+        engine.check_invariants().expect("invariants hold through the lifecycle");
+    }
+    for market in 1..=3 {
+        assert_eq!(engine.market_status(market), Some(MarketStatus::Settled));
+        for account in FIRST_TRADER..FIRST_TRADER + TRADERS {
+            let _ = apply(&mut engine, Command::Redeem { account, market });
+        }
+        let settlement = engine.market_lifecycle(market).unwrap().settlement.unwrap();
+        assert_eq!(settlement.redeemed_micros + settlement.dust_micros, settlement.collateral_micros);
+        assert_eq!(engine.market_backing_micros(market), Some(0));
+    }
+    engine.check_invariants().expect("invariants hold at the end");
+    let held: i128 = (FIRST_TRADER..FIRST_TRADER + TRADERS)
+        .chain([FEE_ACCOUNT, OPERATOR])
+        .filter_map(|account| engine.account(account))
+        .map(|a| i128::from(a.available_micros) + i128::from(a.reserved_micros))
+        .sum();
+    assert_eq!(held, net, "every dollar deposited is back in an account");
+    assert!(amm_fills > 100, "the market makers traded only {amm_fills} times");
+}
