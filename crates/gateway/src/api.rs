@@ -207,6 +207,9 @@ struct CreateMarket {
     tick_micros: Micros,
     #[serde(default)]
     fees: Option<FeeSchedule>,
+    /// Trading stops when the venue clock reaches this time (ms since the epoch); absent: no
+    /// automatic close.
+    close_time_ms: Option<u64>,
 }
 
 async fn create_market(State(state): Shared, call: AdminCall) -> Result<(StatusCode, Json<MarketView>), ApiError> {
@@ -216,7 +219,7 @@ async fn create_market(State(state): Shared, call: AdminCall) -> Result<(StatusC
         kind: request.kind,
         tick_micros: request.tick_micros,
         fees: request.fees.unwrap_or(FeeSchedule::ZERO),
-        close_time_ms: 0,
+        close_time_ms: request.close_time_ms.unwrap_or(0),
     };
     engine_command(&state, Command::CreateMarket { spec }).await?;
     let view = state.sequencer.query(move |venue| market_view(venue.engine(), spec.market)).await?;

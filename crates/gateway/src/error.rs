@@ -112,9 +112,12 @@ fn engine_status(reject: &augury_core::Reject) -> StatusCode {
     match reject {
         Reject::UnknownMarket { .. } | Reject::UnknownOrder { .. } => StatusCode::NOT_FOUND,
         Reject::DuplicateMarket { .. } | Reject::DuplicateOrderId { .. } => StatusCode::CONFLICT,
-        Reject::InsufficientFunds { .. } | Reject::InsufficientShares { .. } | Reject::MarketNotOpen { .. } => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        Reject::InsufficientFunds { .. }
+        | Reject::InsufficientShares { .. }
+        | Reject::MarketNotOpen { .. }
+        | Reject::WrongMarketStatus { .. }
+        | Reject::MarketNotSettled { .. }
+        | Reject::NothingToRedeem { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::BAD_REQUEST,
     }
 }

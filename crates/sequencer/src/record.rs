@@ -5,8 +5,9 @@ use crate::VenueCommand;
 use augury_core::Event;
 use serde::{Deserialize, Serialize};
 
-/// Version 2: the command is a [`VenueCommand`] (version 1 held a bare engine command).
-const FORMAT_V2: u8 = 2;
+/// Version 3: market specs carry a close time and the lifecycle commands exist (version 2 had
+/// neither; version 1 held a bare engine command).
+const FORMAT_V3: u8 = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
@@ -22,7 +23,7 @@ pub fn encode(command: &VenueCommand, events: &[Event], out: &mut Vec<u8>) {
         events: &'a [Event],
     }
     out.clear();
-    out.push(FORMAT_V2);
+    out.push(FORMAT_V3);
     let encoded = postcard::to_extend(&RecordRef { command, events }, std::mem::take(out))
         .expect("encoding into a Vec cannot fail");
     *out = encoded;
@@ -30,7 +31,7 @@ pub fn encode(command: &VenueCommand, events: &[Event], out: &mut Vec<u8>) {
 
 pub fn decode(bytes: &[u8]) -> Result<Record, String> {
     match bytes.split_first() {
-        Some((&FORMAT_V2, rest)) => postcard::from_bytes(rest).map_err(|e| format!("undecodable record: {e}")),
+        Some((&FORMAT_V3, rest)) => postcard::from_bytes(rest).map_err(|e| format!("undecodable record: {e}")),
         Some((1, _)) => {
             Err("the entry was written by an older Augury (record format 1); start a new data directory".into())
         }

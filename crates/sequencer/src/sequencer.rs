@@ -212,7 +212,8 @@ fn run(
     let mut batch: Vec<(oneshot::Sender<Answer>, Outcome)> = Vec::with_capacity(BATCH_MAX);
     let mut failure: Option<String> = None;
     loop {
-        // Wait for work, waking now and then to expire good-till-date orders while idle.
+        // Wait for work, waking now and then to act on deadlines (order expiries, market close
+        // times, the end of proposal liveness windows) while idle.
         let first = match receive.recv_timeout(Duration::from_millis(100)) {
             Ok(message) => Some(message),
             Err(RecvTimeoutError::Timeout) => None,
@@ -222,8 +223,8 @@ fn run(
         let mut snapshot_requests = Vec::new();
         let mut queries: Vec<Query> = Vec::new();
         // Time is journaled like any command, so it moves only when it matters: for a batch of
-        // work, or when a good-till-date order falls due.
-        let due = venue.engine().next_expiry_ms().is_some_and(|expiry| expiry <= now_ms());
+        // work, or when a deadline falls due.
+        let due = venue.engine().next_deadline_ms().is_some_and(|expiry| expiry <= now_ms());
         if failure.is_none() && (first.is_some() || due) {
             if let Err(e) = advance_time(&mut venue) {
                 failure = Some(e.to_string());

@@ -3,7 +3,7 @@
 //! rewritten one) is never used.
 //!
 //! ```text
-//! magic 8 "AUGSNAP2" | entries u64 | chain 32 | encrypted u8 | payload_len u64 | crc32c u32 | payload
+//! magic 8 "AUGSNAP3" | entries u64 | chain 32 | encrypted u8 | payload_len u64 | crc32c u32 | payload
 //! ```
 //! The payload is the postcard-encoded `VenueSnapshot` (engine and registry), sealed with the journal key when the
 //! journal is encrypted. Files are written to a temporary name, synced, and renamed.
@@ -13,7 +13,7 @@ use augury_journal::{EncryptionKey, Hash};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"AUGSNAP2";
+const MAGIC: &[u8; 8] = b"AUGSNAP3";
 const HEADER_LEN: usize = 8 + 8 + 32 + 1 + 8 + 4;
 /// Snapshots kept; older ones are deleted after a new one is written.
 const KEEP: usize = 3;
