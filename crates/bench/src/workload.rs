@@ -31,37 +31,7 @@ pub const SPLIT_SETS: u64 = 100_000_000;
 /// The book size the generator steers towards (resting orders).
 pub const RESTING_TARGET: usize = 4_000;
 
-/// A small, fast, well-mixed generator (SplitMix64): reproducible, not for secrets.
-#[derive(Clone, Debug)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> SplitMix64 {
-        SplitMix64(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..bound` (bound > 0).
-    pub fn below(&mut self, bound: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
-    }
-
-    /// Uniform in `low..=high`.
-    pub fn range(&mut self, low: u64, high: u64) -> u64 {
-        low + self.below(high - low + 1)
-    }
-
-    pub fn coin(&mut self) -> bool {
-        self.next_u64() >> 63 == 1
-    }
-}
+pub use augury_sim::SplitMix64;
 
 /// One call on the peer book, already translated to YES terms.
 #[derive(Clone, Copy, Debug)]

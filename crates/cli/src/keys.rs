@@ -103,7 +103,7 @@ pub fn create(args: &CreateArgs) -> Result<()> {
     };
 
     let mut venue = open_venue(&args.storage, engine_config())?;
-    let (id, secret_token, secret_sha256) = token::generate();
+    let (id, secret_token, secret_sha256) = token::generate().map_err(|e| anyhow!("no random source: {e}"))?;
     let key = NewApiKey {
         id,
         account: args.account,

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use augury_engine::EngineConfig;
 use augury_gateway::history::History;
 use augury_gateway::{Gateway, GatewayConfig};
+use augury_sequencer::VenueCommand;
 use augury_sim::{Simulation, FEE_ACCOUNT};
 use std::net::SocketAddr;
 
@@ -26,18 +27,14 @@ pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool) -> Result<()> 
         let setup_len = commands.len();
         commands.extend((0..DEMO_WARMUP_STEPS).map(|_| simulation.next_command()));
         for (n, command) in commands.iter().enumerate() {
-            let outcome = venue.submit(command)?.map(<[_]>::to_vec);
-            if n < setup_len {
-                if let Err(reject) = outcome {
-                    bail!("the demo setup was refused: {reject}");
-                }
+            match venue.submit(command)? {
+                // The history follows the warm-up as it follows every committed entry.
+                Ok(events) => history.apply(&VenueCommand::Engine(*command), events),
+                Err(reject) if n < setup_len => bail!("the demo setup was refused: {reject}"),
+                Err(_) => {}
             }
         }
         venue.commit(augury_gateway::now_ms())?;
-        // The history follows what was just written, as it would have at startup.
-        drop(venue);
-        history = History::default();
-        venue = open_venue_observed(storage, engine_config(), &mut history)?;
         eprintln!("created the demo venue in {}: three markets, simulated traders", storage.data_dir.display());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

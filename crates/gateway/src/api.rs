@@ -102,6 +102,12 @@ async fn metrics(State(state): Shared) -> impl IntoResponse {
     ([("content-type", "text/plain; version=0.0.4")], state.metrics.render(state.sequencer.stats()))
 }
 
+/// A broken promise inside the venue: logged, and answered as a 500 without detail.
+fn internal(what: &str) -> ApiError {
+    tracing::error!(what, "internal error");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "an internal error occurred; it has been logged")
+}
+
 fn parse_id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, ApiError> {
     text.parse().map_err(|_| ApiError::bad_request("invalid_path", format!("{text:?} is not a valid {what}")))
 }
@@ -181,7 +187,7 @@ fn market_view(engine: &augury_engine::Engine, market: MarketId) -> Option<Marke
 }
 
 async fn list_markets(State(state): Shared) -> ApiResult<Vec<MarketView>> {
-    let ids = state.history.read().expect("history lock").markets();
+    let ids = state.history().markets();
     let views = state
         .sequencer
         .query(move |venue| ids.iter().filter_map(|m| market_view(venue.engine(), *m)).collect())
@@ -223,7 +229,8 @@ async fn create_market(State(state): Shared, call: AdminCall) -> Result<(StatusC
     };
     engine_command(&state, Command::CreateMarket { spec }).await?;
     let view = state.sequencer.query(move |venue| market_view(venue.engine(), spec.market)).await?;
-    Ok((StatusCode::CREATED, Json(view.expect("the market was just created"))))
+    let view = view.ok_or_else(|| internal("the market just created is not there"))?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn close_market(
@@ -305,7 +312,7 @@ async fn list_trades(
     let market: MarketId = parse_id(&market, "market id")?;
     let page: Page = parse_query(query.as_deref())?;
     let limit = page_limit(page.limit)?;
-    let trades = state.history.read().expect("history lock").trades(market, page.cursor, limit);
+    let trades = state.history().trades(market, page.cursor, limit);
     Ok(Json(paged(trades, limit, |t| t.trade_id)))
 }
 
@@ -345,7 +352,7 @@ async fn list_candles(
     if start >= end {
         return Err(ApiError::bad_request("invalid_query", "start_ms must be before end_ms"));
     }
-    let history = state.history.read().expect("history lock");
+    let history = state.history();
     Ok(Json(history.candles(market, query.outcome.unwrap_or(0), interval_ms, start, end)))
 }
 
@@ -420,7 +427,7 @@ async fn positions(State(state): Shared, RawQuery(query): RawQuery, call: ReadCa
     let query: PositionQuery = parse_query(query.as_deref())?;
     let markets = match query.market {
         Some(market) => vec![market],
-        None => state.history.read().expect("history lock").markets(),
+        None => state.history().markets(),
     };
     let account = call.key.account;
     let rows = state
@@ -552,7 +559,7 @@ struct InFlight<'a> {
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.state.in_flight.lock().expect("in-flight lock").remove(&self.key);
+        self.state.end_placement(&self.key);
     }
 }
 
@@ -566,7 +573,7 @@ async fn place_order(State(state): Shared, call: TradeCall) -> Result<(StatusCod
             augury_sequencer::registry::check_client_order_id(client_order_id)
                 .map_err(|reason| ApiError::bad_request("invalid_client_order_id", reason))?;
             let key = (account, client_order_id.clone());
-            if !state.in_flight.lock().expect("in-flight lock").insert(key.clone()) {
+            if !state.begin_placement(key.clone()) {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     "order_in_flight",
@@ -617,8 +624,8 @@ fn summarize(
     });
     let order_id = order_id
         .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no order was accepted"))?;
-    let mut order = alone.order(order_id).cloned().expect("the entry accepted the order");
-    if let Some(recorded) = state.history.read().expect("history lock").order(order_id) {
+    let mut order = alone.order(order_id).cloned().ok_or_else(|| internal("the accepted order is not in its entry"))?;
+    if let Some(recorded) = state.history().order(order_id) {
         order.created_ms = recorded.created_ms;
         order.updated_ms = order.created_ms;
     }
@@ -651,7 +658,7 @@ async fn list_orders(State(state): Shared, RawQuery(query): RawQuery, call: Read
             ))
         }
     };
-    let orders = state.history.read().expect("history lock").orders(call.key.account, query.cursor, limit, |o| {
+    let orders = state.history().orders(call.key.account, query.cursor, limit, |o| {
         status.is_none_or(|s| o.status == s) && query.market.is_none_or(|m| o.market == m)
     });
     Ok(Json(paged(orders, limit, |o| o.order_id)))
@@ -659,9 +666,7 @@ async fn list_orders(State(state): Shared, RawQuery(query): RawQuery, call: Read
 
 fn own_order(state: &AppState, account: AccountId, order: OrderId) -> Result<OrderRecord, ApiError> {
     state
-        .history
-        .read()
-        .expect("history lock")
+        .history()
         .order(order)
         .filter(|o| o.account == account)
         .cloned()
@@ -678,16 +683,9 @@ async fn get_order_by_client_id(
     Path(client_order_id): Path<String>,
     call: ReadCall,
 ) -> ApiResult<OrderRecord> {
-    state
-        .history
-        .read()
-        .expect("history lock")
-        .order_by_client_id(call.key.account, &client_order_id)
-        .cloned()
-        .map(Json)
-        .ok_or_else(|| {
-            ApiError::not_found("unknown_order", format!("no order with client_order_id {client_order_id:?}"))
-        })
+    state.history().order_by_client_id(call.key.account, &client_order_id).cloned().map(Json).ok_or_else(|| {
+        ApiError::not_found("unknown_order", format!("no order with client_order_id {client_order_id:?}"))
+    })
 }
 
 async fn cancel_order(State(state): Shared, Path(order): Path<String>, call: TradeCall) -> ApiResult<OrderRecord> {
@@ -734,8 +732,7 @@ async fn list_fills(
 ) -> ApiResult<Paged<crate::history::FillRecord>> {
     let page: Page = parse_query(query.as_deref())?;
     let limit = page_limit(page.limit)?;
-    let fills =
-        state.history.read().expect("history lock").fills(call.key.account, page.cursor.map(|c| c as TradeId), limit);
+    let fills = state.history().fills(call.key.account, page.cursor.map(|c| c as TradeId), limit);
     Ok(Json(paged(fills, limit, |f| f.trade_id)))
 }
 
@@ -866,7 +863,10 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
         (true, Some(account), false) => Some(account),
         _ => Some(call.key.account),
     };
-    let (id, token, secret_sha256) = token::generate();
+    let (id, token, secret_sha256) = token::generate().map_err(|e| {
+        tracing::error!(error = %e, "the operating system's random source failed");
+        internal("no random source for a new key")
+    })?;
     let new_key = NewApiKey {
         id,
         account,
@@ -879,7 +879,7 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
         ip_allowlist: request.ip_allowlist.clone(),
     };
     state.sequencer.execute_async(VenueCommand::CreateKey { key: new_key }).await??;
-    let key = state.auth.key(id).expect("a created key is in the key table before its answer");
+    let key = state.auth.key(id).ok_or_else(|| internal("the created key is not in the key table"))?;
     Ok((StatusCode::CREATED, Json(CreatedKey { key: KeyView::from(&key), token })))
 }
 
@@ -905,6 +905,6 @@ async fn revoke_key(State(state): Shared, Path(key): Path<String>, call: TradeCa
         return Err(ApiError::not_found("unknown_key", "no such key"));
     }
     state.sequencer.execute_async(VenueCommand::RevokeKey { key: id, at_ms: now_ms() }).await??;
-    let key = state.auth.key(id).expect("the key exists");
+    let key = state.auth.key(id).ok_or_else(|| internal("the revoked key is not in the key table"))?;
     Ok(Json(KeyView::from(&key)))
 }

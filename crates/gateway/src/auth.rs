@@ -83,15 +83,15 @@ impl Authenticator {
     }
 
     pub fn upsert_key(&self, key: ApiKey) {
-        self.keys.write().expect("key table lock").insert(key.id, key);
+        self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key.id, key);
     }
 
     pub fn key_count(&self) -> usize {
-        self.keys.read().expect("key table lock").len()
+        self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner).len()
     }
 
     pub fn key(&self, id: KeyId) -> Option<ApiKey> {
-        self.keys.read().expect("key table lock").get(&id).cloned()
+        self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&id).cloned()
     }
 
     /// Authenticates a request and checks it may use `needed`.
@@ -196,10 +196,11 @@ impl Authenticator {
     }
 
     fn spend_nonce(&self, key: KeyId, nonce: &str, now_ms: u64) -> Result<(), ApiError> {
-        let mut cache = self.nonces.lock().expect("nonce cache lock");
+        let mut cache = self.nonces.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         while cache.order.front().is_some_and(|(forget_at, _, _)| *forget_at <= now_ms) {
-            let (_, k, n) = cache.order.pop_front().expect("front exists");
-            cache.seen.remove(&(k, n));
+            if let Some((_, k, n)) = cache.order.pop_front() {
+                cache.seen.remove(&(k, n));
+            }
         }
         // Remembered until no timestamp in the window could carry it again.
         let forget_at = now_ms + 2 * self.window_ms;

@@ -4,8 +4,8 @@
 //! client always finds what it was just told about.
 
 use augury_core::{
-    AccountId, Action, CancelReason, Command, Event, MarketId, Micros, OrderId, OrderType, OutcomeIndex, Quantity,
-    Side, TimeInForce, TimestampMs, TradeId,
+    AccountId, Action, CancelReason, Event, MarketId, Micros, OrderId, OrderType, OutcomeIndex, Quantity, Side,
+    TimeInForce, TimestampMs, TradeId,
 };
 use augury_sequencer::{Observer, VenueCommand};
 use serde::Serialize;
@@ -195,9 +195,6 @@ impl History {
         };
         for event in events {
             self.apply_event(event, client_order_id);
-        }
-        if let VenueCommand::Engine(Command::AdvanceTime { now_ms }) = command {
-            self.now_ms = self.now_ms.max(*now_ms);
         }
     }
 

@@ -63,6 +63,28 @@ pub struct AppState {
     pub config: GatewayConfig,
 }
 
+impl AppState {
+    /// The history, for reading. A panic elsewhere while writing cannot leave it half-updated in a
+    /// way reads care about (each entry is applied whole or the sequencer stops), so a poisoned
+    /// lock is read through rather than turned into a panic per request.
+    pub fn history(&self) -> std::sync::RwLockReadGuard<'_, history::History> {
+        self.history.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<(u64, String)>> {
+        self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Marks a client order as being placed; false if it already is.
+    pub fn begin_placement(&self, key: (u64, String)) -> bool {
+        self.in_flight().insert(key)
+    }
+
+    pub fn end_placement(&self, key: &(u64, String)) {
+        self.in_flight().remove(key);
+    }
+}
+
 /// The running venue behind the gateway.
 pub struct Gateway {
     pub state: Arc<AppState>,
@@ -82,7 +104,7 @@ impl Gateway {
             // Runs before the batch's callers are answered: a created key works, a revoked key
             // stops working, and an order is in the history, by the time anyone hears of it.
             let publish: Publisher = Box::new(move |venue, entries| {
-                let mut history = history.write().expect("history lock");
+                let mut history = history.write().unwrap_or_else(std::sync::PoisonError::into_inner);
                 for entry in &entries {
                     history.apply(&entry.command, &entry.events);
                     let changed_key = match &entry.command {

@@ -16,13 +16,13 @@ pub struct ParsedToken {
 }
 
 /// A fresh key id and token, from the operating system's random source.
-pub fn generate() -> (u64, String, [u8; 32]) {
+pub fn generate() -> Result<(u64, String, [u8; 32]), getrandom::Error> {
     let mut bytes = [0u8; 40];
-    getrandom::getrandom(&mut bytes).expect("the operating system's random source works");
+    getrandom::getrandom(&mut bytes)?;
     let key = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) >> 1;
     let secret: [u8; 32] = bytes[8..].try_into().expect("32 bytes");
     let token = format_token(key, &secret);
-    (key, token, Sha256::digest(secret).into())
+    Ok((key, token, Sha256::digest(secret).into()))
 }
 
 fn format_token(key: u64, secret: &[u8; 32]) -> String {
@@ -48,16 +48,7 @@ pub fn parse(token: &str) -> Result<ParsedToken, &'static str> {
     Ok(ParsedToken { key, secret_sha256: Sha256::digest(secret).into() })
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
-}
+pub use augury_journal::{hex, unhex};
 
 /// Key ids appear in headers and URLs as 16 hex digits.
 pub fn format_key_id(key: u64) -> String {
@@ -74,7 +65,7 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_catch_typos() {
-        let (key, token, hash) = generate();
+        let (key, token, hash) = generate().unwrap();
         assert!(token.starts_with("aug_"));
         assert_eq!(parse(&token), Ok(ParsedToken { key, secret_sha256: hash }));
         let mut typo = token.clone().into_bytes();

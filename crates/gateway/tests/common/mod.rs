@@ -42,7 +42,7 @@ pub fn options(dir: &Path) -> VenueOptions {
 /// Creates a key directly on a stopped venue (as `augury keys create` does).
 pub fn create_key(venue: &mut Venue, scopes: Scopes, account: Option<u64>, seed: u8) -> Credentials {
     let signing = SigningKey::from_bytes(&[seed; 32]);
-    let (id, token, secret_sha256) = token::generate();
+    let (id, token, secret_sha256) = token::generate().unwrap();
     let key = NewApiKey {
         id,
         account,
