@@ -19,6 +19,10 @@ pub fn engine_config() -> EngineConfig {
 }
 
 pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool) -> Result<()> {
+    // Structured logs on stderr; RUST_LOG overrides the level (e.g. RUST_LOG=augury_gateway=debug).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
     let mut history = History::default();
     let mut venue = open_venue_observed(storage, engine_config(), &mut history)?;
     if demo && venue.engine().market_spec(1).is_none() {
