@@ -64,7 +64,8 @@ pub fn create_key(venue: &mut Venue, scopes: Scopes, account: Option<u64>, seed:
 
 pub const MARKET: u32 = 1;
 
-/// A venue with one binary market (tick 0.01, no fees), an admin key, and two funded traders.
+/// A venue with one binary market (tick 0.01, no fees), an admin key (every scope) and two
+/// traders, all three funded with $1,000.
 pub async fn start(config: GatewayConfig) -> (Server, Credentials, Credentials, Credentials) {
     let dir = tempfile::tempdir().unwrap();
     let (mut venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
@@ -76,11 +77,11 @@ pub async fn start(config: GatewayConfig) -> (Server, Credentials, Credentials, 
         close_time_ms: 0,
     };
     venue.submit(&Command::CreateMarket { spec }).unwrap().unwrap();
-    let all = Scopes::READ.union(Scopes::TRADE).union(Scopes::ADMIN);
+    let all = Scopes::READ.union(Scopes::TRADE).union(Scopes::ADMIN).union(Scopes::RESOLVER);
     let admin = create_key(&mut venue, all, None, 1);
     let alice = create_key(&mut venue, Scopes::READ.union(Scopes::TRADE), None, 2);
     let bob = create_key(&mut venue, Scopes::READ.union(Scopes::TRADE), None, 3);
-    for account in [alice.account, bob.account] {
+    for account in [admin.account, alice.account, bob.account] {
         venue.submit(&Command::Deposit { account, amount_micros: 1_000_000_000 }).unwrap().unwrap();
     }
     venue.commit(0).unwrap();
@@ -217,4 +218,9 @@ pub async fn call(
 
 pub fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
+}
+
+/// A rate too high to matter in a test.
+pub fn unlimited() -> augury_gateway::ratelimit::Rate {
+    augury_gateway::ratelimit::Rate { per_second: 1e9, burst: 1e9 }
 }
