@@ -130,13 +130,28 @@ fn engine_status(reject: &augury_core::Reject) -> StatusCode {
     use augury_core::Reject;
     match reject {
         Reject::UnknownMarket { .. } | Reject::UnknownOrder { .. } => StatusCode::NOT_FOUND,
-        Reject::DuplicateMarket { .. } | Reject::DuplicateOrderId { .. } => StatusCode::CONFLICT,
+        // The request repeats something that already happened (or contradicts it).
+        Reject::DuplicateMarket { .. }
+        | Reject::DuplicateOrderId { .. }
+        | Reject::RuleAlreadySet { .. }
+        | Reject::AmmAlreadyEnabled { .. }
+        | Reject::AlreadyVoted { .. }
+        | Reject::ArbiterUnchanged { .. }
+        | Reject::IndexValueConflict { .. } => StatusCode::CONFLICT,
+        // Well-formed, but the venue's state does not allow it now.
         Reject::InsufficientFunds { .. }
         | Reject::InsufficientShares { .. }
         | Reject::MarketNotOpen { .. }
         | Reject::WrongMarketStatus { .. }
         | Reject::MarketNotSettled { .. }
-        | Reject::NothingToRedeem { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | Reject::NothingToRedeem { .. }
+        | Reject::ResolvedByRule { .. }
+        | Reject::BondTooSmall { .. }
+        | Reject::BondMismatch { .. }
+        | Reject::OwnProposal
+        | Reject::NotAnArbiter { .. }
+        | Reject::TooManyArbiters { .. }
+        | Reject::IndexValueInFuture { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::BAD_REQUEST,
     }
 }

@@ -57,9 +57,8 @@ struct PlaceOrder {
     price_micros: Option<Micros>,
     #[schema(minimum = 1)]
     quantity: Quantity,
-    /// gtc (default), gtd, ioc or fok.
-    #[serde(default = "default_tif")]
-    time_in_force: Tif,
+    /// gtc, gtd, ioc or fok; by default gtc for limit orders and ioc for market orders.
+    time_in_force: Option<Tif>,
     /// Required for GTD.
     expires_at_ms: Option<u64>,
     #[serde(default)]
@@ -76,10 +75,6 @@ fn default_kind() -> OrderKind {
     OrderKind::Limit
 }
 
-fn default_tif() -> Tif {
-    Tif::Gtc
-}
-
 impl PlaceOrder {
     fn to_new_order(&self, account: AccountId) -> Result<NewOrder, ApiError> {
         let invalid = |message: &str| ApiError::bad_request("invalid_order", message.to_string());
@@ -90,7 +85,11 @@ impl PlaceOrder {
             (OrderKind::Market, None, cost_cap_micros) => OrderType::Market { cost_cap_micros },
             (OrderKind::Market, Some(_), _) => return Err(invalid("a market order takes no price_micros")),
         };
-        let time_in_force = match (self.time_in_force, self.expires_at_ms) {
+        let default_tif = match self.kind {
+            OrderKind::Limit => Tif::Gtc,
+            OrderKind::Market => Tif::Ioc,
+        };
+        let time_in_force = match (self.time_in_force.unwrap_or(default_tif), self.expires_at_ms) {
             (Tif::Gtd, Some(expires_at_ms)) => TimeInForce::Gtd { expires_at_ms },
             (Tif::Gtd, None) => return Err(invalid("a GTD order needs expires_at_ms")),
             (_, Some(_)) => return Err(invalid("expires_at_ms is for GTD orders")),
