@@ -638,3 +638,31 @@ async fn stopping_the_server_closes_sessions() {
     drop(ws);
     stopping.await.unwrap();
 }
+
+#[tokio::test]
+async fn sessions_per_address_are_limited() {
+    let config =
+        GatewayConfig { ws: WsLimits { max_sessions_per_ip: 1, ..WsLimits::default() }, ..GatewayConfig::default() };
+    let (server, _admin, _alice, _bob) = start(config).await;
+    let mut first = connect(&server).await;
+    expect_quiet(&mut first).await;
+    match tokio_tungstenite::connect_async(format!("ws://{}/v1/ws", server.address)).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 429),
+        other => panic!("expected a refusal, got {:?}", other.map(|(_, response)| response.status())),
+    }
+    // Its slot is free again once the first session ends.
+    first.close(None).await.unwrap();
+    while first.next().await.is_some() {}
+    let mut second = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok((ws, _)) = tokio_tungstenite::connect_async(format!("ws://{}/v1/ws", server.address)).await {
+                return ws;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the slot is freed");
+    expect_quiet(&mut second).await;
+    server.stop().await;
+}

@@ -24,6 +24,7 @@ use augury_sequencer::VenueCommand;
 use axum::extract::ws::Utf8Bytes;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
 use std::sync::{Mutex, MutexGuard};
 use tokio::sync::{mpsc, oneshot};
 
@@ -31,6 +32,8 @@ use tokio::sync::{mpsc, oneshot};
 pub const CLOSE_REVOKED: u16 = 4001;
 /// The key that logged a session in expired.
 pub const CLOSE_EXPIRED: u16 = 4002;
+/// The client sent nothing (not even a pong) for too long.
+pub const CLOSE_IDLE: u16 = 4003;
 /// The session fell too far behind its streams.
 pub const CLOSE_SLOW_CONSUMER: u16 = 4008;
 /// The server is stopping (the standard "going away").
@@ -45,11 +48,13 @@ pub struct WsLimits {
     pub max_subscriptions: usize,
     /// Sessions open at once; more upgrades are refused with 503.
     pub max_sessions: usize,
+    /// Sessions open at once from one IP address; more upgrades are refused with 429.
+    pub max_sessions_per_ip: usize,
 }
 
 impl Default for WsLimits {
     fn default() -> WsLimits {
-        WsLimits { queue_capacity: 4_096, max_subscriptions: 64, max_sessions: 10_000 }
+        WsLimits { queue_capacity: 4_096, max_subscriptions: 64, max_sessions: 10_000, max_sessions_per_ip: 100 }
     }
 }
 
@@ -118,6 +123,7 @@ struct Session {
     queue: mpsc::Sender<Utf8Bytes>,
     close: Option<oneshot::Sender<CloseReason>>,
     key: Option<KeyId>,
+    peer: IpAddr,
     topics: BTreeSet<Topic>,
 }
 
@@ -145,6 +151,7 @@ struct HubState {
     sessions: HashMap<SessionId, Session>,
     streams: HashMap<Topic, Stream>,
     by_key: HashMap<KeyId, BTreeSet<SessionId>>,
+    per_ip: HashMap<IpAddr, usize>,
     tickers: HashMap<MarketId, Vec<Ticker>>,
     next_session: SessionId,
     closed: bool,
@@ -316,6 +323,12 @@ impl HubState {
                 stream.subscribers.remove(&id);
             }
         }
+        if let Some(count) = self.per_ip.get_mut(&session.peer) {
+            *count -= 1;
+            if *count == 0 {
+                self.per_ip.remove(&session.peer);
+            }
+        }
         if let Some(key) = session.key {
             if let Some(ids) = self.by_key.get_mut(&key) {
                 ids.remove(&id);
@@ -384,18 +397,36 @@ impl Hub {
         self.lock().sessions.len()
     }
 
-    /// A new session, or None when the hub is full or shutting down.
-    pub fn open_session(&self) -> Option<SessionEnds> {
-        let mut state = self.lock();
-        if state.closed || state.sessions.len() >= self.limits.max_sessions {
-            return None;
+    /// Whether a session from `peer` would be admitted now (checked before the upgrade, so a
+    /// refusal is a plain HTTP error).
+    pub fn admits(&self, peer: IpAddr) -> Result<(), HubError> {
+        let state = self.lock();
+        if state.closed {
+            return Err(HubError::new("unavailable", "the server is shutting down"));
         }
+        if state.sessions.len() >= self.limits.max_sessions {
+            return Err(HubError::new("overloaded", "too many WebSocket sessions; try again later"));
+        }
+        if state.per_ip.get(&peer).is_some_and(|n| *n >= self.limits.max_sessions_per_ip) {
+            return Err(HubError::new(
+                "rate_limited",
+                format!("at most {} WebSocket sessions per address", self.limits.max_sessions_per_ip),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A new session from `peer`, unless the hub is full or shutting down.
+    pub fn open_session(&self, peer: IpAddr) -> Result<SessionEnds, HubError> {
+        self.admits(peer)?;
+        let mut state = self.lock();
+        *state.per_ip.entry(peer).or_default() += 1;
         state.next_session += 1;
         let id = state.next_session;
         let (queue, queue_receiver) = mpsc::channel(self.limits.queue_capacity.max(1));
         let (close, closed) = oneshot::channel();
-        state.sessions.insert(id, Session { queue, close: Some(close), key: None, topics: BTreeSet::new() });
-        Some(SessionEnds { id, queue: queue_receiver, closed })
+        state.sessions.insert(id, Session { queue, close: Some(close), key: None, peer, topics: BTreeSet::new() });
+        Ok(SessionEnds { id, queue: queue_receiver, closed })
     }
 
     /// The session's task has ended.
@@ -745,14 +776,16 @@ impl Batch<'_> {
 mod tests {
     use super::*;
 
+    const PEER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
     fn hub(queue_capacity: usize) -> Hub {
-        Hub::new(WsLimits { queue_capacity, max_subscriptions: 2, max_sessions: 2 })
+        Hub::new(WsLimits { queue_capacity, max_subscriptions: 2, max_sessions: 2, max_sessions_per_ip: 2 })
     }
 
     #[test]
     fn a_full_queue_drops_the_session_with_a_reason_and_never_blocks() {
         let hub = hub(2);
-        let mut ends = hub.open_session().unwrap();
+        let mut ends = hub.open_session(PEER).unwrap();
         hub.subscribe_private(ends.id, Topic::Orders(7)).unwrap();
         let mut state = hub.lock();
         state.emit(Topic::Orders(7), "order", Empty {});
@@ -771,9 +804,20 @@ mod tests {
     }
 
     #[test]
+    fn sessions_per_address_are_limited_and_freed_when_they_end() {
+        let hub = Hub::new(WsLimits { max_sessions_per_ip: 1, ..WsLimits::default() });
+        let first = hub.open_session(PEER).unwrap();
+        assert_eq!(hub.open_session(PEER).err().unwrap().code, "rate_limited");
+        let other = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1));
+        assert!(hub.open_session(other).is_ok());
+        hub.close_session(first.id);
+        assert!(hub.open_session(PEER).is_ok());
+    }
+
+    #[test]
     fn seq_counts_only_published_messages_and_survives_resubscription() {
         let hub = hub(16);
-        let mut ends = hub.open_session().unwrap();
+        let mut ends = hub.open_session(PEER).unwrap();
         let topic = Topic::Fills(3);
         hub.lock().emit(topic, "fill", Empty {});
         hub.subscribe_private(ends.id, topic).unwrap();
@@ -797,9 +841,9 @@ mod tests {
     #[test]
     fn limits_sessions_and_subscriptions_and_revocation_closes_sessions_of_that_key() {
         let hub = hub(16);
-        let mut a = hub.open_session().unwrap();
-        let b = hub.open_session().unwrap();
-        assert!(hub.open_session().is_none());
+        let mut a = hub.open_session(PEER).unwrap();
+        let b = hub.open_session(PEER).unwrap();
+        assert_eq!(hub.open_session(PEER).err().unwrap().code, "overloaded");
         hub.subscribe_private(a.id, Topic::Orders(1)).unwrap();
         hub.subscribe_private(a.id, Topic::Fills(1)).unwrap();
         // Subscribing again to a held stream is a resync, not a new subscription.
@@ -815,7 +859,7 @@ mod tests {
         assert_eq!(hub.session_count(), 1);
         assert!(!hub.lock().has_subscribers(Topic::Orders(1)));
         hub.close_all("stopping");
-        assert!(hub.open_session().is_none());
+        assert_eq!(hub.open_session(PEER).err().unwrap().code, "unavailable");
         assert_eq!(b.closed.blocking_recv().unwrap().code, CLOSE_GOING_AWAY);
     }
 }

@@ -95,7 +95,11 @@
 //! The server closes a session with a close frame: 4001 when its key is revoked (before the
 //! revoking call is answered), 4002 when its key expires, 4008 when the session falls more than
 //! 4,096 messages behind (a slow consumer is dropped, never waited for: reconnect and
-//! resubscribe), 1001 when the server stops.
+//! resubscribe), 4003 when nothing (not even a pong to the server's ping every 30 s) came from
+//! the client for 90 s, 1001 when the server stops.
+//!
+//! The upgrade counts against the per-IP rate limit; at most 100 sessions per address (429) and
+//! 10,000 in all (503) are open at once.
 
 pub mod hub;
 
@@ -125,6 +129,11 @@ pub const LOGIN_PATH: &str = "/v1/ws/login";
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4_096;
 /// The largest frame the transport accepts at all; a longer one closes the connection.
 const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// How often the server pings; a client's pong (or any frame) shows the connection is alive.
+const PING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+/// A session that sends nothing, not even a pong, for this long is closed (half-open TCP
+/// connections would otherwise hold their slot forever).
+const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
 
 /// The exact text a client signs to log in.
 pub fn login_message(key: KeyId, timestamp_ms: u64, nonce: &str) -> String {
@@ -152,19 +161,22 @@ async fn upgrade(State(state): State<Arc<AppState>>, request: Request) -> Respon
                 .into_response()
         }
     };
-    if state.ws.session_count() >= state.ws.limits().max_sessions {
-        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "too many WebSocket sessions")
-            .with_retry_after(5)
-            .into_response();
+    if let Err(refused) = state.ws.admits(peer) {
+        let status = if refused.code == "rate_limited" {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
+        return ApiError::new(status, refused.code, refused.message).with_retry_after(5).into_response();
     }
     upgrade.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).on_upgrade(move |socket| async move {
         // The session is opened only once the upgrade happened, so an abandoned handshake
         // leaves nothing behind in the hub.
-        match state.ws.open_session() {
-            Some(ends) => Session { state, peer, id: ends.id, key: None }.run(socket, ends).await,
-            None => {
+        match state.ws.open_session(peer) {
+            Ok(ends) => Session { state, peer, id: ends.id, key: None }.run(socket, ends).await,
+            Err(refused) => {
                 let mut socket = socket;
-                let frame = CloseFrame { code: 1013, reason: "too many sessions; try again later".into() };
+                let frame = CloseFrame { code: 1013, reason: refused.message.into() };
                 let _ = socket.send(Message::Close(Some(frame))).await;
             }
         }
@@ -256,6 +268,9 @@ struct Session {
 
 impl Session {
     async fn run(mut self, mut socket: WebSocket, mut ends: SessionEnds) {
+        let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
         let close = loop {
             let expiry = self.key.and_then(|(_, _, expires)| expires);
             let expired = async move {
@@ -274,6 +289,18 @@ impl Session {
                     self.state.ws.close(self.id, reason.clone());
                     break Some(reason);
                 }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > IDLE_TIMEOUT {
+                        let reason = CloseReason {
+                            code: hub::CLOSE_IDLE,
+                            reason: format!("nothing heard for {} s", IDLE_TIMEOUT.as_secs()),
+                        };
+                        break Some(reason);
+                    }
+                    if socket.send(Message::Ping(Default::default())).await.is_err() {
+                        break None;
+                    }
+                }
                 queued = ends.queue.recv() => match queued {
                     Some(message) => {
                         if socket.send(Message::Text(message)).await.is_err() {
@@ -283,6 +310,7 @@ impl Session {
                     None => break None,
                 },
                 incoming = socket.recv() => {
+                    last_heard = Instant::now();
                     let reply = match incoming {
                         Some(Ok(Message::Text(message))) => self.handle(message.as_str()).await,
                         Some(Ok(Message::Binary(_))) => Some(error_msg(
