@@ -107,11 +107,6 @@ pub struct History {
 }
 
 impl History {
-    /// The venue clock as of the last entry applied (from `TimeAdvanced`).
-    pub fn now_ms(&self) -> TimestampMs {
-        self.now_ms
-    }
-
     pub fn entries(&self) -> u64 {
         self.entries
     }

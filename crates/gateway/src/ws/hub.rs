@@ -13,11 +13,9 @@
 //! costs neither the sequencer's time nor unbounded memory. Messages are serialized once per
 //! stream and shared between subscribers.
 
-use crate::history::{own_price, FillRecord, History, OrderRecord};
+use crate::history::{own_price, FillRecord, History, OrderRecord, TradeRecord};
 use crate::token;
-use augury_core::{
-    AccountId, Action, BookSide, Event, MarketId, Micros, OrderId, OutcomeIndex, Quantity, Side, TimestampMs, TradeId,
-};
+use augury_core::{AccountId, Action, BookSide, Event, MarketId, Micros, OrderId, OutcomeIndex, Quantity, Side};
 use augury_engine::Engine;
 use augury_sequencer::registry::KeyId;
 use augury_sequencer::VenueCommand;
@@ -216,14 +214,8 @@ struct BookDelta {
 }
 
 #[derive(Serialize)]
-struct TradeMsg {
-    trade_id: TradeId,
-    outcome: OutcomeIndex,
-    yes_price_micros: Micros,
-    quantity: Quantity,
-    taker_side: Side,
-    taker_action: Action,
-    time_ms: TimestampMs,
+struct TradeMsg<'a> {
+    trade: &'a TradeRecord,
 }
 
 #[derive(Serialize)]
@@ -608,9 +600,6 @@ impl Batch<'_> {
                 }
                 Event::Fill { market, outcome, yes_price_micros, maker_side, maker_action, .. } => {
                     self.touch(market, outcome, book_side(maker_side, maker_action), yes_price_micros);
-                    if self.state.has_subscribers(Topic::Ticker(market)) {
-                        self.tickers.insert((market, outcome), Some(yes_price_micros));
-                    }
                 }
                 Event::OrderCancelled { order, .. } => {
                     let resting = rested_here.contains(&order) || !self.entry_orders.contains_key(&order);
@@ -634,75 +623,53 @@ impl Batch<'_> {
         }
     }
 
-    /// After the history applied an entry: trades, and the private order and fill updates.
+    /// After the history applied an entry: trades, and the private order and fill updates. Trades
+    /// and fills are the history's own records (found by trade id), so a stream shows exactly
+    /// what the REST API lists, for fills against the book and the market maker alike.
     pub fn after(&mut self, history: &History, events: &[Event]) {
         if self.idle() {
             return;
         }
-        let now = history.now_ms();
         let mut orders: Vec<OrderId> = Vec::new();
         for event in events {
-            match *event {
+            let (trade, market, parties) = match *event {
                 Event::OrderAccepted { order, .. }
                 | Event::OrderRested { order, .. }
                 | Event::OrderCancelled { order, .. }
-                | Event::OrderAmended { order, .. }
-                | Event::AmmFill { taker_order: order, .. } => orders.push(order),
-                Event::Fill {
-                    trade,
-                    market,
-                    outcome,
-                    yes_price_micros,
-                    quantity,
-                    maker_order,
-                    maker_account,
-                    maker_side,
-                    maker_action,
-                    maker_fee_micros,
-                    taker_order,
-                    taker_account,
-                    taker_side,
-                    taker_action,
-                    taker_fee_micros,
-                    ..
-                } => {
+                | Event::OrderAmended { order, .. } => {
+                    orders.push(order);
+                    continue;
+                }
+                Event::Fill { trade, market, maker_order, maker_account, taker_order, taker_account, .. } => {
                     orders.extend([maker_order, taker_order]);
-                    let trade_msg = TradeMsg {
-                        trade_id: trade,
-                        outcome,
-                        yes_price_micros,
-                        quantity,
-                        taker_side,
-                        taker_action,
-                        time_ms: now,
-                    };
-                    self.state.emit(Topic::Trades(market), "trade", trade_msg);
-                    let parties = [
-                        (maker_order, maker_account, maker_side, maker_action, maker_fee_micros, false),
-                        (taker_order, taker_account, taker_side, taker_action, taker_fee_micros, true),
-                    ];
-                    for (order_id, account, side, action, fee_micros, is_taker) in parties {
-                        if !self.state.has_subscribers(Topic::Fills(account)) {
-                            continue;
-                        }
-                        let fill = FillRecord {
-                            trade_id: trade,
-                            order_id,
-                            account,
-                            market,
-                            outcome,
-                            side,
-                            action,
-                            price_micros: own_price(side, yes_price_micros),
-                            quantity,
-                            fee_micros,
-                            is_taker,
-                            time_ms: now,
-                        };
-                        self.state.emit(Topic::Fills(account), "fill", FillMsg { fill: &fill });
+                    (trade, market, [Some(maker_account), (taker_account != maker_account).then_some(taker_account)])
+                }
+                Event::AmmFill { trade, market, taker_order, taker_account, .. } => {
+                    orders.push(taker_order);
+                    (trade, market, [Some(taker_account), None])
+                }
+                _ => continue,
+            };
+            let watched = [Topic::Trades(market), Topic::Ticker(market)];
+            if watched.iter().any(|t| self.state.has_subscribers(*t)) {
+                let record = history.trades(market, Some(trade + 1), 1).into_iter().find(|t| t.trade_id == trade);
+                if let Some(record) = record {
+                    self.state.emit(Topic::Trades(market), "trade", TradeMsg { trade: &record });
+                    if self.state.has_subscribers(Topic::Ticker(market)) {
+                        self.tickers.insert((market, record.outcome), Some(record.yes_price_micros));
                     }
                 }
-                _ => {}
+            }
+            for account in parties.into_iter().flatten() {
+                if !self.state.has_subscribers(Topic::Fills(account)) {
+                    continue;
+                }
+                // A self-trade gives the account both sides: two fills with one trade id.
+                let mut fills = history.fills(account, Some(trade + 1), 2);
+                fills.retain(|f| f.trade_id == trade);
+                for fill in fills.iter().rev() {
+                    self.state.emit(Topic::Fills(account), "fill", FillMsg { fill });
+                }
             }
         }
         // One update per order per entry: the order as the entry left it.

@@ -59,8 +59,7 @@
 //!         {"type":"delta","channel":"book","market":1,"seq":S+1,
 //!          "changes":[{"outcome":0,"side":"bid","yes_price_micros":400000,"quantity":4,"orders":1}]}
 //! trades  {"type":"subscribed","channel":"trades","market":1,"seq":S}
-//!         {"type":"trade","channel":"trades","market":1,"seq":S+1,"trade_id":3,"outcome":0,
-//!          "yes_price_micros":400000,"quantity":6,"taker_side":"no","taker_action":"buy","time_ms":...}
+//!         {"type":"trade","channel":"trades","market":1,"seq":S+1,"trade":{<the REST trade record>}}
 //! ticker  {"type":"snapshot","channel":"ticker","market":1,"seq":S,"outcomes":[<ticker>...]}
 //!         {"type":"ticker","channel":"ticker","market":1,"seq":S+1,<ticker>}
 //!         where <ticker> = "outcome":0,"yes_bid_micros":400000|null,"yes_ask_micros":null,"last_yes_price_micros":400000|null
@@ -77,7 +76,8 @@
 //! changes in order, replacing each level. Ticker messages come when an outcome's best bid, best
 //! ask or last trade price changes. An order message is the order as one journal entry left it
 //! (accepted, rested, partly or wholly filled, amended, cancelled or expired, with its remaining
-//! quantity), one per order per entry; a fill message is one's own side of one trade.
+//! quantity), one per order per entry; a fill message is one's own side of one trade. Trade, order
+//! and fill records are exactly those the REST API lists.
 //!
 //! # Sequence numbers and resync
 //!
