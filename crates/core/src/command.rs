@@ -160,6 +160,7 @@ pub struct NewOrder {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderType {
     /// Trade at `price_micros` or better.
@@ -172,6 +173,7 @@ pub enum OrderType {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TimeInForce {
     /// Good till cancelled.
@@ -186,6 +188,7 @@ pub enum TimeInForce {
 
 /// What happens when an order would trade with another order of the same account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SelfTradePrevention {
     /// Cancel the rest of the incoming order (the default at most venues).

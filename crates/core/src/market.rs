@@ -12,6 +12,7 @@ pub const MAX_CATEGORICAL_OUTCOMES: OutcomeIndex = 64;
 pub const MAX_TICKS_PER_DOLLAR: u64 = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MarketKind {
     /// One outcome: YES pays a dollar if it happens, NO if it does not.
@@ -108,6 +109,7 @@ impl MarketSpec {
 /// `Resolution::Invalid`) and settlement (the payout vector is fixed, the dust swept, redemption
 /// opens) happen in the same command, as two events: `MarketResolved` then `MarketSettled`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MarketStatus {
     Open,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// What happened, as far as a market is concerned. Invalid is always possible: it pays every
 /// outcome alike (an equal split of each dollar of backing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Resolution {
     /// Binary markets: YES pays a dollar.
@@ -27,6 +28,7 @@ pub enum Resolution {
 
 /// Who decided a resolution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResolutionSource {
     /// The market's rule, from index values.
@@ -69,6 +71,7 @@ impl Resolution {
 /// - scalar: LONG pays `(value - floor) / (cap - floor)` of a dollar, clamped to [0, 1], SHORT
 ///   the rest; invalid 1/2 each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Payout {
     pub yes_micros: Micros,
     pub no_micros: Micros,
@@ -107,6 +110,7 @@ pub fn payout(kind: &MarketKind, resolution: &Resolution, outcome: OutcomeIndex)
 
 /// How a rule compares the observed value with its threshold (binary markets).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     AtOrAbove,
@@ -117,6 +121,7 @@ pub enum Comparison {
 
 /// How a rule turns the observed value into a resolution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RuleMap {
     /// Binary: YES when `observed <comparison> threshold` holds, NO otherwise ("BTC-USD at or
@@ -138,6 +143,7 @@ pub enum RuleMap {
 /// example). The market resolves as soon as the last missing sample arrives; its trading stops at
 /// `at_ms` at the latest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResolutionRule {
     pub index: IndexId,
     pub at_ms: TimestampMs,
@@ -243,6 +249,7 @@ impl ResolutionRule {
 /// arbiters decide when `quorum` of them vote for the same resolution; the loser's bond goes to the
 /// winner less `dispute_fee_ppm` of it (rounded up) for the venue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OracleConfig {
     pub liveness_ms: u64,
     pub min_bond_micros: Micros,

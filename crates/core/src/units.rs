@@ -36,6 +36,7 @@ pub const MAX_DEPOSIT_MICROS: Micros = 1_000_000_000_000 * MICROS_PER_DOLLAR;
 
 /// Which half of an outcome a contract is: YES (LONG in a scalar market) or NO (SHORT).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Yes,
@@ -53,6 +54,7 @@ impl Side {
 
 /// Whether an order buys or sells contracts of its side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Buy,
@@ -63,6 +65,7 @@ pub enum Action {
 /// of YES or a sell of NO (both want the YES price to be low), an ask is a sell of YES or a buy of
 /// NO.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BookSide {
     Bid,

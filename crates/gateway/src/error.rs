@@ -6,6 +6,7 @@ use augury_sequencer::{SubmitError, VenueReject};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -15,6 +16,24 @@ pub struct ApiError {
     /// Seconds, for 429 and 503.
     pub retry_after: Option<u64>,
     /// Extra machine-readable detail (for example the fields that differ in a 422).
+    pub details: Option<serde_json::Value>,
+}
+
+/// The body of every error response (for the OpenAPI document; [`ApiError`] writes it).
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable, for example `insufficient_funds` or `bad_signature`.
+    pub code: String,
+    /// For people; may change between versions.
+    pub message: String,
+    /// More machine-readable detail where a code has it (for example the differing fields of a
+    /// reused client_order_id).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
 }
 

@@ -25,6 +25,7 @@ pub struct Call<const SCOPES: u8> {
 pub type ReadCall = Call<1>;
 pub type TradeCall = Call<2>;
 pub type AdminCall = Call<4>;
+pub type ResolverCall = Call<8>;
 
 impl<const SCOPES: u8> Call<SCOPES> {
     /// Parses the body as JSON, refusing unknown fields (the types say `deny_unknown_fields`).

@@ -8,10 +8,11 @@ use augury_core::{
     TimeInForce, TimestampMs, TradeId,
 };
 use augury_sequencer::{Observer, VenueCommand};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Resting in the book.
@@ -21,7 +22,7 @@ pub enum OrderStatus {
     Expired,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct OrderRecord {
     pub order_id: OrderId,
     pub client_order_id: Option<String>,
@@ -48,7 +49,7 @@ pub struct OrderRecord {
 }
 
 /// One side's view of a fill.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct FillRecord {
     pub trade_id: TradeId,
     pub order_id: OrderId,
@@ -61,12 +62,38 @@ pub struct FillRecord {
     pub price_micros: Micros,
     pub quantity: Quantity,
     pub fee_micros: Micros,
+    /// What changed hands before fees: `price_micros x quantity` for a fill against the book;
+    /// against the market maker, its exact LMSR amount (so `price_micros` is its average, rounded
+    /// down).
+    pub notional_micros: Micros,
     pub is_taker: bool,
+    /// Who was on the other side.
+    pub liquidity: Liquidity,
+    pub time_ms: TimestampMs,
+}
+
+/// Where a fill's other side came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Liquidity {
+    /// An order resting in the book.
+    Book,
+    /// The market's LMSR market maker.
+    Amm,
+}
+
+/// A payout received by redeeming contracts in a settled market.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SettlementRecord {
+    pub market: MarketId,
+    /// YES and NO contracts of every outcome, together.
+    pub contracts: Quantity,
+    pub payout_micros: Micros,
     pub time_ms: TimestampMs,
 }
 
 /// A public trade: the YES price and who took (no accounts).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct TradeRecord {
     pub trade_id: TradeId,
     pub market: MarketId,
@@ -79,7 +106,7 @@ pub struct TradeRecord {
     pub time_ms: TimestampMs,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Candle {
     pub start_ms: TimestampMs,
     pub open_micros: Micros,
@@ -100,6 +127,7 @@ pub struct History {
     orders_by_account: HashMap<AccountId, Vec<OrderId>>,
     client_orders: HashMap<(AccountId, String), OrderId>,
     fills_by_account: HashMap<AccountId, Vec<FillRecord>>,
+    settlements_by_account: HashMap<AccountId, Vec<SettlementRecord>>,
     trades_by_market: HashMap<MarketId, Vec<TradeRecord>>,
     candles: HashMap<(MarketId, OutcomeIndex), BTreeMap<TimestampMs, Candle>>,
     markets: Vec<MarketId>,
@@ -142,6 +170,12 @@ impl History {
         let fills = self.fills_by_account.get(&account).map_or(&[][..], Vec::as_slice);
         let end = before.map_or(fills.len(), |b| fills.partition_point(|f| f.trade_id < b));
         fills[..end].iter().rev().take(limit).cloned().collect()
+    }
+
+    /// An account's settlements (redemptions), newest first, skipping the first `skip`.
+    pub fn settlements(&self, account: AccountId, skip: usize, limit: usize) -> Vec<SettlementRecord> {
+        let all = self.settlements_by_account.get(&account).map_or(&[][..], Vec::as_slice);
+        all.iter().rev().skip(skip).take(limit).cloned().collect()
     }
 
     /// A market's trades, newest first, with trade ids below `before`.
@@ -274,17 +308,7 @@ impl History {
                 ];
                 for (order, account, side, action, fee, remaining, is_taker) in parties {
                     let price_micros = own_price(side, yes_price_micros);
-                    if let Some(record) = self.orders.get_mut(&order) {
-                        record.filled_quantity += quantity;
-                        record.remaining_quantity = remaining;
-                        record.filled_notional_micros += price_micros * quantity;
-                        record.fees_micros += fee;
-                        record.updated_ms = now;
-                        if remaining == 0 {
-                            record.status = OrderStatus::Filled;
-                        }
-                    }
-                    self.fills_by_account.entry(account).or_default().push(FillRecord {
+                    let fill = FillRecord {
                         trade_id: trade,
                         order_id: order,
                         account,
@@ -295,11 +319,14 @@ impl History {
                         price_micros,
                         quantity,
                         fee_micros: fee,
+                        notional_micros: price_micros * quantity,
                         is_taker,
+                        liquidity: Liquidity::Book,
                         time_ms: now,
-                    });
+                    };
+                    self.record_fill(fill, remaining);
                 }
-                self.trades_by_market.entry(market).or_default().push(TradeRecord {
+                self.record_trade(TradeRecord {
                     trade_id: trade,
                     market,
                     outcome,
@@ -309,21 +336,54 @@ impl History {
                     taker_action,
                     time_ms: now,
                 });
-                let start = now - now % BASE_INTERVAL_MS;
-                let candle = self.candles.entry((market, outcome)).or_default().entry(start).or_insert(Candle {
-                    start_ms: start,
-                    open_micros: yes_price_micros,
-                    high_micros: yes_price_micros,
-                    low_micros: yes_price_micros,
-                    close_micros: yes_price_micros,
-                    volume: 0,
-                    trades: 0,
+            }
+            Event::AmmFill {
+                trade,
+                market,
+                outcome,
+                quantity,
+                value_micros,
+                taker_order,
+                taker_account,
+                taker_side,
+                taker_action,
+                taker_fee_micros,
+                taker_remaining,
+            } => {
+                let price_micros = value_micros / quantity.max(1);
+                self.record_fill(
+                    FillRecord {
+                        trade_id: trade,
+                        order_id: taker_order,
+                        account: taker_account,
+                        market,
+                        outcome,
+                        side: taker_side,
+                        action: taker_action,
+                        price_micros,
+                        quantity,
+                        fee_micros: taker_fee_micros,
+                        notional_micros: value_micros,
+                        is_taker: true,
+                        liquidity: Liquidity::Amm,
+                        time_ms: now,
+                    },
+                    taker_remaining,
+                );
+                self.record_trade(TradeRecord {
+                    trade_id: trade,
+                    market,
+                    outcome,
+                    yes_price_micros: own_price(taker_side, price_micros),
+                    quantity,
+                    taker_side,
+                    taker_action,
+                    time_ms: now,
                 });
-                candle.high_micros = candle.high_micros.max(yes_price_micros);
-                candle.low_micros = candle.low_micros.min(yes_price_micros);
-                candle.close_micros = yes_price_micros;
-                candle.volume += quantity;
-                candle.trades += 1;
+            }
+            Event::Redeemed { account, market, contracts, payout_micros } => {
+                let record = SettlementRecord { market, contracts, payout_micros, time_ms: now };
+                self.settlements_by_account.entry(account).or_default().push(record);
             }
             Event::OrderRested { order, remaining_quantity, .. } => {
                 if let Some(record) = self.orders.get_mut(&order) {
@@ -350,6 +410,44 @@ impl History {
             }
             _ => {}
         }
+    }
+}
+
+impl History {
+    /// A fill's effect on its order, and the fill in its account's list.
+    fn record_fill(&mut self, fill: FillRecord, remaining: Quantity) {
+        if let Some(record) = self.orders.get_mut(&fill.order_id) {
+            record.filled_quantity += fill.quantity;
+            record.remaining_quantity = remaining;
+            record.filled_notional_micros += fill.notional_micros;
+            record.fees_micros += fill.fee_micros;
+            record.updated_ms = fill.time_ms;
+            if remaining == 0 {
+                record.status = OrderStatus::Filled;
+            }
+        }
+        self.fills_by_account.entry(fill.account).or_default().push(fill);
+    }
+
+    /// A public trade, and its place in the market's one-minute candles.
+    fn record_trade(&mut self, trade: TradeRecord) {
+        let price = trade.yes_price_micros;
+        let start = trade.time_ms - trade.time_ms % BASE_INTERVAL_MS;
+        let candle = self.candles.entry((trade.market, trade.outcome)).or_default().entry(start).or_insert(Candle {
+            start_ms: start,
+            open_micros: price,
+            high_micros: price,
+            low_micros: price,
+            close_micros: price,
+            volume: 0,
+            trades: 0,
+        });
+        candle.high_micros = candle.high_micros.max(price);
+        candle.low_micros = candle.low_micros.min(price);
+        candle.close_micros = price;
+        candle.volume += trade.quantity;
+        candle.trades += 1;
+        self.trades_by_market.entry(trade.market).or_default().push(trade);
     }
 }
 

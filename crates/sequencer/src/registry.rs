@@ -24,11 +24,13 @@ impl Scopes {
     pub const READ: Scopes = Scopes(1);
     pub const TRADE: Scopes = Scopes(2);
     pub const ADMIN: Scopes = Scopes(4);
-    pub const NAMES: [(&'static str, Scopes); 3] =
-        [("read", Scopes::READ), ("trade", Scopes::TRADE), ("admin", Scopes::ADMIN)];
+    /// Proposes how markets resolved (posting a bond), and votes as an arbiter.
+    pub const RESOLVER: Scopes = Scopes(8);
+    pub const NAMES: [(&'static str, Scopes); 4] =
+        [("read", Scopes::READ), ("trade", Scopes::TRADE), ("admin", Scopes::ADMIN), ("resolver", Scopes::RESOLVER)];
 
     pub const fn from_bits(bits: u8) -> Scopes {
-        Scopes(bits & 7)
+        Scopes(bits & 15)
     }
 
     pub const fn union(self, other: Scopes) -> Scopes {
@@ -46,7 +48,7 @@ impl Scopes {
             let (_, scope) = Scopes::NAMES
                 .iter()
                 .find(|(known, _)| *known == name)
-                .ok_or_else(|| format!("unknown scope {name:?} (known: read, trade, admin)"))?;
+                .ok_or_else(|| format!("unknown scope {name:?} (known: read, trade, admin, resolver)"))?;
             scopes = scopes.union(*scope);
         }
         Ok(scopes)

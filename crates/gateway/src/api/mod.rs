@@ -1,0 +1,168 @@
+//! The REST API (v1). Every route authenticates through [`Call`](crate::extract::Call) (or is
+//! public), parses strictly, refuses with [`ApiError`], and answers changes only once they are
+//! durable. Prices are micro-dollars in the order's own side, quantities whole contracts.
+//!
+//! Each module owns a group of routes and their OpenAPI description (`#[utoipa::path]` on the
+//! handler itself, so the document cannot drift from the code): [`markets`], [`lifecycle`] (how
+//! markets end), [`orders`], [`portfolio`], [`accounts`], [`keys`], [`ops`] (health, metrics).
+//! [`openapi`] assembles the document served at `/openapi.json`.
+
+mod accounts;
+mod keys;
+mod lifecycle;
+mod markets;
+pub mod openapi;
+mod ops;
+mod orders;
+mod portfolio;
+
+use crate::error::ApiError;
+use crate::extract::peer_ip;
+use crate::AppState;
+use augury_core::Command;
+use augury_sequencer::{VenueCommand, VenueOutcome};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Instant;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+type Shared = State<Arc<AppState>>;
+type Routes = OpenApiRouter<Arc<AppState>>;
+
+/// Every route of the API, with the OpenAPI document that describes them.
+fn routes() -> Routes {
+    OpenApiRouter::with_openapi(openapi::base())
+        .merge(markets::routes())
+        .merge(lifecycle::routes())
+        .merge(orders::routes())
+        .merge(portfolio::routes())
+        .merge(accounts::routes())
+        .merge(keys::routes())
+        .merge(ops::routes())
+}
+
+/// The routes, and the finished OpenAPI 3.1 document.
+fn parts() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
+    let (routes, mut document) = routes().split_for_parts();
+    openapi::finish(&mut document);
+    (routes, document)
+}
+
+/// The OpenAPI 3.1 document of this API (as served at `/openapi.json`).
+pub fn document() -> utoipa::openapi::OpenApi {
+    parts().1
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let (routes, document) = parts();
+    let document: Arc<str> = document.to_pretty_json().expect("the OpenAPI document serializes").into();
+    routes
+        .route(
+            "/openapi.json",
+            get(move || {
+                let document = Arc::clone(&document);
+                async move { ([("content-type", "application/json")], document.to_string()) }
+            }),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), edge))
+        .with_state(state)
+}
+
+/// Per-IP rate limit, request metrics and a log line per request (never with credentials).
+async fn edge(State(state): Shared, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    state.metrics.requests.inc();
+    let ip = peer_ip(&request);
+    if let Err(wait) = state.ip_limits.check(&ip, started) {
+        state.metrics.rate_limited.inc();
+        return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this address")
+            .with_retry_after(wait)
+            .into_response();
+    }
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let status = response.status();
+    if status.is_client_error() {
+        state.metrics.responses_4xx.inc();
+    } else if status.is_server_error() {
+        state.metrics.responses_5xx.inc();
+    }
+    let micros = started.elapsed().as_micros() as u64;
+    state.metrics.request_latency.observe_us(micros);
+    tracing::debug!(%method, %path, status = status.as_u16(), micros, "request");
+    response
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("not_found", "no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method")
+}
+
+/// A broken promise inside the venue: logged, and answered as a 500 without detail.
+fn internal(what: &str) -> ApiError {
+    tracing::error!(what, "internal error");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "an internal error occurred; it has been logged")
+}
+
+fn parse_id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, ApiError> {
+    text.parse().map_err(|_| ApiError::bad_request("invalid_path", format!("{text:?} is not a valid {what}")))
+}
+
+/// Cursor pagination: results come newest first; pass `next_cursor` back as `cursor`.
+#[derive(Deserialize, Default, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct Page {
+    /// The `next_cursor` of the previous page.
+    cursor: Option<u64>,
+    /// At most this many items (1 to 1,000; default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+}
+
+const DEFAULT_LIMIT: usize = 100;
+const MAX_LIMIT: usize = 1_000;
+
+fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
+    match limit.unwrap_or(DEFAULT_LIMIT) {
+        0 => Err(ApiError::bad_request("invalid_query", "limit must be at least 1")),
+        n if n > MAX_LIMIT => Err(ApiError::bad_request("invalid_query", format!("limit may be at most {MAX_LIMIT}"))),
+        n => Ok(n),
+    }
+}
+
+/// One page of a list, newest first.
+#[derive(Serialize, ToSchema)]
+struct Paged<T> {
+    items: Vec<T>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<u64>,
+}
+
+fn paged<T>(items: Vec<T>, limit: usize, id: impl Fn(&T) -> u64) -> Paged<T> {
+    let next_cursor = if items.len() == limit { items.last().map(id) } else { None };
+    Paged { items, next_cursor }
+}
+
+/// Runs an engine command and turns a refusal into an error.
+async fn engine_command(state: &AppState, command: Command) -> Result<Vec<augury_core::Event>, ApiError> {
+    match state.sequencer.execute_async(VenueCommand::Engine(command)).await?? {
+        VenueOutcome::Applied { events } => Ok(events),
+        other => Err(internal(&format!("an engine command gave {other:?} instead of its events"))),
+    }
+}

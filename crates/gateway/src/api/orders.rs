@@ -1,0 +1,324 @@
+//! Orders: place (idempotent by client_order_id), list, get, get by client_order_id, cancel and
+//! amend. Placement answers only once the order's journal entry is durable.
+
+use super::{engine_command, internal, page_limit, paged, parse_id, ApiResult, Paged, Routes, Shared};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{parse_query, ReadCall, TradeCall};
+use crate::history::{FillRecord, OrderRecord, OrderStatus};
+use crate::AppState;
+use augury_core::{
+    AccountId, Action, Command, MarketId, Micros, NewOrder, OrderId, OrderType, OutcomeIndex, Quantity,
+    SelfTradePrevention, Side, TimeInForce,
+};
+use augury_sequencer::{VenueCommand, VenueOutcome};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
+
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .routes(routes!(list_orders, place_order))
+        .routes(routes!(get_order, cancel_order, amend_order))
+        .routes(routes!(get_order_by_client_id))
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum OrderKind {
+    Limit,
+    Market,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum Tif {
+    Gtc,
+    Gtd,
+    Ioc,
+    Fok,
+}
+
+#[derive(Deserialize, Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PlaceOrder {
+    market: MarketId,
+    #[serde(default)]
+    outcome: OutcomeIndex,
+    side: Side,
+    action: Action,
+    /// limit (default) or market.
+    #[serde(rename = "type", default = "default_kind")]
+    kind: OrderKind,
+    /// Required for limit orders, in the order's own side.
+    price_micros: Option<Micros>,
+    #[schema(minimum = 1)]
+    quantity: Quantity,
+    /// gtc (default), gtd, ioc or fok.
+    #[serde(default = "default_tif")]
+    time_in_force: Tif,
+    /// Required for GTD.
+    expires_at_ms: Option<u64>,
+    #[serde(default)]
+    post_only: bool,
+    #[serde(default)]
+    self_trade: SelfTradePrevention,
+    /// Market buys only: the most to spend, fees included.
+    cost_cap_micros: Option<Micros>,
+    /// Makes placement idempotent: 1 to 64 characters of [A-Za-z0-9._:-], unique per account.
+    client_order_id: Option<String>,
+}
+
+fn default_kind() -> OrderKind {
+    OrderKind::Limit
+}
+
+fn default_tif() -> Tif {
+    Tif::Gtc
+}
+
+impl PlaceOrder {
+    fn to_new_order(&self, account: AccountId) -> Result<NewOrder, ApiError> {
+        let invalid = |message: &str| ApiError::bad_request("invalid_order", message.to_string());
+        let order_type = match (self.kind, self.price_micros, self.cost_cap_micros) {
+            (OrderKind::Limit, Some(price_micros), None) => OrderType::Limit { price_micros },
+            (OrderKind::Limit, None, _) => return Err(invalid("a limit order needs price_micros")),
+            (OrderKind::Limit, Some(_), Some(_)) => return Err(invalid("cost_cap_micros is for market orders")),
+            (OrderKind::Market, None, cost_cap_micros) => OrderType::Market { cost_cap_micros },
+            (OrderKind::Market, Some(_), _) => return Err(invalid("a market order takes no price_micros")),
+        };
+        let time_in_force = match (self.time_in_force, self.expires_at_ms) {
+            (Tif::Gtd, Some(expires_at_ms)) => TimeInForce::Gtd { expires_at_ms },
+            (Tif::Gtd, None) => return Err(invalid("a GTD order needs expires_at_ms")),
+            (_, Some(_)) => return Err(invalid("expires_at_ms is for GTD orders")),
+            (Tif::Gtc, None) => TimeInForce::Gtc,
+            (Tif::Ioc, None) => TimeInForce::Ioc,
+            (Tif::Fok, None) => TimeInForce::Fok,
+        };
+        Ok(NewOrder {
+            order: 0,
+            account,
+            market: self.market,
+            outcome: self.outcome,
+            side: self.side,
+            action: self.action,
+            order_type,
+            quantity: self.quantity,
+            time_in_force,
+            post_only: self.post_only,
+            self_trade: self.self_trade,
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct PlacedOrder {
+    order: OrderRecord,
+    /// The fills this placement made at once.
+    fills: Vec<FillRecord>,
+    /// True when this answers a retry: the order was placed by an earlier request with the same
+    /// client_order_id, and nothing new happened.
+    replay: bool,
+}
+
+/// Removes an in-flight mark when the placement is answered (or abandoned).
+struct InFlight<'a> {
+    state: &'a AppState,
+    key: (AccountId, String),
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.state.end_placement(&self.key);
+    }
+}
+
+/// Places an order. With a client_order_id, a retry returns the original result (200, `replay`:
+/// true); the same id with a different order is refused (422, the differing fields in
+/// `details`); a retry while the first is still being placed gets 409.
+#[utoipa::path(post, path = "/v1/portfolio/orders", tag = "orders", request_body = PlaceOrder,
+    security(("signed" = [])),
+    responses((status = 201, body = PlacedOrder), (status = 200, description = "A replay", body = PlacedOrder),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn place_order(State(state): Shared, call: TradeCall) -> Result<(StatusCode, Json<PlacedOrder>), ApiError> {
+    let started = Instant::now();
+    let request: PlaceOrder = call.json()?;
+    let account = call.key.account;
+    let order = request.to_new_order(account)?;
+    let (command, _guard) = match &request.client_order_id {
+        Some(client_order_id) => {
+            augury_sequencer::registry::check_client_order_id(client_order_id)
+                .map_err(|reason| ApiError::bad_request("invalid_client_order_id", reason))?;
+            let key = (account, client_order_id.clone());
+            if !state.begin_placement(key.clone()) {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "order_in_flight",
+                    "an order with this client_order_id is being placed; retry after it is answered",
+                )
+                .with_retry_after(1));
+            }
+            let guard = InFlight { state: &state, key };
+            (VenueCommand::PlaceClientOrder { order, client_order_id: client_order_id.clone() }, Some(guard))
+        }
+        None => (VenueCommand::Engine(Command::PlaceOrder { order }), None),
+    };
+    let outcome = match state.sequencer.execute_async(command.clone()).await? {
+        Ok(outcome) => outcome,
+        Err(reject) => {
+            state.metrics.orders_refused.inc();
+            return Err(reject.into());
+        }
+    };
+    let (events, replay) = match outcome {
+        VenueOutcome::Order { events, replay, .. } => (events, replay),
+        VenueOutcome::Applied { events } => (events, false),
+        other => return Err(internal(&format!("an order gave {other:?}"))),
+    };
+    if replay {
+        state.metrics.orders_replayed.inc();
+    } else {
+        state.metrics.orders_placed.inc();
+    }
+    state.metrics.order_latency.observe_us(started.elapsed().as_micros() as u64);
+    let placed = summarize(&state, &command, &events, replay, account)?;
+    Ok((if replay { StatusCode::OK } else { StatusCode::CREATED }, Json(placed)))
+}
+
+/// The order as its placement left it, and the fills it made, from that entry's events.
+fn summarize(
+    state: &AppState,
+    command: &VenueCommand,
+    events: &[augury_core::Event],
+    replay: bool,
+    account: AccountId,
+) -> Result<PlacedOrder, ApiError> {
+    let mut alone = crate::history::History::default();
+    alone.apply(command, events);
+    let order_id = events.iter().find_map(|e| match e {
+        augury_core::Event::OrderAccepted { order, .. } => Some(*order),
+        _ => None,
+    });
+    let order_id = order_id.ok_or_else(|| internal("no order was accepted"))?;
+    let mut order = alone.order(order_id).cloned().ok_or_else(|| internal("the accepted order is not in its entry"))?;
+    if let Some(recorded) = state.history().order(order_id) {
+        order.created_ms = recorded.created_ms;
+        order.updated_ms = order.created_ms;
+    }
+    let fills = alone.fills(account, None, usize::MAX).into_iter().rev().collect();
+    Ok(PlacedOrder { order, fills, replay })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct OrderQuery {
+    /// Only orders in this state.
+    status: Option<OrderStatus>,
+    /// Only orders in this market.
+    market: Option<MarketId>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<u64>,
+    /// At most this many orders (1 to 1,000; default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+}
+
+/// The caller's orders, newest first.
+#[utoipa::path(get, path = "/v1/portfolio/orders", tag = "orders", params(OrderQuery),
+    security(("signed" = []), ("bearer" = [])),
+    responses((status = 200, body = Paged<OrderRecord>)))]
+async fn list_orders(State(state): Shared, RawQuery(query): RawQuery, call: ReadCall) -> ApiResult<Paged<OrderRecord>> {
+    let query: OrderQuery = parse_query(query.as_deref())?;
+    let limit = page_limit(query.limit)?;
+    let status = query.status;
+    let orders = state.history().orders(call.key.account, query.cursor, limit, |o| {
+        status.is_none_or(|s| o.status == s) && query.market.is_none_or(|m| o.market == m)
+    });
+    Ok(Json(paged(orders, limit, |o| o.order_id)))
+}
+
+fn own_order(state: &AppState, account: AccountId, order: OrderId) -> Result<OrderRecord, ApiError> {
+    state
+        .history()
+        .order(order)
+        .filter(|o| o.account == account)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("unknown_order", format!("no order {order} for this account")))
+}
+
+/// One of the caller's orders.
+#[utoipa::path(get, path = "/v1/portfolio/orders/{order}", tag = "orders",
+    params(("order" = u64, Path, description = "Order id")),
+    security(("signed" = []), ("bearer" = [])),
+    responses((status = 200, body = OrderRecord), (status = 404, body = ErrorBody)))]
+async fn get_order(State(state): Shared, Path(order): Path<String>, call: ReadCall) -> ApiResult<OrderRecord> {
+    let order: OrderId = parse_id(&order, "order id")?;
+    own_order(&state, call.key.account, order).map(Json)
+}
+
+/// One of the caller's orders, by its client_order_id.
+#[utoipa::path(get, path = "/v1/portfolio/orders/by-client-id/{client_order_id}", tag = "orders",
+    params(("client_order_id" = String, Path)),
+    security(("signed" = []), ("bearer" = [])),
+    responses((status = 200, body = OrderRecord), (status = 404, body = ErrorBody)))]
+async fn get_order_by_client_id(
+    State(state): Shared,
+    Path(client_order_id): Path<String>,
+    call: ReadCall,
+) -> ApiResult<OrderRecord> {
+    state.history().order_by_client_id(call.key.account, &client_order_id).cloned().map(Json).ok_or_else(|| {
+        ApiError::not_found("unknown_order", format!("no order with client_order_id {client_order_id:?}"))
+    })
+}
+
+/// Cancels the rest of an order; answers the order as the cancel left it.
+#[utoipa::path(delete, path = "/v1/portfolio/orders/{order}", tag = "orders",
+    params(("order" = u64, Path, description = "Order id")),
+    security(("signed" = [])),
+    responses((status = 200, body = OrderRecord)))]
+async fn cancel_order(State(state): Shared, Path(order): Path<String>, call: TradeCall) -> ApiResult<OrderRecord> {
+    let order: OrderId = parse_id(&order, "order id")?;
+    let account = call.key.account;
+    engine_command(&state, Command::CancelOrder { account, order }).await?;
+    own_order(&state, account, order).map(Json)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct AmendOrder {
+    price_micros: Option<Micros>,
+    remaining_quantity: Option<Quantity>,
+}
+
+/// Changes a resting order's price or remaining quantity. A smaller quantity at the same price
+/// keeps the order's place in the queue; anything else moves it to the back.
+#[utoipa::path(patch, path = "/v1/portfolio/orders/{order}", tag = "orders", request_body = AmendOrder,
+    params(("order" = u64, Path, description = "Order id")),
+    security(("signed" = [])),
+    responses((status = 200, body = OrderRecord)))]
+async fn amend_order(State(state): Shared, Path(order): Path<String>, call: TradeCall) -> ApiResult<OrderRecord> {
+    let order: OrderId = parse_id(&order, "order id")?;
+    let request: AmendOrder = call.json()?;
+    if request.price_micros.is_none() && request.remaining_quantity.is_none() {
+        return Err(ApiError::bad_request(
+            "invalid_order",
+            "an amendment changes price_micros, remaining_quantity or both",
+        ));
+    }
+    let account = call.key.account;
+    engine_command(
+        &state,
+        Command::AmendOrder {
+            account,
+            order,
+            price_micros: request.price_micros,
+            remaining_quantity: request.remaining_quantity,
+        },
+    )
+    .await?;
+    own_order(&state, account, order).map(Json)
+}
