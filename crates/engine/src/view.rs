@@ -1,5 +1,6 @@
 //! Read-only queries over the engine state, for the gateway's read paths and for tests.
 
+use crate::book::Ticks;
 use crate::matching::own_price;
 use crate::slab::NIL;
 use crate::{ticks_to_micros, Engine};
@@ -277,6 +278,28 @@ impl Engine {
             ticks = book.next_level(side, t);
         }
         levels
+    }
+
+    /// One level of an outcome's book at a YES price (quantity 0 when nothing rests there), or
+    /// None for an unknown market or outcome or a price off the market's grid. Lets a subscriber
+    /// learn a level's new total in O(1) after the events named it.
+    pub fn level_at(
+        &self,
+        market: MarketId,
+        outcome: OutcomeIndex,
+        side: BookSide,
+        yes_price_micros: Micros,
+    ) -> Option<LevelView> {
+        let (book, tick_micros) = self.book_of(market, outcome)?;
+        if tick_micros == 0 || !yes_price_micros.is_multiple_of(tick_micros) {
+            return None;
+        }
+        let ticks = Ticks::try_from(yes_price_micros / tick_micros).ok()?;
+        if ticks == 0 || ticks >= book.ticks_per_dollar() {
+            return None;
+        }
+        let level = book.level(side, ticks);
+        Some(LevelView { yes_price_micros, quantity: level.quantity, orders: level.orders })
     }
 
     fn book_of(&self, market: MarketId, outcome: OutcomeIndex) -> Option<(&crate::book::Book, Micros)> {

@@ -41,6 +41,21 @@ fn gtc_limit_buy_rests_and_reserves_price_times_quantity() {
         vec![LevelView { yes_price_micros: 400_000, quantity: 10, orders: 1 }]
     );
     assert_eq!(e.open_order_count(), 1);
+    // One level by price, as the WebSocket deltas read it: empty levels are 0, off-grid or
+    // out-of-range prices and unknown markets are None.
+    assert_eq!(
+        e.level_at(BINARY, 0, BookSide::Bid, 400_000),
+        Some(LevelView { yes_price_micros: 400_000, quantity: 10, orders: 1 })
+    );
+    assert_eq!(
+        e.level_at(BINARY, 0, BookSide::Ask, 400_000),
+        Some(LevelView { yes_price_micros: 400_000, quantity: 0, orders: 0 })
+    );
+    assert_eq!(e.level_at(BINARY, 0, BookSide::Bid, 405_000), None);
+    assert_eq!(e.level_at(BINARY, 0, BookSide::Bid, 0), None);
+    assert_eq!(e.level_at(BINARY, 0, BookSide::Bid, 1_000_000), None);
+    assert_eq!(e.level_at(BINARY, 1, BookSide::Bid, 400_000), None);
+    assert_eq!(e.level_at(99, 0, BookSide::Bid, 400_000), None);
     e.check_invariants().unwrap();
 }
 

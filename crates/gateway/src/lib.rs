@@ -5,7 +5,7 @@
 //! - [`auth`]: keys, signatures, nonces, scopes; [`token`]: the API token format.
 //! - [`extract`]: authenticated calls and strict parsing; [`error`]: the one error shape.
 //! - [`history`]: orders, fills, trades and candles derived from the journal.
-//! - [`api`]: the REST routes; [`ratelimit`], [`metrics`].
+//! - [`api`]: the REST routes; [`ws`]: the WebSocket API and its fan-out; [`ratelimit`], [`metrics`].
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -16,6 +16,7 @@ pub mod history;
 pub mod metrics;
 pub mod ratelimit;
 pub mod token;
+pub mod ws;
 
 use augury_sequencer::registry::KeyId;
 use augury_sequencer::{Publisher, Sequencer, SequencerHandle, Venue, VenueCommand};
@@ -37,6 +38,7 @@ pub struct GatewayConfig {
     pub per_ip: Rate,
     /// Commands the sequencer queue holds before callers get 503.
     pub queue_capacity: usize,
+    pub ws: ws::WsLimits,
 }
 
 impl Default for GatewayConfig {
@@ -46,6 +48,7 @@ impl Default for GatewayConfig {
             per_key: Rate { per_second: 2_000.0, burst: 4_000.0 },
             per_ip: Rate { per_second: 10_000.0, burst: 20_000.0 },
             queue_capacity: 16_384,
+            ws: ws::WsLimits::default(),
         }
     }
 }
@@ -55,6 +58,8 @@ pub struct AppState {
     pub sequencer: SequencerHandle,
     pub auth: Arc<auth::Authenticator>,
     pub history: Arc<RwLock<history::History>>,
+    /// WebSocket sessions and their streams, fed by the publisher.
+    pub ws: Arc<ws::Hub>,
     pub key_limits: RateLimiter<KeyId>,
     pub ip_limits: RateLimiter<IpAddr>,
     pub metrics: metrics::Metrics,
@@ -98,15 +103,21 @@ impl Gateway {
         let history = Arc::new(RwLock::new(history));
         let keys: Vec<_> = venue.state().registry().keys(None).cloned().collect();
         let auth = Arc::new(auth::Authenticator::new(keys, config.signature_window_ms));
+        let hub = Arc::new(ws::Hub::new(config.ws));
         let publisher = {
             let history = Arc::clone(&history);
             let auth = Arc::clone(&auth);
+            let hub = Arc::clone(&hub);
             // Runs before the batch's callers are answered: a created key works, a revoked key
-            // stops working, and an order is in the history, by the time anyone hears of it.
+            // stops working (and its WebSocket sessions are closed), an order is in the history,
+            // and its stream messages are queued, by the time anyone hears of it.
             let publish: Publisher = Box::new(move |venue, entries| {
                 let mut history = history.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut fanout = hub.begin_batch();
                 for entry in &entries {
+                    fanout.before(&history, &entry.events);
                     history.apply(&entry.command, &entry.events);
+                    fanout.after(&history, &entry.events);
                     let changed_key = match &entry.command {
                         VenueCommand::CreateKey { key } => Some(key.id),
                         VenueCommand::RevokeKey { key, .. } => Some(*key),
@@ -115,7 +126,11 @@ impl Gateway {
                     if let Some(key) = changed_key.and_then(|id| venue.state().registry().key(id)) {
                         auth.upsert_key(key.clone());
                     }
+                    // After the authenticator refuses a revoked key, so a login racing the
+                    // revocation either is closed here or sees the revocation itself.
+                    fanout.command(&entry.command);
                 }
+                fanout.finish(venue.engine());
             });
             publish
         };
@@ -124,6 +139,7 @@ impl Gateway {
             sequencer: sequencer.handle(),
             auth,
             history,
+            ws: hub,
             key_limits: RateLimiter::new(config.per_key),
             ip_limits: RateLimiter::new(config.per_ip),
             metrics: metrics::Metrics::default(),
@@ -134,7 +150,7 @@ impl Gateway {
     }
 
     pub fn router(&self) -> axum::Router {
-        api::router(Arc::clone(&self.state))
+        api::router(Arc::clone(&self.state)).merge(ws::router(Arc::clone(&self.state)))
     }
 
     /// Serves on `listener` until `shutdown` resolves.
@@ -143,6 +159,12 @@ impl Gateway {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let hub = Arc::clone(&self.state.ws);
+        // Upgraded connections outlive the HTTP server's graceful shutdown: close them ourselves.
+        let shutdown = async move {
+            shutdown.await;
+            hub.close_all("the server is shutting down");
+        };
         axum::serve(listener, self.router().into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
