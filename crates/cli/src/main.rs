@@ -35,6 +35,8 @@ enum Commands {
         /// Create the demo markets and traders on first start.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        tls: serve::TlsArgs,
     },
     /// API keys, made against the data directory while the venue is stopped.
     Keys {
@@ -177,7 +179,7 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Commands::Serve { storage, listen, demo } => serve::run(&storage, listen, demo),
+        Commands::Serve { storage, listen, demo, tls } => serve::run(&storage, listen, demo, &tls),
         Commands::Keys { command: KeysCommand::Create(args) } => keys::create(&args),
         Commands::Demo { storage, steps, seed } => demo::run(&storage, steps, seed),
         Commands::Verify { data_dir, journal_key_file } => verify::run(&StorageArgs { data_dir, journal_key_file }),

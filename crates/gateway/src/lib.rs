@@ -15,6 +15,7 @@ pub mod extract;
 pub mod history;
 pub mod metrics;
 pub mod ratelimit;
+pub mod tls;
 pub mod token;
 pub mod ws;
 
@@ -167,6 +168,29 @@ impl Gateway {
         };
         axum::serve(listener, self.router().into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Serves HTTPS on `listener` until `shutdown` resolves; connections in progress then get up
+    /// to ten seconds to finish.
+    pub async fn serve_tls(
+        &self,
+        listener: tokio::net::TcpListener,
+        tls: Arc<rustls::ServerConfig>,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let handle = axum_server::Handle::new();
+        let hub = Arc::clone(&self.state.ws);
+        let stopping = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            hub.close_all("the server is shutting down");
+            stopping.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
+        let config = axum_server::tls_rustls::RustlsConfig::from_config(tls);
+        axum_server::from_tcp_rustls(listener.into_std()?, config)?
+            .handle(handle)
+            .serve(self.router().into_make_service_with_connect_info::<SocketAddr>())
             .await
     }
 
