@@ -380,6 +380,7 @@ async fn health_readiness_and_metrics() {
     assert!(metrics.contains("augury_orders_placed_total 1"), "{metrics}");
     assert!(metrics.contains("augury_journal_commit_seconds_count"));
     assert!(metrics.contains("augury_sequencer_queue_depth 0"));
+    assert!(metrics.contains("augury_ws_sessions 0"), "{metrics}");
     assert!(!metrics.contains(&alice.token), "no secret in the metrics");
     server.stop().await;
 }

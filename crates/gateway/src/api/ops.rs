@@ -25,9 +25,15 @@ async fn readyz(State(state): Shared) -> Result<&'static str, ApiError> {
     Ok("ready")
 }
 
-/// Prometheus metrics: requests, orders, latency histograms, queue depth, journal commit time.
+/// Prometheus metrics: requests, orders, latency histograms, queue depth, journal commit time,
+/// WebSocket sessions.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, body = String, content_type = "text/plain")))]
 async fn metrics(State(state): Shared) -> impl IntoResponse {
-    ([("content-type", "text/plain; version=0.0.4")], state.metrics.render(state.sequencer.stats()))
+    let mut text = state.metrics.render(state.sequencer.stats());
+    let sessions = state.ws.session_count();
+    text.push_str(&format!(
+        "# HELP augury_ws_sessions open WebSocket sessions\n# TYPE augury_ws_sessions gauge\naugury_ws_sessions {sessions}\n"
+    ));
+    ([("content-type", "text/plain; version=0.0.4")], text)
 }
