@@ -16,8 +16,8 @@ pub enum TlsError {
     BadCertificate { source_name: String },
     #[error("no usable private key (PKCS#8, PKCS#1 or SEC1 PEM) in {source_name}")]
     BadKey { source_name: String },
-    #[error("the certificate and key do not make a TLS configuration: {0}")]
-    Config(rustls::Error),
+    #[error("the certificate and key from {source_name} do not make a TLS configuration: {error}")]
+    Config { source_name: String, error: rustls::Error },
     #[error("could not make a self-signed certificate: {0}")]
     SelfSigned(String),
 }
@@ -58,14 +58,16 @@ impl TlsIdentity {
         if chain.is_empty() {
             return Err(TlsError::NoCertificate { source_name });
         }
-        let key = PrivateKeyDer::from_pem_slice(&self.private_key_pem).map_err(|_| TlsError::BadKey { source_name })?;
+        let key = PrivateKeyDer::from_pem_slice(&self.private_key_pem)
+            .map_err(|_| TlsError::BadKey { source_name: source_name.clone() })?;
+        let config_error = |error| TlsError::Config { source_name: source_name.clone(), error };
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(TlsError::Config)?
+            .map_err(config_error)?
             .with_no_client_auth()
             .with_single_cert(chain, key)
-            .map_err(TlsError::Config)?;
+            .map_err(config_error)?;
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(Arc::new(config))
     }
