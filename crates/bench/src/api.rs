@@ -629,9 +629,7 @@ pub fn run_api_bench(config: &ApiBenchConfig, dir: &Path) -> Result<ApiBenchRepo
         let tasks: Vec<_> = senders
             .into_iter()
             .enumerate()
-            .map(|(n, sender)| {
-                tokio::spawn(closed_loop(sender, stream(n), measure_from, until, Arc::clone(&budget)))
-            })
+            .map(|(n, sender)| tokio::spawn(closed_loop(sender, stream(n), measure_from, until, Arc::clone(&budget))))
             .collect();
         tokio::time::sleep_until(measure_from.into()).await;
         probe = Some(PhaseProbe::start(&gateway));

@@ -282,6 +282,70 @@ pub fn check_allowlist_entry(entry: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// The worked example of docs/api-signing.md (RFC 8032's first test key), byte for byte.
+    #[test]
+    fn the_documented_example_signs_and_verifies() {
+        use ed25519_dalek::Signer;
+        let seed = token::unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60").unwrap();
+        let signing = ed25519_dalek::SigningKey::from_bytes(&seed.try_into().unwrap());
+        assert_eq!(
+            token::hex(&signing.verifying_key().to_bytes()),
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+        );
+        let body = br#"{"market":1,"side":"yes","action":"buy","price_micros":450000,"quantity":10,"client_order_id":"example-1"}"#;
+        let message = signing_message(
+            0x00c0_ffee_00c0_ffee,
+            1_700_000_000_000,
+            "example-nonce-1",
+            "POST",
+            "/v1/portfolio/orders",
+            "",
+            body,
+        );
+        assert_eq!(
+            message,
+            "augury-v1\n00c0ffee00c0ffee\n1700000000000\nexample-nonce-1\nPOST\n/v1/portfolio/orders\n\na015b1b12c60c02a297a0cfc6e5b08fdc7316795f7326734a3eb0230036a0401"
+        );
+        let signature = base64::engine::general_purpose::STANDARD.encode(signing.sign(message.as_bytes()).to_bytes());
+        assert_eq!(
+            signature,
+            "F0kj6lmEWil9ZzqtD5gKc/IT7DG1NUjsFkUo8pedWnlRl597sBwMoXIEgUGKXTooI4Z8isT1hFP1gaiUuWnHDg=="
+        );
+
+        let key = ApiKey {
+            id: 0x00c0_ffee_00c0_ffee,
+            account: 1_000,
+            label: String::new(),
+            scopes: Scopes::READ.union(Scopes::TRADE),
+            secret_sha256: [0; 32],
+            ed25519_public_key: Some(signing.verifying_key().to_bytes()),
+            created_ms: 0,
+            expires_ms: None,
+            revoked_ms: None,
+            ip_allowlist: Vec::new(),
+        };
+        let auth = Authenticator::new([key], 5_000);
+        let mut headers = HeaderMap::new();
+        headers.insert(HEADER_KEY, "00c0ffee00c0ffee".parse().unwrap());
+        headers.insert(HEADER_TIMESTAMP, "1700000000000".parse().unwrap());
+        headers.insert(HEADER_NONCE, "example-nonce-1".parse().unwrap());
+        headers.insert(HEADER_SIGNATURE, signature.parse().unwrap());
+        let facts = |now_ms, body: &'static [u8]| RequestFacts {
+            headers: &headers,
+            method: &Method::POST,
+            path: "/v1/portfolio/orders",
+            raw_query: "",
+            body,
+            peer: IpAddr::from([127, 0, 0, 1]),
+            now_ms,
+        };
+        let code = |result: Result<ApiKey, ApiError>| result.err().map(|e| e.code);
+        assert_eq!(code(auth.authenticate(&facts(1_700_000_005_001, body), Scopes::TRADE)), Some("stale_timestamp"));
+        assert_eq!(code(auth.authenticate(&facts(1_700_000_001_000, b"{}"), Scopes::TRADE)), Some("bad_signature"));
+        assert_eq!(code(auth.authenticate(&facts(1_700_000_001_000, body), Scopes::TRADE)), None);
+        assert_eq!(code(auth.authenticate(&facts(1_700_000_001_000, body), Scopes::TRADE)), Some("replayed_nonce"));
+    }
+
     #[test]
     fn allowlists_match_addresses_and_blocks() {
         let peer: IpAddr = "10.1.2.3".parse().unwrap();
