@@ -161,6 +161,9 @@ pub struct PhaseReport {
     pub mean_commit_us: f64,
     /// CPU used during the phase, in cores, per thread group (Linux only; empty elsewhere).
     pub cpu_cores: BTreeMap<String, f64>,
+    /// CPU time per answered order, microseconds, all threads of the process (server and load
+    /// generator): the figure that does not depend on what else the machine is running.
+    pub cpu_us_per_order: f64,
 }
 
 /// The result.
@@ -491,6 +494,8 @@ fn thread_cpu_seconds() -> BTreeMap<String, f64> {
             "gateway workers"
         } else if name.starts_with("augury-shared") {
             "gateway workers + load generator (one runtime)"
+        } else if name.starts_with("augury-verify") {
+            "signature verifiers"
         } else if name == "sequencer" {
             "sequencer"
         } else if name == "bench-pacer" {
@@ -534,13 +539,16 @@ impl PhaseProbe {
         let commands = stats.commands.load(Ordering::Relaxed) - self.commands;
         let commit_us = stats.commit_micros_total.load(Ordering::Relaxed) - self.commit_us;
         let elapsed = self.started.elapsed().as_secs_f64();
-        let cpu = thread_cpu_seconds()
+        let used: BTreeMap<String, f64> = thread_cpu_seconds()
             .into_iter()
             .map(|(group, seconds)| {
                 let used = seconds - self.cpu.get(&group).copied().unwrap_or(0.0);
-                (group, (used / elapsed * 100.0).round() / 100.0)
+                (group, used)
             })
             .collect();
+        let cpu_total: f64 = used.values().sum();
+        let cpu = used.into_iter().map(|(group, used)| (group, (used / elapsed * 100.0).round() / 100.0)).collect();
+        let answered = tally.orders;
         let mut latencies = tally.latencies_ns;
         let seconds = window.as_secs_f64();
         PhaseReport {
@@ -556,6 +564,7 @@ impl PhaseProbe {
             mean_batch: if batches > 0 { commands as f64 / batches as f64 } else { 0.0 },
             mean_commit_us: if batches > 0 { commit_us as f64 / batches as f64 } else { 0.0 },
             cpu_cores: cpu,
+            cpu_us_per_order: if answered > 0 { (cpu_total * 1e6 / answered as f64).round() } else { 0.0 },
         }
     }
 }

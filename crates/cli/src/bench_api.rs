@@ -90,12 +90,13 @@ fn print_table(report: &ApiBenchReport) {
     for (name, phase) in [("saturation", &report.saturation), ("open loop", &report.open_loop)] {
         let cpu: Vec<String> = phase.cpu_cores.iter().map(|(group, cores)| format!("{group} {cores:.2}")).collect();
         println!(
-            "{name}: {} batches, {:.1} orders per batch, commit {:.0} us mean; {} of {} orders filled at once; CPU cores: {}",
+            "{name}: {} batches, {:.1} orders per batch, commit {:.0} us mean; {} of {} orders filled at once; CPU {:.0} us per order; CPU cores: {}",
             phase.batches,
             phase.mean_batch,
             phase.mean_commit_us,
             phase.orders_with_fills,
             phase.orders,
+            phase.cpu_us_per_order,
             cpu.join(", ")
         );
     }

@@ -13,6 +13,7 @@
 
 use crate::error::ApiError;
 use crate::token;
+use crate::verify::{BatchVerifier, PublicKey};
 use augury_sequencer::registry::{ApiKey, KeyId, Scopes};
 use axum::http::{HeaderMap, Method};
 use base64::Engine as _;
@@ -63,20 +64,34 @@ pub struct Authenticator {
     keys: RwLock<HashMap<KeyId, Arc<KnownKey>>>,
     nonces: Mutex<NonceCache>,
     window_ms: u64,
+    verifier: BatchVerifier,
 }
 
 /// A key with its Ed25519 public key already decompressed: decompression is a field square root
 /// (about 4 us), which would otherwise be paid again on every signed request.
+/// It is also classified for batch verification then (see [`crate::verify`]).
 struct KnownKey {
     key: ApiKey,
-    verifying: Option<ed25519_dalek::VerifyingKey>,
+    verifying: Option<PublicKey>,
 }
 
 impl KnownKey {
     fn new(key: ApiKey) -> Arc<KnownKey> {
-        let verifying = key.ed25519_public_key.and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok());
+        let verifying = key
+            .ed25519_public_key
+            .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok())
+            .map(PublicKey::new);
         Arc::new(KnownKey { key, verifying })
     }
+}
+
+/// A signed request checked up to its signature.
+struct PendingSignature<'a> {
+    known: Arc<KnownKey>,
+    public: PublicKey,
+    message: String,
+    signature: ed25519_dalek::Signature,
+    nonce: &'a str,
 }
 
 #[derive(Default)]
@@ -88,8 +103,18 @@ struct NonceCache {
 }
 
 impl Authenticator {
+    /// With one signature verifier thread.
     pub fn new(keys: impl IntoIterator<Item = ApiKey>, window_ms: u64) -> Authenticator {
+        Authenticator::with_verifier_threads(keys, window_ms, 1)
+    }
+
+    pub fn with_verifier_threads(
+        keys: impl IntoIterator<Item = ApiKey>,
+        window_ms: u64,
+        verifier_threads: usize,
+    ) -> Authenticator {
         Authenticator {
+            verifier: BatchVerifier::start(verifier_threads),
             keys: RwLock::new(keys.into_iter().map(|k| (k.id, KnownKey::new(k))).collect()),
             nonces: Mutex::new(NonceCache::default()),
             window_ms,
@@ -113,11 +138,33 @@ impl Authenticator {
         self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&id).cloned()
     }
 
-    /// Authenticates a request and checks it may use `needed`.
+    /// Authenticates a request and checks it may use `needed`, verifying a signature on the
+    /// calling thread.
     pub fn authenticate(&self, facts: &RequestFacts<'_>, needed: Scopes) -> Result<ApiKey, ApiError> {
-        let key = if facts.headers.contains_key(HEADER_SIGNATURE) {
-            self.check_signature(facts)?
-        } else if let Some(bearer) = header(facts.headers, "authorization")?.and_then(|v| v.strip_prefix("Bearer ")) {
+        if facts.headers.contains_key(HEADER_SIGNATURE) {
+            let pending = self.prepare_signature(facts)?;
+            let verified = pending.public.key.verify_strict(pending.message.as_bytes(), &pending.signature).is_ok();
+            return Self::check_scope(self.finish_signature(pending, verified, facts.now_ms)?, needed);
+        }
+        self.authenticate_unsigned(facts, needed)
+    }
+
+    /// Like [`Authenticator::authenticate`], but a signature is verified by the verifier threads,
+    /// in a batch with other requests' (see [`crate::verify`]): the request's task waits without
+    /// holding its worker thread.
+    pub async fn authenticate_batched(&self, facts: &RequestFacts<'_>, needed: Scopes) -> Result<ApiKey, ApiError> {
+        if facts.headers.contains_key(HEADER_SIGNATURE) {
+            let pending = self.prepare_signature(facts)?;
+            let message = pending.message.clone().into_bytes();
+            let verified = self.verifier.verify(pending.public, message, pending.signature).await;
+            return Self::check_scope(self.finish_signature(pending, verified, facts.now_ms)?, needed);
+        }
+        self.authenticate_unsigned(facts, needed)
+    }
+
+    fn authenticate_unsigned(&self, facts: &RequestFacts<'_>, needed: Scopes) -> Result<ApiKey, ApiError> {
+        let key = if let Some(bearer) = header(facts.headers, "authorization")?.and_then(|v| v.strip_prefix("Bearer "))
+        {
             let key = self.check_bearer(bearer.trim(), facts)?;
             if needed != Scopes::READ {
                 return Err(ApiError::unauthorized(
@@ -132,6 +179,10 @@ impl Authenticator {
                 "sign the request (Augury-Key, Augury-Timestamp, Augury-Nonce, Augury-Signature) or send Authorization: Bearer <token> for reads",
             ));
         };
+        Self::check_scope(key, needed)
+    }
+
+    fn check_scope(key: ApiKey, needed: Scopes) -> Result<ApiKey, ApiError> {
         if !key.scopes.contains(needed) {
             return Err(ApiError::forbidden(
                 "missing_scope",
@@ -169,7 +220,8 @@ impl Authenticator {
         Ok(known.key.clone())
     }
 
-    fn check_signature(&self, facts: &RequestFacts<'_>) -> Result<ApiKey, ApiError> {
+    /// Every check of a signed request but the signature itself, in the documented order.
+    fn prepare_signature<'a>(&self, facts: &RequestFacts<'a>) -> Result<PendingSignature<'a>, ApiError> {
         let missing = |name: &str| {
             ApiError::unauthorized("missing_credentials", format!("a signed request needs the {name} header"))
         };
@@ -206,12 +258,24 @@ impl Authenticator {
             .ok_or_else(|| ApiError::unauthorized("bad_signature", "Augury-Signature is the base64 of 64 bytes"))?;
         let message =
             signing_message(id, timestamp_ms, nonce, facts.method.as_str(), facts.path, facts.raw_query, facts.body);
-        public
-            .verify_strict(message.as_bytes(), &ed25519_dalek::Signature::from_bytes(&signature_bytes))
-            .map_err(|_| ApiError::unauthorized("bad_signature", "the signature does not verify for this request"))?;
+        let public = *public;
+        Ok(PendingSignature {
+            known,
+            public,
+            message,
+            signature: ed25519_dalek::Signature::from_bytes(&signature_bytes),
+            nonce,
+        })
+    }
+
+    /// After the signature's verdict: refuse, or spend the nonce.
+    fn finish_signature(&self, pending: PendingSignature<'_>, verified: bool, now_ms: u64) -> Result<ApiKey, ApiError> {
+        if !verified {
+            return Err(ApiError::unauthorized("bad_signature", "the signature does not verify for this request"));
+        }
         // Only a verified request may spend a nonce, so nobody can fill the cache for others.
-        self.spend_nonce(id, nonce, facts.now_ms)?;
-        Ok(known.key.clone())
+        self.spend_nonce(pending.known.key.id, pending.nonce, now_ms)?;
+        Ok(pending.known.key.clone())
     }
 
     fn spend_nonce(&self, key: KeyId, nonce: &str, now_ms: u64) -> Result<(), ApiError> {
