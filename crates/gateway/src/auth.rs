@@ -154,8 +154,8 @@ impl Authenticator {
     /// holding its worker thread.
     pub async fn authenticate_batched(&self, facts: &RequestFacts<'_>, needed: Scopes) -> Result<ApiKey, ApiError> {
         if facts.headers.contains_key(HEADER_SIGNATURE) {
-            let pending = self.prepare_signature(facts)?;
-            let message = pending.message.clone().into_bytes();
+            let mut pending = self.prepare_signature(facts)?;
+            let message = std::mem::take(&mut pending.message).into_bytes();
             let verified = self.verifier.verify(pending.public, message, pending.signature).await;
             return Self::check_scope(self.finish_signature(pending, verified, facts.now_ms)?, needed);
         }
