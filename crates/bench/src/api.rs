@@ -161,6 +161,13 @@ pub struct PhaseReport {
     pub mean_commit_us: f64,
     /// CPU used during the phase, in cores, per thread group (Linux only; empty elsewhere).
     pub cpu_cores: BTreeMap<String, f64>,
+    /// Group commits by duration during the phase: (upper bound in us, count); the last bound is
+    /// "slower than every other".
+    pub commit_histogram: Vec<(u64, u64)>,
+    /// Placements by server-side duration (the order handler, from parsed request to durable
+    /// answer; not HTTP, authentication or the wait for a worker), from /metrics' histogram:
+    /// (upper bound in us, count).
+    pub server_order_histogram: Vec<(u64, u64)>,
     /// CPU time per answered order, microseconds, all threads of the process (server and load
     /// generator): the figure that does not depend on what else the machine is running.
     pub cpu_us_per_order: f64,
@@ -513,8 +520,56 @@ fn thread_cpu_seconds() -> BTreeMap<String, f64> {
     groups
 }
 
+/// The buckets of a Prometheus histogram in `metrics` (cumulative counts by upper bound).
+fn prometheus_buckets(metrics: &str, name: &str) -> Vec<(u64, u64)> {
+    let prefix = format!("{name}_bucket{{le=\"");
+    metrics
+        .lines()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .filter_map(|rest| {
+            let (bound, count) = rest.split_once("\"} ")?;
+            let bound_us = if bound == "+Inf" { u64::MAX } else { (bound.parse::<f64>().ok()? * 1e6).round() as u64 };
+            Some((bound_us, count.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+fn commit_buckets(gateway: &Gateway) -> Vec<(u64, u64)> {
+    let stats = gateway.state.sequencer.stats();
+    let bounds = augury_sequencer::sequencer_stats::COMMIT_BUCKETS_US.iter().copied().chain([u64::MAX]);
+    bounds.zip(stats.commit_buckets.iter().map(|b| b.load(Ordering::Relaxed))).collect()
+}
+
+fn order_buckets(gateway: &Gateway) -> Vec<(u64, u64)> {
+    let text = gateway.state.metrics.render(gateway.state.sequencer.stats());
+    let cumulative = prometheus_buckets(&text, "augury_order_seconds");
+    let mut previous = 0;
+    cumulative
+        .into_iter()
+        .map(|(bound, count)| {
+            let own = count.saturating_sub(previous);
+            previous = count;
+            (bound, own)
+        })
+        .collect()
+}
+
+/// `after - before`, bucket by bucket, leaving out empty buckets.
+fn bucket_delta(before: &[(u64, u64)], after: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    after
+        .into_iter()
+        .map(|(bound, count)| {
+            let earlier = before.iter().find(|(b, _)| *b == bound).map_or(0, |(_, c)| *c);
+            (bound, count.saturating_sub(earlier))
+        })
+        .filter(|(_, count)| *count > 0)
+        .collect()
+}
+
 struct PhaseProbe {
     started: Instant,
+    commits: Vec<(u64, u64)>,
+    orders: Vec<(u64, u64)>,
     batches: u64,
     commands: u64,
     commit_us: u64,
@@ -526,6 +581,8 @@ impl PhaseProbe {
         let stats = gateway.state.sequencer.stats();
         PhaseProbe {
             started: Instant::now(),
+            commits: commit_buckets(gateway),
+            orders: order_buckets(gateway),
             batches: stats.batches.load(Ordering::Relaxed),
             commands: stats.commands.load(Ordering::Relaxed),
             commit_us: stats.commit_micros_total.load(Ordering::Relaxed),
@@ -564,6 +621,8 @@ impl PhaseProbe {
             mean_batch: if batches > 0 { commands as f64 / batches as f64 } else { 0.0 },
             mean_commit_us: if batches > 0 { commit_us as f64 / batches as f64 } else { 0.0 },
             cpu_cores: cpu,
+            commit_histogram: bucket_delta(&self.commits, commit_buckets(gateway)),
+            server_order_histogram: bucket_delta(&self.orders, order_buckets(gateway)),
             cpu_us_per_order: if answered > 0 { (cpu_total * 1e6 / answered as f64).round() } else { 0.0 },
         }
     }

@@ -100,6 +100,14 @@ fn print_table(report: &ApiBenchReport) {
             cpu.join(", ")
         );
     }
+    let bound = |us: u64| if us == u64::MAX { "more".to_string() } else { format!("<={us}us") };
+    for (name, phase) in [("saturation", &report.saturation), ("open loop", &report.open_loop)] {
+        let commits: Vec<String> = phase.commit_histogram.iter().map(|(b, n)| format!("{} {n}", bound(*b))).collect();
+        let orders: Vec<String> =
+            phase.server_order_histogram.iter().map(|(b, n)| format!("{} {n}", bound(*b))).collect();
+        println!("{name}: group commits by time: {}", commits.join(", "));
+        println!("{name}: order handler (parsed to durable answer) by time: {}", orders.join(", "));
+    }
     println!("invariants after the run: {}", if report.invariants_hold { "hold" } else { "BROKEN" });
     if report.errors > 0 {
         println!("\nWARNING: {} orders failed; the figures above are not a clean measurement.", report.errors);
