@@ -11,6 +11,7 @@
 //! peer run alternately in the same process, and each figure is the best of the repetitions.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod journal;
 pub mod workload;
 

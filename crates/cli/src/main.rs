@@ -1,6 +1,7 @@
 //! The `augury` binary: the edge where commands from a person become calls into the crates.
 #![forbid(unsafe_code)]
 
+mod bench_api;
 mod demo;
 mod intel;
 mod keys;
@@ -151,6 +152,10 @@ enum BenchTarget {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+    /// The network API: signed, durable order placements over HTTP on loopback against a venue in
+    /// a temporary data directory, at saturation (closed loop) and at a fixed offered rate (open
+    /// loop, latency from the scheduled send time). The load generator runs in the same process.
+    Api(bench_api::BenchApiArgs),
     /// Indicators plus Trader and Investor Grades over seeded synthetic assets (6,000 x 5 years
     /// of daily candles by default), on every core.
     Intel(intel::BenchIntelArgs),
@@ -194,6 +199,7 @@ fn run(cli: Cli) -> Result<()> {
         Commands::Import { command } => intel::import(command),
         Commands::Intel { command } => intel::intel(command),
         Commands::Bench { target: BenchTarget::Intel(args) } => intel::bench(args),
+        Commands::Bench { target: BenchTarget::Api(args) } => bench_api::run(&args),
         Commands::Bench { target: BenchTarget::Engine { json, ops, seed, repetitions } } => {
             let config = augury_bench::EngineBenchConfig { ops, seed, repetitions };
             print(json, &augury_bench::run_engine_bench(&config))

@@ -77,7 +77,7 @@ impl<const SCOPES: u8> FromRequest<Arc<AppState>> for Call<SCOPES> {
             peer,
             now_ms: crate::now_ms(),
         };
-        let key = state.auth.authenticate(&facts, Scopes::from_bits(SCOPES))?;
+        let key = state.auth.authenticate_batched(&facts, Scopes::from_bits(SCOPES)).await?;
         if let Err(wait) = state.key_limits.check(&key.id, Instant::now()) {
             state.metrics.rate_limited.inc();
             return Err(ApiError::new(

@@ -2,7 +2,8 @@
 //! and checks requests, turns them into venue commands for the sequencer, and answers from the
 //! outcome (after it is durable) or from the read models.
 //!
-//! - [`auth`]: keys, signatures, nonces, scopes; [`token`]: the API token format.
+//! - [`auth`]: keys, signatures, nonces, scopes; [`token`]: the API token format; [`verify`]:
+//!   batched signature verification.
 //! - [`extract`]: authenticated calls and strict parsing; [`error`]: the one error shape.
 //! - [`history`]: orders, fills, trades and candles derived from the journal.
 //! - [`api`]: the REST routes; [`ws`]: the WebSocket API and its fan-out; [`ratelimit`], [`metrics`].
@@ -17,6 +18,7 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod tls;
 pub mod token;
+pub mod verify;
 pub mod ws;
 
 use augury_sequencer::registry::KeyId;
@@ -40,6 +42,8 @@ pub struct GatewayConfig {
     /// Commands the sequencer queue holds before callers get 503.
     pub queue_capacity: usize,
     pub ws: ws::WsLimits,
+    /// Threads verifying request signatures in batches ([`verify`]).
+    pub verifier_threads: usize,
 }
 
 impl Default for GatewayConfig {
@@ -50,6 +54,9 @@ impl Default for GatewayConfig {
             per_ip: Rate { per_second: 10_000.0, burst: 20_000.0 },
             queue_capacity: 16_384,
             ws: ws::WsLimits::default(),
+            // Half the cores: verification is the largest cost per request, but the request
+            // tasks (HTTP, JSON) and the sequencer need the rest.
+            verifier_threads: std::thread::available_parallelism().map_or(1, |n| n.get() / 2).max(1),
         }
     }
 }
@@ -103,7 +110,11 @@ impl Gateway {
     pub fn start(venue: Venue, history: history::History, config: GatewayConfig) -> Gateway {
         let history = Arc::new(RwLock::new(history));
         let keys: Vec<_> = venue.state().registry().keys(None).cloned().collect();
-        let auth = Arc::new(auth::Authenticator::new(keys, config.signature_window_ms));
+        let auth = Arc::new(auth::Authenticator::with_verifier_threads(
+            keys,
+            config.signature_window_ms,
+            config.verifier_threads,
+        ));
         let hub = Arc::new(ws::Hub::new(config.ws));
         let publisher = {
             let history = Arc::clone(&history);
