@@ -39,7 +39,8 @@ pub struct GatewayConfig {
     pub per_ip: Rate,
     /// Commands the sequencer queue holds before callers get 503.
     pub queue_capacity: usize,
-    /// Threads verifying request signatures in batches ([`verify`]).
+    /// Threads verifying request signatures in batches ([`verify`]); 0 verifies each request on
+    /// its own task instead, one signature at a time.
     pub verifier_threads: usize,
 }
 

@@ -115,11 +115,12 @@ pub struct BatchVerifier {
 }
 
 impl BatchVerifier {
-    /// Starts `threads` verifier threads (at least one).
+    /// Starts `threads` verifier threads; with none, [`BatchVerifier::verify`] verifies on the
+    /// caller's task.
     pub fn start(threads: usize) -> BatchVerifier {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
-        for n in 0..threads.max(1) {
+        for n in 0..threads {
             let queue = Arc::clone(&queue);
             let started = std::thread::Builder::new().name(format!("augury-verify-{n}")).spawn(move || run(&queue));
             if let Err(error) = started {
