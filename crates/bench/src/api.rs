@@ -107,8 +107,10 @@ impl Default for ApiBenchConfig {
             open_rate: 10_000,
             open_duration_ms: 5_000,
             open_connections: 64,
-            server_threads: 2,
-            client_threads: 0,
+            // As `augury serve` on this machine: a runtime with one worker per core.
+            server_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            // Its own runtime, so its CPU is accounted apart from the gateway's.
+            client_threads: 1,
             verifier_threads: GatewayConfig::default().verifier_threads,
             seed: 0xA6_0001,
         }

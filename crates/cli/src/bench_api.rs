@@ -32,11 +32,11 @@ pub struct BenchApiArgs {
     open_duration_ms: u64,
     #[arg(long, default_value_t = 64)]
     open_connections: usize,
-    /// Tokio worker threads of the gateway.
-    #[arg(long, default_value_t = 2)]
+    /// Tokio worker threads of the gateway (default: one per core, as `augury serve`).
+    #[arg(long, default_value_t = ApiBenchConfig::default().server_threads)]
     server_threads: usize,
     /// Worker threads of the load generator; 0 runs it on the gateway's runtime.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 1)]
     client_threads: usize,
     /// Signature verifier threads of the gateway (batched verification); 0 verifies each request
     /// on its own task. Default: half the cores.
