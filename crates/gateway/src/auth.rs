@@ -19,6 +19,7 @@ use axum::http::{HeaderMap, Method};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use subtle::ConstantTimeEq;
@@ -62,7 +63,9 @@ pub struct RequestFacts<'a> {
 /// nonces seen inside the replay window.
 pub struct Authenticator {
     keys: RwLock<HashMap<KeyId, Arc<KnownKey>>>,
-    nonces: Mutex<NonceCache>,
+    /// Sharded by key and nonce: each shard grows (and rehashes) on its own, a 64th of the
+    /// window at a time, and requests rarely wait for each other's lock.
+    nonces: Vec<Mutex<NonceCache>>,
     window_ms: u64,
     verifier: BatchVerifier,
 }
@@ -100,6 +103,8 @@ struct PendingSignature<'a> {
 /// (every timestamp that could still carry it) and at most `4 x window`. Unlike one map with an
 /// expiry queue, this never rehashes the whole window at once once warm: each new generation is
 /// allocated at the size of the last, so the lock is never held for a big resize.
+const NONCE_SHARDS: usize = 64;
+
 #[derive(Default)]
 struct NonceCache {
     newer: HashSet<(KeyId, String)>,
@@ -121,7 +126,7 @@ impl Authenticator {
         Authenticator {
             verifier: BatchVerifier::start(verifier_threads),
             keys: RwLock::new(keys.into_iter().map(|k| (k.id, KnownKey::new(k))).collect()),
-            nonces: Mutex::new(NonceCache::default()),
+            nonces: (0..NONCE_SHARDS).map(|_| Mutex::new(NonceCache::default())).collect(),
             window_ms,
         }
     }
@@ -285,7 +290,13 @@ impl Authenticator {
 
     fn spend_nonce(&self, key: KeyId, nonce: &str, now_ms: u64) -> Result<(), ApiError> {
         let generation_ms = 2 * self.window_ms;
-        let mut cache = self.nonces.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = (key, nonce.to_string());
+        let shard = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            entry.hash(&mut hasher);
+            (hasher.finish() % NONCE_SHARDS as u64) as usize
+        };
+        let mut cache = self.nonces[shard].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut dropped = None;
         if now_ms.saturating_sub(cache.newer_since_ms) >= generation_ms {
             let capacity = cache.newer.len();
@@ -297,7 +308,6 @@ impl Authenticator {
             }
             cache.newer_since_ms = now_ms;
         }
-        let entry = (key, nonce.to_string());
         let replayed = cache.older.contains(&entry) || !cache.newer.insert(entry);
         drop(cache);
         // Freeing a generation's strings takes a while: not under the lock.
