@@ -91,6 +91,8 @@ pub struct ApiBenchConfig {
     pub server_threads: usize,
     /// Tokio worker threads of the load generator; 0 runs it on the server's runtime.
     pub client_threads: usize,
+    /// Signature verifier threads of the gateway; 0 verifies on the request tasks, one by one.
+    pub verifier_threads: usize,
     pub seed: u64,
 }
 
@@ -105,8 +107,11 @@ impl Default for ApiBenchConfig {
             open_rate: 10_000,
             open_duration_ms: 5_000,
             open_connections: 64,
-            server_threads: 2,
-            client_threads: 0,
+            // As `augury serve` on this machine: a runtime with one worker per core.
+            server_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            // Its own runtime, so its CPU is accounted apart from the gateway's.
+            client_threads: 1,
+            verifier_threads: GatewayConfig::default().verifier_threads,
             seed: 0xA6_0001,
         }
     }
@@ -154,6 +159,9 @@ pub struct PhaseReport {
     pub seconds: f64,
     pub orders_per_sec: f64,
     pub latency: LatencyMs,
+    /// Open loop: how late orders left after their scheduled time (the load generator's own
+    /// delay, included in `latency`).
+    pub send_lag: LatencyMs,
     /// The sequencer during the phase: batches, mean commands per batch, mean commit (write +
     /// fdatasync) time.
     pub batches: u64,
@@ -193,6 +201,11 @@ pub struct ApiBenchReport {
     pub open_loop: PhaseReport,
     /// After the run, the engine's invariants held.
     pub invariants_hold: bool,
+    /// Journal entries at the end (setup, orders, clock steps).
+    pub journal_entries: u64,
+    /// Time to write one snapshot of the final state; the sequencer takes one every 100,000
+    /// entries and answers nobody meanwhile.
+    pub snapshot_ms: f64,
     pub cores: usize,
     pub config: ApiBenchConfig,
 }
@@ -335,6 +348,8 @@ async fn exchange(
 #[derive(Default)]
 struct Tally {
     latencies_ns: Vec<u64>,
+    /// Open loop: how late each order left after its scheduled time (the load generator's share).
+    send_lags_ns: Vec<u64>,
     orders: u64,
     errors: u64,
     statuses: BTreeMap<String, u64>,
@@ -372,6 +387,7 @@ impl Tally {
         let mut all = Tally::default();
         for t in tallies {
             all.latencies_ns.extend(t.latencies_ns);
+            all.send_lags_ns.extend(t.send_lags_ns);
             all.orders += t.orders;
             all.errors += t.errors;
             for (status, count) in t.statuses {
@@ -453,6 +469,7 @@ async fn open_loop(mut sender: SendRequest<Full<Bytes>>, mut stream: Stream, slo
         if signed_at.elapsed() > RESIGN_AFTER {
             request = stream.next_request();
         }
+        tally.send_lags_ns.push(Instant::now().saturating_duration_since(scheduled).as_nanos() as u64);
         let answer = exchange(&mut sender, request).await;
         let done = Instant::now();
         tally.record(&answer, done.saturating_duration_since(scheduled), done);
@@ -607,6 +624,7 @@ impl PhaseProbe {
         let cpu = used.into_iter().map(|(group, used)| (group, (used / elapsed * 100.0).round() / 100.0)).collect();
         let answered = tally.orders;
         let mut latencies = tally.latencies_ns;
+        let mut send_lags = tally.send_lags_ns;
         let seconds = window.as_secs_f64();
         PhaseReport {
             orders: tally.orders,
@@ -617,6 +635,7 @@ impl PhaseProbe {
             seconds,
             orders_per_sec: if seconds > 0.0 { tally.orders as f64 / seconds } else { 0.0 },
             latency: LatencyMs::of(&mut latencies),
+            send_lag: LatencyMs::of(&mut send_lags),
             batches,
             mean_batch: if batches > 0 { commands as f64 / batches as f64 } else { 0.0 },
             mean_commit_us: if batches > 0 { commit_us as f64 / batches as f64 } else { 0.0 },
@@ -649,7 +668,7 @@ pub fn run_api_bench(config: &ApiBenchConfig, dir: &Path) -> Result<ApiBenchRepo
     let (venue, _) = Venue::open_observed(options, &mut |_| {}, &mut history)?;
     let gateway_config = GatewayConfig {
         per_ip: Rate { per_second: 1e9, burst: 1e9 },
-        queue_capacity: GatewayConfig::default().queue_capacity,
+        verifier_threads: config.verifier_threads,
         ..GatewayConfig::default()
     };
     let rate_limits = format!(
@@ -754,8 +773,13 @@ pub fn run_api_bench(config: &ApiBenchConfig, dir: &Path) -> Result<ApiBenchRepo
     server.block_on(serving).map_err(|e| ApiBenchError::Client(e.to_string()))??;
     drop(client);
     let gateway = Arc::try_unwrap(gateway).map_err(|_| ApiBenchError::Client("the gateway is still shared".into()))?;
-    let venue = gateway.stop();
+    let mut venue = gateway.stop();
     let invariants_hold = venue.engine().check_invariants().is_ok();
+    // The sequencer takes one of these every 100,000 entries, between batches: answers wait.
+    let snapshot_started = Instant::now();
+    venue.snapshot()?;
+    let snapshot_ms = snapshot_started.elapsed().as_secs_f64() * 1e3;
+    let journal_entries = venue.journal().committed();
     drop(venue);
     drop(server);
 
@@ -775,6 +799,8 @@ pub fn run_api_bench(config: &ApiBenchConfig, dir: &Path) -> Result<ApiBenchRepo
         saturation,
         open_loop,
         invariants_hold,
+        journal_entries,
+        snapshot_ms,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         config: config.clone(),
     })

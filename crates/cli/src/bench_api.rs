@@ -32,12 +32,16 @@ pub struct BenchApiArgs {
     open_duration_ms: u64,
     #[arg(long, default_value_t = 64)]
     open_connections: usize,
-    /// Tokio worker threads of the gateway.
-    #[arg(long, default_value_t = 2)]
+    /// Tokio worker threads of the gateway (default: one per core, as `augury serve`).
+    #[arg(long, default_value_t = ApiBenchConfig::default().server_threads)]
     server_threads: usize,
     /// Worker threads of the load generator; 0 runs it on the gateway's runtime.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 1)]
     client_threads: usize,
+    /// Signature verifier threads of the gateway (batched verification); 0 verifies each request
+    /// on its own task. Default: half the cores.
+    #[arg(long, default_value_t = ApiBenchConfig::default().verifier_threads)]
+    verifier_threads: usize,
     #[arg(long, default_value_t = ApiBenchConfig::default().seed)]
     seed: u64,
     /// Where the temporary data directory goes (removed afterwards). Use a real disk: fsync on
@@ -58,6 +62,7 @@ pub fn run(args: &BenchApiArgs) -> Result<()> {
         open_connections: args.open_connections,
         server_threads: args.server_threads,
         client_threads: args.client_threads,
+        verifier_threads: args.verifier_threads,
         seed: args.seed,
     };
     let report = run_api_bench(&config, &args.dir)?;
@@ -108,7 +113,16 @@ fn print_table(report: &ApiBenchReport) {
         println!("{name}: group commits by time: {}", commits.join(", "));
         println!("{name}: order handler (parsed to durable answer) by time: {}", orders.join(", "));
     }
+    let lag = &report.open_loop.send_lag;
+    println!(
+        "open loop: orders left late by (load generator): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        lag.p50_ms, lag.p99_ms, lag.max_ms
+    );
     println!("invariants after the run: {}", if report.invariants_hold { "hold" } else { "BROKEN" });
+    println!(
+        "journal: {} entries; one snapshot of the final state took {:.1} ms (taken every 100,000 entries)",
+        report.journal_entries, report.snapshot_ms
+    );
     if report.errors > 0 {
         println!("\nWARNING: {} orders failed; the figures above are not a clean measurement.", report.errors);
         for phase in [&report.saturation, &report.open_loop] {

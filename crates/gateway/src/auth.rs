@@ -18,7 +18,8 @@ use augury_sequencer::registry::{ApiKey, KeyId, Scopes};
 use axum::http::{HeaderMap, Method};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use subtle::ConstantTimeEq;
@@ -62,7 +63,9 @@ pub struct RequestFacts<'a> {
 /// nonces seen inside the replay window.
 pub struct Authenticator {
     keys: RwLock<HashMap<KeyId, Arc<KnownKey>>>,
-    nonces: Mutex<NonceCache>,
+    /// Sharded by key and nonce: each shard grows (and rehashes) on its own, a 64th of the
+    /// window at a time, and requests rarely wait for each other's lock.
+    nonces: Vec<Mutex<NonceCache>>,
     window_ms: u64,
     verifier: BatchVerifier,
 }
@@ -94,14 +97,21 @@ struct PendingSignature<'a> {
     nonce: &'a str,
 }
 
+/// Nonces spent inside the replay window, in two generations of `2 x window` each: a nonce is
+/// looked up in both and recorded in the newer; when the newer is `2 x window` old it becomes the
+/// older and the older is dropped whole. So a nonce is remembered for at least `2 x window`
+/// (every timestamp that could still carry it) and at most `4 x window`. Unlike one map with an
+/// expiry queue, this never rehashes the whole window at once once warm: each new generation is
+/// allocated at the size of the last, so the lock is never held for a big resize.
+const NONCE_SHARDS: usize = 64;
+
 #[derive(Default)]
 struct NonceCache {
-    seen: HashMap<(KeyId, String), u64>,
-    /// (forget at, key, nonce), in insertion order; timestamps are bounded by the window, so
-    /// forgetting in this order is close enough and never forgets early.
-    order: VecDeque<(u64, KeyId, String)>,
+    newer: HashSet<(KeyId, String)>,
+    older: HashSet<(KeyId, String)>,
+    /// When `newer` started.
+    newer_since_ms: u64,
 }
-
 impl Authenticator {
     /// With one signature verifier thread.
     pub fn new(keys: impl IntoIterator<Item = ApiKey>, window_ms: u64) -> Authenticator {
@@ -116,7 +126,7 @@ impl Authenticator {
         Authenticator {
             verifier: BatchVerifier::start(verifier_threads),
             keys: RwLock::new(keys.into_iter().map(|k| (k.id, KnownKey::new(k))).collect()),
-            nonces: Mutex::new(NonceCache::default()),
+            nonces: (0..NONCE_SHARDS).map(|_| Mutex::new(NonceCache::default())).collect(),
             window_ms,
         }
     }
@@ -279,18 +289,32 @@ impl Authenticator {
     }
 
     fn spend_nonce(&self, key: KeyId, nonce: &str, now_ms: u64) -> Result<(), ApiError> {
-        let mut cache = self.nonces.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        while cache.order.front().is_some_and(|(forget_at, _, _)| *forget_at <= now_ms) {
-            if let Some((_, k, n)) = cache.order.pop_front() {
-                cache.seen.remove(&(k, n));
+        let generation_ms = 2 * self.window_ms;
+        let entry = (key, nonce.to_string());
+        let shard = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            entry.hash(&mut hasher);
+            (hasher.finish() % NONCE_SHARDS as u64) as usize
+        };
+        let mut cache = self.nonces[shard].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut dropped = None;
+        if now_ms.saturating_sub(cache.newer_since_ms) >= generation_ms {
+            let capacity = cache.newer.len();
+            let newer = std::mem::replace(&mut cache.newer, HashSet::with_capacity(capacity));
+            dropped = Some(std::mem::replace(&mut cache.older, newer));
+            // Two generations have passed with no request at all: the older one is stale too.
+            if now_ms.saturating_sub(cache.newer_since_ms) >= 2 * generation_ms {
+                cache.older.clear();
             }
+            cache.newer_since_ms = now_ms;
         }
-        // Remembered until no timestamp in the window could carry it again.
-        let forget_at = now_ms + 2 * self.window_ms;
-        if cache.seen.insert((key, nonce.to_string()), forget_at).is_some() {
+        let replayed = cache.older.contains(&entry) || !cache.newer.insert(entry);
+        drop(cache);
+        // Freeing a generation's strings takes a while: not under the lock.
+        drop(dropped);
+        if replayed {
             return Err(ApiError::unauthorized("replayed_nonce", "this nonce was already used with this key"));
         }
-        cache.order.push_back((forget_at, key, nonce.to_string()));
         Ok(())
     }
 }
@@ -408,6 +432,25 @@ mod tests {
         assert_eq!(code(auth.authenticate(&facts(1_700_000_001_000, b"{}"), Scopes::TRADE)), Some("bad_signature"));
         assert_eq!(code(auth.authenticate(&facts(1_700_000_001_000, body), Scopes::TRADE)), None);
         assert_eq!(code(auth.authenticate(&facts(1_700_000_001_000, body), Scopes::TRADE)), Some("replayed_nonce"));
+    }
+
+    #[test]
+    fn nonces_are_remembered_for_at_least_twice_the_window() {
+        let auth = Authenticator::with_verifier_threads([], 5_000, 0);
+        let spend = |nonce: &str, at: u64| auth.spend_nonce(7, nonce, at).err().map(|e| e.code);
+        assert_eq!(spend("a", 1_000), None);
+        assert_eq!(spend("a", 1_000), Some("replayed_nonce"));
+        assert_eq!(auth.spend_nonce(8, "a", 1_000).err().map(|e| e.code), None, "nonces are per key");
+        // However the generations fall, a nonce is refused for two windows (10 s) after it is spent.
+        assert_eq!(spend("a", 10_999), Some("replayed_nonce"));
+        assert_eq!(spend("c", 11_000), None);
+        assert_eq!(spend("c", 15_000), Some("replayed_nonce"));
+        assert_eq!(spend("c", 20_999), Some("replayed_nonce"));
+        assert_eq!(spend("a", 41_000), None, "and forgotten after at most four windows");
+        assert_eq!(spend("c", 51_000), None);
+        // A long quiet spell forgets everything older than two windows.
+        assert_eq!(spend("z", 100_000), None);
+        assert_eq!(spend("a", 100_000), None);
     }
 
     #[test]

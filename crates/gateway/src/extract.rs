@@ -77,7 +77,12 @@ impl<const SCOPES: u8> FromRequest<Arc<AppState>> for Call<SCOPES> {
             peer,
             now_ms: crate::now_ms(),
         };
-        let key = state.auth.authenticate_batched(&facts, Scopes::from_bits(SCOPES)).await?;
+        let needed = Scopes::from_bits(SCOPES);
+        let key = if state.config.verifier_threads == 0 {
+            state.auth.authenticate(&facts, needed)?
+        } else {
+            state.auth.authenticate_batched(&facts, needed).await?
+        };
         if let Err(wait) = state.key_limits.check(&key.id, Instant::now()) {
             state.metrics.rate_limited.inc();
             return Err(ApiError::new(

@@ -42,7 +42,8 @@ pub struct GatewayConfig {
     /// Commands the sequencer queue holds before callers get 503.
     pub queue_capacity: usize,
     pub ws: ws::WsLimits,
-    /// Threads verifying request signatures in batches ([`verify`]).
+    /// Threads verifying request signatures in batches ([`verify`]); 0 verifies each request on
+    /// its own task instead, one signature at a time.
     pub verifier_threads: usize,
 }
 

@@ -111,15 +111,16 @@ struct Job {
 
 /// The verifier threads; they stop when this is dropped.
 pub struct BatchVerifier {
-    jobs: Mutex<Option<Sender<Job>>>,
+    jobs: Option<Sender<Job>>,
 }
 
 impl BatchVerifier {
-    /// Starts `threads` verifier threads (at least one).
+    /// Starts `threads` verifier threads; with none, [`BatchVerifier::verify`] verifies on the
+    /// caller's task.
     pub fn start(threads: usize) -> BatchVerifier {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
-        for n in 0..threads.max(1) {
+        for n in 0..threads {
             let queue = Arc::clone(&queue);
             let started = std::thread::Builder::new().name(format!("augury-verify-{n}")).spawn(move || run(&queue));
             if let Err(error) = started {
@@ -127,15 +128,15 @@ impl BatchVerifier {
                 tracing::error!(%error, "cannot start a signature verifier thread");
             }
         }
-        BatchVerifier { jobs: Mutex::new(Some(jobs)) }
+        BatchVerifier { jobs: Some(jobs) }
     }
 
     /// Verifies one signature, batched with whatever else is waiting.
     pub async fn verify(&self, key: PublicKey, message: Vec<u8>, signature: Signature) -> bool {
         let (answer, verdict) = tokio::sync::oneshot::channel();
-        let sent = {
-            let jobs = self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            jobs.as_ref().and_then(|jobs| jobs.send(Job { key, message, signature, answer }).err())
+        let sent = match &self.jobs {
+            Some(jobs) => jobs.send(Job { key, message, signature, answer }).err(),
+            None => Some(mpsc::SendError(Job { key, message, signature, answer })),
         };
         match sent {
             // A verifier that died holding the job (a panic) gives no verdict: refuse, never accept.
@@ -148,7 +149,7 @@ impl BatchVerifier {
 impl Drop for BatchVerifier {
     fn drop(&mut self) {
         // Closing the queue ends the threads once they finish what they hold.
-        self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        self.jobs.take();
     }
 }
 
