@@ -79,7 +79,14 @@ pub fn next_chain(previous: &Hash, leaf: &Hash) -> Hash {
 
 /// Lowercase hex, for messages and JSON.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    // One allocation: this runs on every signed request (the body's hash) and every checkpoint.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        text.push(DIGITS[usize::from(b >> 4)] as char);
+        text.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    text
 }
 
 /// Parses lowercase or uppercase hex.
@@ -119,4 +126,20 @@ pub fn read_entry(
         Ok(())
     })?;
     found.ok_or_else(|| JournalError::Invalid(format!("the journal has no entry {index}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hex, unhex};
+
+    #[test]
+    fn hex_is_lowercase_two_digits_per_byte_and_round_trips() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let text = hex(&bytes);
+        assert_eq!(text.len(), 512);
+        assert_eq!(&text[..6], "000102");
+        assert_eq!(&text[text.len() - 4..], "feff");
+        assert_eq!(text, bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        assert_eq!(unhex(&text).as_deref(), Some(&bytes[..]));
+    }
 }
