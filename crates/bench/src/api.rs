@@ -107,8 +107,8 @@ impl Default for ApiBenchConfig {
             open_rate: 10_000,
             open_duration_ms: 5_000,
             open_connections: 64,
-            // As `augury serve` on this machine: a runtime with one worker per core.
-            server_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            // As `augury serve` on this machine.
+            server_threads: augury_gateway::default_worker_threads(),
             // Its own runtime, so its CPU is accounted apart from the gateway's.
             client_threads: 1,
             verifier_threads: GatewayConfig::default().verifier_threads,

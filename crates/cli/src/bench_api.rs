@@ -32,7 +32,7 @@ pub struct BenchApiArgs {
     open_duration_ms: u64,
     #[arg(long, default_value_t = 64)]
     open_connections: usize,
-    /// Tokio worker threads of the gateway (default: one per core, as `augury serve`).
+    /// Tokio worker threads of the gateway (default: the cores the verifiers leave, as `augury serve`).
     #[arg(long, default_value_t = ApiBenchConfig::default().server_threads)]
     server_threads: usize,
     /// Worker threads of the load generator; 0 runs it on the gateway's runtime.

@@ -86,7 +86,10 @@ pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs)
         venue.commit(augury_gateway::now_ms())?;
         eprintln!("created the demo venue in {}: three markets, simulated traders", storage.data_dir.display());
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(augury_gateway::default_worker_threads())
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         let address = listener.local_addr()?;

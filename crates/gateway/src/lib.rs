@@ -47,6 +47,15 @@ pub struct GatewayConfig {
     pub verifier_threads: usize,
 }
 
+/// Tokio worker threads for the HTTP side: the cores the signature verifiers leave. The sequencer
+/// and the verifiers have threads of their own, so one worker per core oversubscribes a small
+/// machine; on 2 cores `augury bench api` measured one worker better at saturation and in the
+/// open-loop tail (fewer wakeups across cores, no work stealing between two workers).
+pub fn default_worker_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.saturating_sub(GatewayConfig::default().verifier_threads).max(1)
+}
+
 impl Default for GatewayConfig {
     fn default() -> GatewayConfig {
         GatewayConfig {
