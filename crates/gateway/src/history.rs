@@ -128,7 +128,8 @@ pub struct History {
     /// lock) for 40-60 ms when it doubled past about 115,000 orders (`augury bench api`).
     orders: BTreeMap<OrderId, OrderRecord>,
     orders_by_account: HashMap<AccountId, Vec<OrderId>>,
-    client_orders: HashMap<(AccountId, String), OrderId>,
+    // A B-tree for the same reason as `orders`: it only grows, and a rehash would stall readers.
+    client_orders: BTreeMap<(AccountId, String), OrderId>,
     fills_by_account: HashMap<AccountId, Vec<FillRecord>>,
     settlements_by_account: HashMap<AccountId, Vec<SettlementRecord>>,
     trades_by_market: HashMap<MarketId, Vec<TradeRecord>>,

@@ -5,7 +5,7 @@
 
 use augury_core::{AccountId, Event, NewOrder, TimestampMs};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Accounts the registry hands out start here; lower ids are the operator's (the fee account,
 /// demo and simulated traders).
@@ -102,9 +102,10 @@ pub struct ClientOrder {
 pub struct Registry {
     next_account: AccountId,
     keys: BTreeMap<KeyId, ApiKey>,
-    /// Never iterated into output except sorted (snapshots).
+    /// Every client_order_id ever used, for good (ids are never reusable). A B-tree, not a hash
+    /// map: doubling a hash table of millions of ids would stall the sequencer for tens of ms.
     #[serde(with = "client_orders_sorted")]
-    client_orders: HashMap<(AccountId, String), ClientOrder>,
+    client_orders: BTreeMap<(AccountId, String), ClientOrder>,
 }
 
 impl Registry {
@@ -188,24 +189,73 @@ pub fn differing_fields(first: &NewOrder, retry: &NewOrder) -> Vec<&'static str>
     fields
 }
 
-/// Snapshots store the client-order table as a list sorted by key, so the same state always
-/// encodes to the same bytes.
+/// Snapshots store the client-order table as a list of rows sorted by key (the encoding a hash
+/// map used to need; kept so existing snapshots still load).
 mod client_orders_sorted {
     use super::ClientOrder;
     use augury_core::AccountId;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::HashMap;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
 
-    type Table = HashMap<(AccountId, String), ClientOrder>;
+    type Table = BTreeMap<(AccountId, String), ClientOrder>;
 
     pub fn serialize<S: Serializer>(table: &Table, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut rows: Vec<_> = table.iter().collect();
-        rows.sort_by(|a, b| a.0.cmp(b.0));
-        rows.serialize(serializer)
+        serializer.collect_seq(table.iter())
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Table, D::Error> {
         let rows: Vec<((AccountId, String), ClientOrder)> = Vec::deserialize(deserializer)?;
         Ok(rows.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use augury_core::{Action, OrderId, OrderType, SelfTradePrevention, Side, TimeInForce};
+
+    fn order(account: AccountId, order: OrderId) -> NewOrder {
+        NewOrder {
+            order,
+            account,
+            market: 1,
+            outcome: 0,
+            side: Side::Yes,
+            action: Action::Buy,
+            order_type: OrderType::Limit { price_micros: 500_000 },
+            quantity: 1,
+            time_in_force: TimeInForce::Gtc,
+            post_only: false,
+            self_trade: SelfTradePrevention::CancelTaker,
+        }
+    }
+
+    /// Snapshots written when the table was a hash map (rows sorted by key) still load, and the
+    /// table encodes to exactly those bytes whatever the insertion order.
+    #[test]
+    fn client_orders_encode_as_rows_sorted_by_key() {
+        let mut registry = Registry::new();
+        for (account, id, n) in [(2, "b", 1), (1, "z", 2), (2, "a", 3), (1, "y", 4)] {
+            registry.record_client_order(id.to_string(), order(account, n), Vec::new());
+        }
+        let bytes = postcard::to_allocvec(&registry).expect("encodes");
+
+        let mut rows: Vec<((AccountId, String), ClientOrder)> = registry
+            .client_orders
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .rev() // scrambled, then sorted as the old encoder did
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        let old_layout = postcard::to_allocvec(&(registry.next_account, &registry.keys, &rows)).expect("encodes");
+        assert_eq!(bytes, old_layout);
+        assert_eq!(
+            rows.iter().map(|r| (r.0 .0, r.0 .1.as_str())).collect::<Vec<_>>(),
+            [(1, "y"), (1, "z"), (2, "a"), (2, "b")]
+        );
+
+        let decoded: Registry = postcard::from_bytes(&bytes).expect("decodes");
+        assert_eq!(decoded, registry);
+        assert_eq!(decoded.client_order(2, "a").map(|c| c.order.order), Some(3));
     }
 }
