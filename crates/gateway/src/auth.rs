@@ -411,6 +411,7 @@ mod tests {
             expires_ms: None,
             revoked_ms: None,
             ip_allowlist: Vec::new(),
+            rsa_public_key: None,
         };
         let auth = Authenticator::new([key], 5_000);
         let mut headers = HeaderMap::new();

@@ -132,7 +132,7 @@ impl Gateway {
                     history.apply(&entry.command, &entry.events);
                     fanout.after(&history, &entry.events);
                     let changed_key = match &entry.command {
-                        VenueCommand::CreateKey { key } => Some(key.id),
+                        VenueCommand::CreateKey { key } | VenueCommand::CreateRsaKey { key, .. } => Some(key.id),
                         VenueCommand::RevokeKey { key, .. } => Some(*key),
                         _ => None,
                     };
