@@ -7,6 +7,7 @@
 //! - [`extract`]: authenticated calls and strict parsing; [`error`]: the one error shape.
 //! - [`history`]: orders, fills, trades and candles derived from the journal.
 //! - [`api`]: the REST routes; [`ws`]: the WebSocket API and its fan-out; [`ratelimit`], [`metrics`].
+//! - [`kalshi`]: the Kalshi Trade API v2 compatibility surface, a translation layer over the above.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -14,6 +15,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod history;
+pub mod kalshi;
 pub mod metrics;
 pub mod ratelimit;
 pub mod tls;
@@ -163,7 +165,9 @@ impl Gateway {
     }
 
     pub fn router(&self) -> axum::Router {
-        api::router(Arc::clone(&self.state)).merge(ws::router(Arc::clone(&self.state)))
+        api::router(Arc::clone(&self.state))
+            .merge(ws::router(Arc::clone(&self.state)))
+            .merge(kalshi::router(Arc::clone(&self.state)))
     }
 
     /// Serves on `listener` until `shutdown` resolves.
