@@ -112,5 +112,6 @@ async fn a_kalshi_python_bot_runs_unchanged_against_augury() {
     let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "the Kalshi bot's checks failed:\n{text}");
     assert!(text.contains("all checks passed"), "{text}");
+    eprintln!("{}", text.lines().last().unwrap_or_default());
     server.stop().await;
 }
