@@ -167,7 +167,16 @@ fn keys_create_takes_an_rsa_public_key() {
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
     let fixture = repo_root().join("crates/gateway/tests/fixtures/kalshi-test-rsa-1.pub.pem");
-    let out = succeeds(&["keys", "create", "--data-dir", data, "--scopes", "read,trade", "--rsa-public-key", fixture.to_str().unwrap()]);
+    let out = succeeds(&[
+        "keys",
+        "create",
+        "--data-dir",
+        data,
+        "--scopes",
+        "read,trade",
+        "--rsa-public-key",
+        fixture.to_str().unwrap(),
+    ]);
     let created: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     assert_eq!(created["rsa_public_key_sha256"].as_str().map(str::len), Some(64), "{out}");
     assert!(created["ed25519_public_key"].is_null(), "{out}");

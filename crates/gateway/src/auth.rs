@@ -189,8 +189,9 @@ impl Authenticator {
         let key_text = header(facts.headers, K_KEY)?.ok_or_else(|| missing("KALSHI-ACCESS-KEY"))?;
         let timestamp_text = header(facts.headers, K_TIMESTAMP)?.ok_or_else(|| missing("KALSHI-ACCESS-TIMESTAMP"))?;
         let signature_text = header(facts.headers, K_SIGNATURE)?.ok_or_else(|| missing("KALSHI-ACCESS-SIGNATURE"))?;
-        let id = token::parse_key_id(key_text.trim())
-            .ok_or_else(|| ApiError::unauthorized("unknown_key", "KALSHI-ACCESS-KEY is an Augury key id of 16 hex digits"))?;
+        let id = token::parse_key_id(key_text.trim()).ok_or_else(|| {
+            ApiError::unauthorized("unknown_key", "KALSHI-ACCESS-KEY is an Augury key id of 16 hex digits")
+        })?;
         let timestamp_ms: u64 = timestamp_text.parse().map_err(|_| {
             ApiError::unauthorized("stale_timestamp", "KALSHI-ACCESS-TIMESTAMP is milliseconds since the epoch")
         })?;
@@ -206,7 +207,10 @@ impl Authenticator {
         }
         let known = self.usable(id, facts)?;
         let pkcs1 = known.rsa_pkcs1.as_deref().ok_or_else(|| {
-            ApiError::unauthorized("bad_signature", "this key has no RSA public key (augury keys create --rsa-public-key)")
+            ApiError::unauthorized(
+                "bad_signature",
+                "this key has no RSA public key (augury keys create --rsa-public-key)",
+            )
         })?;
         let signature = base64::engine::general_purpose::STANDARD
             .decode(signature_text)

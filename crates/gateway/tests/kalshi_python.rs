@@ -65,7 +65,13 @@ async fn a_kalshi_python_bot_runs_unchanged_against_augury() {
     }
     let dir = tempfile::tempdir().unwrap();
     let (mut venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
-    let binary = MarketSpec { market: 1, kind: MarketKind::Binary, tick_micros: 10_000, fees: FeeSchedule::ZERO, close_time_ms: 0 };
+    let binary = MarketSpec {
+        market: 1,
+        kind: MarketKind::Binary,
+        tick_micros: 10_000,
+        fees: FeeSchedule::ZERO,
+        close_time_ms: 0,
+    };
     let categorical = MarketSpec { market: 2, kind: MarketKind::Categorical { outcomes: 3 }, ..binary };
     for spec in [binary, categorical] {
         venue.submit(&Command::CreateMarket { spec }).unwrap().unwrap();

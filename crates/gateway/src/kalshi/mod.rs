@@ -139,13 +139,7 @@ impl From<ApiError> for KalshiError {
             (503, _) => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error"),
         };
-        KalshiError {
-            status,
-            code,
-            message: error.message,
-            details: Some(error.code),
-            retry_after: error.retry_after,
-        }
+        KalshiError { status, code, message: error.message, details: Some(error.code), retry_after: error.retry_after }
     }
 }
 
@@ -195,7 +189,8 @@ pub fn parse_market_ticker(ticker: &str) -> Option<(MarketId, Option<OutcomeInde
 
 /// A decimal number written the one way (no sign, no leading zeros), so each book has one ticker.
 fn canonical_number<T: std::str::FromStr>(text: &str) -> Option<T> {
-    let canonical = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
+    let canonical =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
     canonical.then(|| text.parse().ok()).flatten()
 }
 
@@ -247,7 +242,8 @@ pub fn parse_dollars(text: &str) -> Result<Micros, String> {
     if fraction.len() > 6 {
         return Err(format!("{text:?} has more than 6 decimals (a micro-dollar is the smallest unit)"));
     }
-    let whole: Micros = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| format!("{text:?} is too large"))? };
+    let whole: Micros =
+        if whole.is_empty() { 0 } else { whole.parse().map_err(|_| format!("{text:?} is too large"))? };
     let fraction: Micros = format!("{fraction:0<6}").parse().unwrap_or(0);
     whole
         .checked_mul(MICROS_PER_DOLLAR)
@@ -405,7 +401,10 @@ mod tests {
     fn native_refusals_become_kalshi_errors() {
         let native = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "insufficient_funds", "not enough");
         let kalshi = KalshiError::from(native);
-        assert_eq!((kalshi.status, kalshi.code, kalshi.details), (StatusCode::BAD_REQUEST, "insufficient_balance", Some("insufficient_funds")));
+        assert_eq!(
+            (kalshi.status, kalshi.code, kalshi.details),
+            (StatusCode::BAD_REQUEST, "insufficient_balance", Some("insufficient_funds"))
+        );
         let body = kalshi.body();
         assert_eq!(body["code"], "insufficient_balance");
         assert_eq!(body["message"], "not enough");

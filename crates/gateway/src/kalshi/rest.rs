@@ -120,9 +120,13 @@ impl<const SCOPES: u8> FromRequest<Arc<AppState>> for KalshiCall<SCOPES> {
         let key = state.auth.authenticate_kalshi(&facts, Scopes::from_bits(SCOPES))?;
         if let Err(wait) = state.key_limits.check(&key.id, Instant::now()) {
             state.metrics.rate_limited.inc();
-            return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests for this API key")
-                .with_retry_after(wait)
-                .into());
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests for this API key",
+            )
+            .with_retry_after(wait)
+            .into());
         }
         Ok(KalshiCall { key, body })
     }
@@ -348,9 +352,7 @@ fn status_filter(text: Option<&str>) -> KalshiResult<Option<Vec<&'static str>>> 
             "settled" | "determined" | "finalized" => "settled",
             "unopened" | "initialized" => "unopened",
             other => {
-                return Err(KalshiError::invalid(format!(
-                    "unknown status {other:?} (unopened, open, closed, settled)"
-                )))
+                return Err(KalshiError::invalid(format!("unknown status {other:?} (unopened, open, closed, settled)")))
             }
         });
     }
@@ -444,9 +446,8 @@ fn orderbook_json(yes: &[(Micros, Quantity)], no: &[(Micros, Quantity)]) -> Valu
     let cents = |levels: &[(Micros, Quantity)]| -> Vec<Value> {
         levels.iter().filter_map(|(p, q)| super::cents(*p).map(|c| json!([c, q]))).collect()
     };
-    let in_dollars = |levels: &[(Micros, Quantity)]| -> Vec<Value> {
-        levels.iter().map(|(p, q)| json!([dollars(*p), q])).collect()
-    };
+    let in_dollars =
+        |levels: &[(Micros, Quantity)]| -> Vec<Value> { levels.iter().map(|(p, q)| json!([dollars(*p), q])).collect() };
     let fp = |levels: &[(Micros, Quantity)]| -> Vec<Value> {
         levels.iter().map(|(p, q)| json!([dollars(*p), count_fp(*q)])).collect()
     };
@@ -588,7 +589,8 @@ struct SeriesQuery {
 async fn list_series(RawQuery(raw): RawQuery) -> Answer {
     let q: SeriesQuery = query(raw.as_deref())?;
     // Series have no status on Augury: every status filter matches the one series.
-    let matches = q.category.as_deref().is_none_or(|c| c == "Augury") && q.tags.is_none() && q.status.is_none_or(|_| true);
+    let matches =
+        q.category.as_deref().is_none_or(|c| c == "Augury") && q.tags.is_none() && q.status.is_none_or(|_| true);
     Ok(Json(json!({ "series": if matches { vec![series_json()] } else { Vec::new() } })))
 }
 
@@ -633,7 +635,9 @@ async fn list_events(State(state): Shared, RawQuery(raw): RawQuery) -> Answer {
                 .into_iter()
                 .map(|s| match s {
                     "open" | "closed" | "settled" => Ok(s),
-                    other => Err(KalshiError::invalid(format!("unknown event status {other:?} (open, closed, settled)"))),
+                    other => {
+                        Err(KalshiError::invalid(format!("unknown event status {other:?} (open, closed, settled)")))
+                    }
                 })
                 .collect::<KalshiResult<Vec<_>>>()?,
         ),
@@ -904,7 +908,9 @@ impl CreateOrder {
             None | Some("taker_at_cross") => SelfTradePrevention::CancelTaker,
             Some("maker") => SelfTradePrevention::CancelMaker,
             Some(other) => {
-                return Err(invalid(format!("self_trade_prevention_type must be taker_at_cross or maker, not {other:?}")))
+                return Err(invalid(format!(
+                    "self_trade_prevention_type must be taker_at_cross or maker, not {other:?}"
+                )))
             }
         };
         let yes_price = yes_price_of(
@@ -935,9 +941,9 @@ impl CreateOrder {
         let time_in_force = match (self.time_in_force.as_deref(), self.expiration_ts) {
             (Some("fill_or_kill"), None) => TimeInForce::Fok,
             (Some("immediate_or_cancel"), None) => TimeInForce::Ioc,
-            (Some("good_till_canceled") | None, Some(ts)) => {
-                TimeInForce::Gtd { expires_at_ms: ts.checked_mul(1_000).ok_or_else(|| invalid("expiration_ts is too large"))? }
-            }
+            (Some("good_till_canceled") | None, Some(ts)) => TimeInForce::Gtd {
+                expires_at_ms: ts.checked_mul(1_000).ok_or_else(|| invalid("expiration_ts is too large"))?,
+            },
             (Some("good_till_canceled"), None) => TimeInForce::Gtc,
             // Kalshi: buy_max_cost makes an order fill-or-kill.
             (None, None) if cost_cap.is_some() => TimeInForce::Fok,
@@ -1415,7 +1421,8 @@ async fn positions(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCall
             continue;
         }
         let net = i128::from(yes) - i128::from(no);
-        let (notional, fees, last_ms) = traded_here.map_or((0, 0, 0), |t| (t.notional_micros, t.fees_micros, t.last_ms));
+        let (notional, fees, last_ms) =
+            traded_here.map_or((0, 0, 0), |t| (t.notional_micros, t.fees_micros, t.last_ms));
         let entry = events.entry(info.book.market).or_default();
         entry.0 += notional;
         entry.1 += fees;

@@ -172,7 +172,9 @@ mod tests {
         let message = signing_message("1700000000000", "POST", "/trade-api/v2/portfolio/orders");
         assert!(verify_pss(pkcs1, message.as_bytes(), &signature));
         // Another method, path, timestamp, key, or a flipped bit: refused.
-        for other in ["1700000000000GET/trade-api/v2/portfolio/orders", "1700000000001POST/trade-api/v2/portfolio/orders"] {
+        for other in
+            ["1700000000000GET/trade-api/v2/portfolio/orders", "1700000000001POST/trade-api/v2/portfolio/orders"]
+        {
             assert!(!verify_pss(pkcs1, other.as_bytes(), &signature), "{other}");
         }
         let other_key = parse_public_key(OTHER_PEM.as_bytes()).unwrap();

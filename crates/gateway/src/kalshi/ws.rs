@@ -360,7 +360,8 @@ impl Session {
             }
         }
         if let Some(many) = params.get("market_tickers") {
-            match many.as_array().map(|a| a.iter().map(|t| t.as_str().map(str::to_string)).collect::<Option<Vec<_>>>()) {
+            match many.as_array().map(|a| a.iter().map(|t| t.as_str().map(str::to_string)).collect::<Option<Vec<_>>>())
+            {
                 Some(Some(list)) => tickers.extend(list),
                 _ => return vec![error(id, E_INVALID_PARAMETER, "market_tickers is a list of strings")],
             }
@@ -394,7 +395,8 @@ impl Session {
         let mut answers = Vec::new();
         for channel in parsed {
             match self.add(channel, &books).await {
-                Ok(sid) => answers.push(json!({ "id": id, "type": "subscribed", "msg": { "channel": channel.name(), "sid": sid } })),
+                Ok(sid) => answers
+                    .push(json!({ "id": id, "type": "subscribed", "msg": { "channel": channel.name(), "sid": sid } })),
                 Err((code, message)) => answers.push(error(id, code, message)),
             }
         }
@@ -405,7 +407,10 @@ impl Session {
     async fn add(&mut self, channel: Channel, books: &BTreeSet<Book>) -> Result<u64, (u32, String)> {
         let account = match (channel, self.account) {
             (Channel::Orderbook | Channel::Fill, None) => {
-                return Err((E_AUTH_REQUIRED, format!("the {} channel needs an authenticated connection", channel.name())))
+                return Err((
+                    E_AUTH_REQUIRED,
+                    format!("the {} channel needs an authenticated connection", channel.name()),
+                ))
             }
             (_, account) => account.map_or(0, |(a, _)| a),
         };
@@ -647,7 +652,9 @@ impl Session {
         let Some(kind) = self.kind(market).await else { return Vec::new() };
         let mut msg = serde_json::Map::new();
         msg.insert("market_ticker".into(), market_ticker(&kind, book).into());
-        for (name, field) in [("yes_bid", "yes_bid_micros"), ("yes_ask", "yes_ask_micros"), ("price", "last_yes_price_micros")] {
+        for (name, field) in
+            [("yes_bid", "yes_bid_micros"), ("yes_ask", "yes_ask_micros"), ("price", "last_yes_price_micros")]
+        {
             let value = t[field].as_u64();
             let empty = if name == "yes_ask" { 1_000_000 } else { 0 };
             let micros = value.unwrap_or(empty);
