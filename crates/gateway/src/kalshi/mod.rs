@@ -214,7 +214,7 @@ pub fn unknown_ticker(ticker: &str) -> KalshiError {
 
 /// A price as whole cents, when it is one.
 pub fn cents(micros: Micros) -> Option<u64> {
-    (micros % MICROS_PER_CENT == 0).then_some(micros / MICROS_PER_CENT)
+    micros.is_multiple_of(MICROS_PER_CENT).then_some(micros / MICROS_PER_CENT)
 }
 
 /// Micro-dollars as Kalshi's fixed-point dollar string: at least 4 decimals, up to 6 (exact).

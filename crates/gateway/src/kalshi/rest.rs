@@ -538,7 +538,7 @@ async fn list_trades(State(state): Shared, RawQuery(raw): RawQuery) -> Answer {
         }
     }
     drop(history);
-    trades.sort_by(|a, b| b.trade_id.cmp(&a.trade_id));
+    trades.sort_by_key(|t| std::cmp::Reverse(t.trade_id));
     trades.truncate(limit);
     let cursor = next_cursor(trades.len(), limit, trades.last().map(|t| t.trade_id));
     let out: Vec<Value> = trades.iter().filter_map(|t| Some(trade_json(kinds.get(&t.market)?, t))).collect();

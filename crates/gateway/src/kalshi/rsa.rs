@@ -76,7 +76,7 @@ fn check_pkcs1(pkcs1: &[u8]) -> Result<(), String> {
         return Err(format!("the modulus has {bits} bits; 2,048 to 8,192 are accepted"));
     }
     let e = exponent.iter().fold(0u64, |acc, b| acc.saturating_mul(256).saturating_add(u64::from(*b)));
-    if exponent.len() > 5 || e < 3 || e >= 1 << 33 || e % 2 == 0 {
+    if exponent.len() > 5 || !(3..1 << 33).contains(&e) || e.is_multiple_of(2) {
         return Err("the public exponent must be odd, from 3 to 2^33 - 1".into());
     }
     Ok(())
