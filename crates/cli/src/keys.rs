@@ -10,6 +10,7 @@ use augury_gateway::token;
 use augury_sequencer::registry::{NewApiKey, Scopes};
 use augury_sequencer::{VenueCommand, VenueOutcome};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -23,9 +24,15 @@ pub struct CreateArgs {
     #[arg(long, conflicts_with = "admin")]
     pub scopes: Option<String>,
     /// A file holding the Ed25519 public key (64 hex characters) that signs this key's requests.
-    /// Without it, a key pair is generated and its private half printed once.
+    /// Without it (and without --rsa-public-key), a key pair is generated and its private half
+    /// printed once.
     #[arg(long)]
     pub ed25519_public_key: Option<PathBuf>,
+    /// A file holding an RSA public key (PEM or DER, SubjectPublicKeyInfo or PKCS#1; 2,048 to
+    /// 8,192 bits) for the Kalshi-compatible API, whose requests are signed with RSA-PSS. With it
+    /// alone the key has no Ed25519 key (add --ed25519-public-key for both).
+    #[arg(long)]
+    pub rsa_public_key: Option<PathBuf>,
     /// Credit this many US dollars to the key's account.
     #[arg(long)]
     pub deposit: Option<String>,
@@ -52,6 +59,8 @@ struct Created {
     ed25519_public_key: Option<String>,
     /// Present only when the key pair was generated here; shown once, never stored.
     ed25519_private_key: Option<String>,
+    /// SHA-256 of the RSA public key's SubjectPublicKeyInfo DER, when the key has one.
+    rsa_public_key_sha256: Option<String>,
     deposited_micros: u64,
 }
 
@@ -84,7 +93,17 @@ pub fn create(args: &CreateArgs) -> Result<()> {
         augury_gateway::auth::check_allowlist_entry(entry).map_err(|e| anyhow!(e))?;
     }
     let deposit = args.deposit.as_deref().map(dollars_to_micros).transpose()?.unwrap_or(0);
+    let rsa_public_key = match &args.rsa_public_key {
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let spki = augury_gateway::kalshi::rsa::parse_public_key(&bytes)
+                .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+            Some(spki)
+        }
+        None => None,
+    };
     let (public_key, private_key) = match &args.ed25519_public_key {
+        None if rsa_public_key.is_some() => (None, None),
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             let bytes: [u8; 32] = token::unhex(text.trim())
@@ -92,13 +111,13 @@ pub fn create(args: &CreateArgs) -> Result<()> {
                 .ok_or_else(|| anyhow!("{} must hold 64 hex characters (an Ed25519 public key)", path.display()))?;
             ed25519_dalek::VerifyingKey::from_bytes(&bytes)
                 .map_err(|_| anyhow!("{} is not a valid Ed25519 key", path.display()))?;
-            (bytes, None)
+            (Some(bytes), None)
         }
         None => {
             let mut seed = [0u8; 32];
             getrandom::getrandom(&mut seed).map_err(|e| anyhow!("no random source: {e}"))?;
             let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
-            (signing.verifying_key().to_bytes(), Some(token::hex(&seed)))
+            (Some(signing.verifying_key().to_bytes()), Some(token::hex(&seed)))
         }
     };
 
@@ -110,12 +129,17 @@ pub fn create(args: &CreateArgs) -> Result<()> {
         label: args.label.clone(),
         scopes,
         secret_sha256,
-        ed25519_public_key: Some(public_key),
+        ed25519_public_key: public_key,
         created_ms: augury_gateway::now_ms(),
         expires_ms: args.expires_ms,
         ip_allowlist: args.allow_ip.clone(),
     };
-    let account = match venue.execute(&VenueCommand::CreateKey { key })? {
+    let rsa_public_key_sha256 = rsa_public_key.as_deref().map(|spki| token::hex(&Sha256::digest(spki)));
+    let command = match rsa_public_key {
+        Some(rsa_public_key) => VenueCommand::CreateRsaKey { key, rsa_public_key },
+        None => VenueCommand::CreateKey { key },
+    };
+    let account = match venue.execute(&command)? {
         Ok(VenueOutcome::KeyCreated { account, .. }) => account,
         Ok(other) => bail!("unexpected outcome {other:?}"),
         Err(reject) => bail!("the key was refused: {reject}"),
@@ -131,8 +155,9 @@ pub fn create(args: &CreateArgs) -> Result<()> {
         token: secret_token,
         account,
         scopes: scopes.names(),
-        ed25519_public_key: Some(token::hex(&public_key)),
+        ed25519_public_key: public_key.map(|k| token::hex(&k)),
         ed25519_private_key: private_key,
+        rsa_public_key_sha256,
         deposited_micros: deposit,
     };
     println!("{}", serde_json::to_string(&created)?);

@@ -158,3 +158,30 @@ fn an_encrypted_journal_needs_its_key() {
     std::fs::write(&wrong, "cd".repeat(32)).expect("write key");
     fails(&["verify", data_arg, "--journal-key-file", wrong.to_str().expect("utf-8")]);
 }
+
+/// `keys create --rsa-public-key` registers an RSA key for the Kalshi-compatible API (and no
+/// Ed25519 key unless one is given); a file that is not a usable RSA public key is refused.
+#[test]
+fn keys_create_takes_an_rsa_public_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let fixture = repo_root().join("crates/gateway/tests/fixtures/kalshi-test-rsa-1.pub.pem");
+    let out = succeeds(&[
+        "keys",
+        "create",
+        "--data-dir",
+        data,
+        "--scopes",
+        "read,trade",
+        "--rsa-public-key",
+        fixture.to_str().unwrap(),
+    ]);
+    let created: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(created["rsa_public_key_sha256"].as_str().map(str::len), Some(64), "{out}");
+    assert!(created["ed25519_public_key"].is_null(), "{out}");
+    assert!(created["ed25519_private_key"].is_null(), "{out}");
+    let private = repo_root().join("crates/gateway/tests/fixtures/kalshi-test-rsa-1.pem");
+    let refused = fails(&["keys", "create", "--data-dir", data, "--rsa-public-key", private.to_str().unwrap()]);
+    assert!(refused.contains("PUBLIC KEY"), "{refused}");
+}

@@ -76,6 +76,9 @@ pub struct Authenticator {
 struct KnownKey {
     key: ApiKey,
     verifying: Option<PublicKey>,
+    /// The RSA public key in the PKCS#1 form ring verifies with (the registry keeps the
+    /// SubjectPublicKeyInfo), for the Kalshi-compatible surface.
+    rsa_pkcs1: Option<Vec<u8>>,
 }
 
 impl KnownKey {
@@ -84,7 +87,8 @@ impl KnownKey {
             .ed25519_public_key
             .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok())
             .map(PublicKey::new);
-        Arc::new(KnownKey { key, verifying })
+        let rsa_pkcs1 = key.rsa_public_key.as_deref().and_then(crate::kalshi::rsa::spki_to_pkcs1).map(<[u8]>::to_vec);
+        Arc::new(KnownKey { key, verifying, rsa_pkcs1 })
     }
 }
 
@@ -170,6 +174,57 @@ impl Authenticator {
             return Self::check_scope(self.finish_signature(pending, verified, facts.now_ms)?, needed);
         }
         self.authenticate_unsigned(facts, needed)
+    }
+
+    /// Authenticates a request signed the Kalshi way (RSA-PSS over timestamp + method + path, see
+    /// [`crate::kalshi`]) and checks it may use `needed`: the same key table, time window,
+    /// revocation, expiry, allowlist and scopes as a native request. Kalshi's signature has no
+    /// nonce; an exact repeat of (key, timestamp, signature) inside the remembered span is refused
+    /// through the nonce cache, so a captured request cannot be replayed as it was.
+    pub fn authenticate_kalshi(&self, facts: &RequestFacts<'_>, needed: Scopes) -> Result<ApiKey, ApiError> {
+        use crate::kalshi::{HEADER_KEY as K_KEY, HEADER_SIGNATURE as K_SIGNATURE, HEADER_TIMESTAMP as K_TIMESTAMP};
+        let missing = |name: &str| {
+            ApiError::unauthorized("missing_credentials", format!("a signed request needs the {name} header"))
+        };
+        let key_text = header(facts.headers, K_KEY)?.ok_or_else(|| missing("KALSHI-ACCESS-KEY"))?;
+        let timestamp_text = header(facts.headers, K_TIMESTAMP)?.ok_or_else(|| missing("KALSHI-ACCESS-TIMESTAMP"))?;
+        let signature_text = header(facts.headers, K_SIGNATURE)?.ok_or_else(|| missing("KALSHI-ACCESS-SIGNATURE"))?;
+        let id = token::parse_key_id(key_text.trim()).ok_or_else(|| {
+            ApiError::unauthorized("unknown_key", "KALSHI-ACCESS-KEY is an Augury key id of 16 hex digits")
+        })?;
+        let timestamp_ms: u64 = timestamp_text.parse().map_err(|_| {
+            ApiError::unauthorized("stale_timestamp", "KALSHI-ACCESS-TIMESTAMP is milliseconds since the epoch")
+        })?;
+        if timestamp_ms.abs_diff(facts.now_ms) > self.window_ms {
+            return Err(ApiError::unauthorized(
+                "stale_timestamp",
+                format!(
+                    "the request timestamp is {} ms from the venue's clock; the window is {} ms",
+                    timestamp_ms.abs_diff(facts.now_ms),
+                    self.window_ms
+                ),
+            ));
+        }
+        let known = self.usable(id, facts)?;
+        let pkcs1 = known.rsa_pkcs1.as_deref().ok_or_else(|| {
+            ApiError::unauthorized(
+                "bad_signature",
+                "this key has no RSA public key (augury keys create --rsa-public-key)",
+            )
+        })?;
+        let signature = base64::engine::general_purpose::STANDARD
+            .decode(signature_text)
+            .map_err(|_| ApiError::unauthorized("bad_signature", "KALSHI-ACCESS-SIGNATURE is not base64"))?;
+        let message = crate::kalshi::rsa::signing_message(timestamp_text, facts.method.as_str(), facts.path);
+        if !crate::kalshi::rsa::verify_pss(pkcs1, message.as_bytes(), &signature) {
+            return Err(ApiError::unauthorized("bad_signature", "the signature does not verify for this request"));
+        }
+        // PSS signatures are salted, so two honest requests in one millisecond differ; only a
+        // replayed one repeats. The digest keeps the cache entry short whatever the key size.
+        let replay_mark = format!("kalshi:{timestamp_ms}:{}", token::hex(&Sha256::digest(&signature)[..16]));
+        self.spend_nonce(id, &replay_mark, facts.now_ms)
+            .map_err(|_| ApiError::unauthorized("replayed_signature", "this exact signed request was already used"))?;
+        Self::check_scope(known.key.clone(), needed)
     }
 
     fn authenticate_unsigned(&self, facts: &RequestFacts<'_>, needed: Scopes) -> Result<ApiKey, ApiError> {
@@ -411,6 +466,7 @@ mod tests {
             expires_ms: None,
             revoked_ms: None,
             ip_allowlist: Vec::new(),
+            rsa_public_key: None,
         };
         let auth = Authenticator::new([key], 5_000);
         let mut headers = HeaderMap::new();

@@ -7,6 +7,7 @@
 //! - [`extract`]: authenticated calls and strict parsing; [`error`]: the one error shape.
 //! - [`history`]: orders, fills, trades and candles derived from the journal.
 //! - [`api`]: the REST routes; [`ws`]: the WebSocket API and its fan-out; [`ratelimit`], [`metrics`].
+//! - [`kalshi`]: the Kalshi Trade API v2 compatibility surface, a translation layer over the above.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -14,6 +15,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod history;
+pub mod kalshi;
 pub mod metrics;
 pub mod ratelimit;
 pub mod tls;
@@ -141,7 +143,7 @@ impl Gateway {
                     history.apply(&entry.command, &entry.events);
                     fanout.after(&history, &entry.events);
                     let changed_key = match &entry.command {
-                        VenueCommand::CreateKey { key } => Some(key.id),
+                        VenueCommand::CreateKey { key } | VenueCommand::CreateRsaKey { key, .. } => Some(key.id),
                         VenueCommand::RevokeKey { key, .. } => Some(*key),
                         _ => None,
                     };
@@ -172,7 +174,9 @@ impl Gateway {
     }
 
     pub fn router(&self) -> axum::Router {
-        api::router(Arc::clone(&self.state)).merge(ws::router(Arc::clone(&self.state)))
+        api::router(Arc::clone(&self.state))
+            .merge(ws::router(Arc::clone(&self.state)))
+            .merge(kalshi::router(Arc::clone(&self.state)))
     }
 
     /// Serves on `listener` until `shutdown` resolves.

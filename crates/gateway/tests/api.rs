@@ -401,3 +401,23 @@ fn the_signed_message_is_exactly_as_documented() {
         "augury-v1\n00000000000000ab\n1700000000000\nn1\nPOST\n/v1/portfolio/orders\na=1\n44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
     );
 }
+
+/// `POST /v1/keys` registers an RSA public key for the Kalshi-compatible surface (a trading key
+/// needs no Ed25519 key then); a malformed one is refused and creates nothing.
+#[tokio::test]
+async fn keys_may_carry_an_rsa_public_key() {
+    let (server, admin, _alice, _bob) = start(GatewayConfig::default()).await;
+    let client = reqwest::Client::new();
+    let pem = include_str!("fixtures/kalshi-test-rsa-1.pub.pem");
+    let body = json!({ "scopes": ["read", "trade"], "rsa_public_key": pem, "new_account": true });
+    let (status, created) = call(&client, &server, &admin, "POST", "/v1/keys", Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["key"]["rsa_public_key_sha256"].as_str().map(str::len), Some(64), "{created}");
+    assert!(created["key"]["ed25519_public_key"].is_null());
+    let before = server.gateway.state.auth.key_count();
+    let bad = json!({ "scopes": ["read", "trade"], "rsa_public_key": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n" });
+    let (status, refused) = call(&client, &server, &admin, "POST", "/v1/keys", Some(bad)).await;
+    assert_eq!((status, error_code(&refused)), (400, "invalid_public_key"), "{refused}");
+    assert_eq!(server.gateway.state.auth.key_count(), before);
+    server.stop().await;
+}

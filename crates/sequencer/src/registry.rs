@@ -74,7 +74,15 @@ pub struct ApiKey {
     pub revoked_ms: Option<TimestampMs>,
     /// Addresses or CIDR blocks the key may be used from; empty means anywhere.
     pub ip_allowlist: Vec<String>,
+    /// An RSA public key (SubjectPublicKeyInfo, DER) for the Kalshi-compatible surface, whose
+    /// requests are signed with RSA-PSS. The algorithm is bound to the key here, at registration;
+    /// a request never names it.
+    pub rsa_public_key: Option<Vec<u8>>,
 }
+
+/// The longest RSA public key (SubjectPublicKeyInfo DER) a key may carry: an 8,192-bit modulus
+/// takes about 1,060 bytes.
+pub const RSA_PUBLIC_KEY_MAX_BYTES: usize = 2_048;
 
 /// A new key: like [`ApiKey`] but the account may be left for the venue to open.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +163,85 @@ impl Registry {
     pub(crate) fn record_client_order(&mut self, client_order_id: String, order: NewOrder, events: Vec<Event>) {
         let previous = self.client_orders.insert((order.account, client_order_id), ClientOrder { order, events });
         debug_assert!(previous.is_none(), "a client order id is recorded once");
+    }
+}
+
+/// An API key as snapshots before RSA keys (`AUGSNAP3`) stored it. Postcard is positional, so
+/// the old layout is kept as its own type and converted when such a snapshot is read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ApiKeyV3 {
+    id: KeyId,
+    account: AccountId,
+    label: String,
+    scopes: Scopes,
+    secret_sha256: [u8; 32],
+    ed25519_public_key: Option<[u8; 32]>,
+    created_ms: TimestampMs,
+    expires_ms: Option<TimestampMs>,
+    revoked_ms: Option<TimestampMs>,
+    ip_allowlist: Vec<String>,
+}
+
+/// The registry as `AUGSNAP3` snapshots stored it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RegistryV3 {
+    next_account: AccountId,
+    keys: BTreeMap<KeyId, ApiKeyV3>,
+    #[serde(with = "client_orders_sorted")]
+    client_orders: HashMap<(AccountId, String), ClientOrder>,
+}
+
+impl From<RegistryV3> for Registry {
+    fn from(old: RegistryV3) -> Registry {
+        let keys = old
+            .keys
+            .into_iter()
+            .map(|(id, k)| {
+                let key = ApiKey {
+                    id: k.id,
+                    account: k.account,
+                    label: k.label,
+                    scopes: k.scopes,
+                    secret_sha256: k.secret_sha256,
+                    ed25519_public_key: k.ed25519_public_key,
+                    created_ms: k.created_ms,
+                    expires_ms: k.expires_ms,
+                    revoked_ms: k.revoked_ms,
+                    ip_allowlist: k.ip_allowlist,
+                    rsa_public_key: None,
+                };
+                (id, key)
+            })
+            .collect();
+        Registry { next_account: old.next_account, keys, client_orders: old.client_orders }
+    }
+}
+
+impl RegistryV3 {
+    /// The old layout of a registry without RSA keys (for tests that write old snapshots).
+    #[cfg(test)]
+    pub(crate) fn from_current(registry: &Registry) -> RegistryV3 {
+        let keys = registry
+            .keys
+            .iter()
+            .map(|(id, k)| {
+                assert!(k.rsa_public_key.is_none(), "an AUGSNAP3 snapshot cannot hold RSA keys");
+                let key = ApiKeyV3 {
+                    id: k.id,
+                    account: k.account,
+                    label: k.label.clone(),
+                    scopes: k.scopes,
+                    secret_sha256: k.secret_sha256,
+                    ed25519_public_key: k.ed25519_public_key,
+                    created_ms: k.created_ms,
+                    expires_ms: k.expires_ms,
+                    revoked_ms: k.revoked_ms,
+                    ip_allowlist: k.ip_allowlist.clone(),
+                };
+                (*id, key)
+            })
+            .collect();
+        RegistryV3 { next_account: registry.next_account, keys, client_orders: registry.client_orders.clone() }
     }
 }
 

@@ -3,17 +3,23 @@
 //! rewritten one) is never used.
 //!
 //! ```text
-//! magic 8 "AUGSNAP3" | entries u64 | chain 32 | encrypted u8 | payload_len u64 | crc32c u32 | payload
+//! magic 8 "AUGSNAP4" | entries u64 | chain 32 | encrypted u8 | payload_len u64 | crc32c u32 | payload
 //! ```
 //! The payload is the postcard-encoded `VenueSnapshot` (engine and registry), sealed with the journal key when the
 //! journal is encrypted. Files are written to a temporary name, synced, and renamed.
+//!
+//! `AUGSNAP3` files (written before API keys could carry an RSA public key) are still read: their
+//! registry is decoded in its old layout and converted, so existing data directories open.
 
+use crate::state::VenueSnapshotV3;
 use crate::VenueSnapshot;
 use augury_journal::{EncryptionKey, Hash};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"AUGSNAP3";
+const MAGIC: &[u8; 8] = b"AUGSNAP4";
+/// The format before RSA keys; read, never written.
+const MAGIC_V3: &[u8; 8] = b"AUGSNAP3";
 const HEADER_LEN: usize = 8 + 8 + 32 + 1 + 8 + 4;
 /// Snapshots kept; older ones are deleted after a new one is written.
 const KEEP: usize = 3;
@@ -56,18 +62,29 @@ pub fn write(
     snapshot: &VenueSnapshot,
     key: Option<&EncryptionKey>,
 ) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     let plain = postcard::to_allocvec(snapshot).map_err(std::io::Error::other)?;
+    write_payload(dir, MAGIC, entries, chain, &plain, key)
+}
+
+fn write_payload(
+    dir: &Path,
+    magic: &[u8; 8],
+    entries: u64,
+    chain: &Hash,
+    plain: &[u8],
+    key: Option<&EncryptionKey>,
+) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
     let payload = match key {
         Some(key) => {
             let mut sealed = Vec::with_capacity(plain.len() + 40);
-            key.seal(entries, &plain, &mut sealed).map_err(std::io::Error::other)?;
+            key.seal(entries, plain, &mut sealed).map_err(std::io::Error::other)?;
             sealed
         }
-        None => plain,
+        None => plain.to_vec(),
     };
     let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
-    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(magic);
     bytes.extend_from_slice(&entries.to_le_bytes());
     bytes.extend_from_slice(chain);
     bytes.push(u8::from(key.is_some()));
@@ -93,9 +110,10 @@ pub fn write(
 /// Reads and checks one snapshot file.
 pub fn read(path: &Path, key: Option<&EncryptionKey>) -> Result<LoadedSnapshot, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+    if bytes.len() < HEADER_LEN || (&bytes[..8] != MAGIC && &bytes[..8] != MAGIC_V3) {
         return Err("not a snapshot file".into());
     }
+    let v3 = &bytes[..8] == MAGIC_V3;
     let entries = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
     let chain: Hash = bytes[16..48].try_into().expect("32 bytes");
     let encrypted = bytes[48] == 1;
@@ -111,6 +129,73 @@ pub fn read(path: &Path, key: Option<&EncryptionKey>) -> Result<LoadedSnapshot, 
         (false, Some(_)) => return Err("the snapshot is not encrypted but the journal is".into()),
         (false, None) => payload.to_vec(),
     };
-    let snapshot = postcard::from_bytes(&plain).map_err(|e| format!("undecodable snapshot: {e}"))?;
+    let undecodable = |e: postcard::Error| format!("undecodable snapshot: {e}");
+    let snapshot = if v3 {
+        postcard::from_bytes::<VenueSnapshotV3>(&plain).map_err(undecodable)?.into()
+    } else {
+        postcard::from_bytes(&plain).map_err(undecodable)?
+    };
     Ok(LoadedSnapshot { entries, chain, snapshot })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{NewApiKey, RegistryV3, Scopes};
+    use crate::{VenueCommand, VenueState};
+    use augury_engine::{Engine, EngineConfig};
+
+    fn key(id: u64) -> NewApiKey {
+        NewApiKey {
+            id,
+            account: None,
+            label: "old".into(),
+            scopes: Scopes::READ,
+            secret_sha256: [id as u8; 32],
+            ed25519_public_key: Some([7; 32]),
+            created_ms: 1,
+            expires_ms: None,
+            ip_allowlist: vec!["10.0.0.0/8".into()],
+        }
+    }
+
+    /// A data directory written before RSA keys existed holds `AUGSNAP3` snapshots: they still
+    /// load, with every key as it was and no RSA key; new snapshots are `AUGSNAP4` and carry one.
+    #[test]
+    fn snapshots_written_before_rsa_keys_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = VenueState::new(Engine::new(EngineConfig::default()));
+        let mut events = Vec::new();
+        state.apply(&VenueCommand::CreateKey { key: key(5) }, &mut events).unwrap();
+        let old = state.snapshot();
+        let plain = postcard::to_allocvec(&VenueSnapshotV3 {
+            engine: old.engine.clone(),
+            registry: RegistryV3::from_current(&old.registry),
+        })
+        .unwrap();
+        let path = write_payload(dir.path(), MAGIC_V3, 1, &[3; 32], &plain, None).unwrap();
+        let loaded = read(&path, None).unwrap();
+        assert_eq!(loaded.snapshot.registry, old.registry);
+        assert_eq!(loaded.snapshot.registry.key(5).unwrap().rsa_public_key, None);
+        assert_eq!(loaded.chain, [3; 32]);
+
+        let rsa = VenueCommand::CreateRsaKey { key: key(6), rsa_public_key: vec![0x30, 0x01, 0x00] };
+        state.apply(&rsa, &mut events).unwrap();
+        let path = write(dir.path(), 2, &[4; 32], &state.snapshot(), None).unwrap();
+        assert_eq!(&std::fs::read(&path).unwrap()[..8], MAGIC);
+        let loaded = read(&path, None).unwrap();
+        assert_eq!(loaded.snapshot.registry.key(6).unwrap().rsa_public_key.as_deref(), Some(&[0x30, 0x01, 0x00][..]));
+        assert_eq!(loaded.snapshot.registry, state.registry().clone());
+    }
+
+    #[test]
+    fn an_empty_or_oversized_rsa_key_is_refused() {
+        let mut state = VenueState::new(Engine::new(EngineConfig::default()));
+        let mut events = Vec::new();
+        for bad in [Vec::new(), vec![0; crate::registry::RSA_PUBLIC_KEY_MAX_BYTES + 1]] {
+            let command = VenueCommand::CreateRsaKey { key: key(9), rsa_public_key: bad };
+            assert_eq!(state.apply(&command, &mut events).unwrap_err().code(), "bad_rsa_key");
+        }
+        assert!(state.registry().key(9).is_none());
+    }
 }

@@ -28,6 +28,13 @@ pub enum VenueCommand {
         key: KeyId,
         at_ms: TimestampMs,
     },
+    /// A key that also (or only) signs with RSA-PSS: `rsa_public_key` is its SubjectPublicKeyInfo
+    /// in DER, checked by the caller before submitting (the gateway and the CLI parse it). A
+    /// variant of its own, after the others, so journals written before it still decode.
+    CreateRsaKey {
+        key: NewApiKey,
+        rsa_public_key: Vec<u8>,
+    },
 }
 
 /// What an accepted command did.
@@ -82,6 +89,8 @@ pub enum VenueReject {
     UnknownAccount { account: AccountId },
     #[error("a key needs at least one scope")]
     NoScopes,
+    #[error("the RSA public key must be 1 to {max} bytes of DER", max = registry::RSA_PUBLIC_KEY_MAX_BYTES)]
+    BadRsaKey,
 }
 
 impl VenueReject {
@@ -96,6 +105,7 @@ impl VenueReject {
             VenueReject::KeyAlreadyRevoked { .. } => "key_already_revoked",
             VenueReject::UnknownAccount { .. } => "unknown_account",
             VenueReject::NoScopes => "no_scopes",
+            VenueReject::BadRsaKey => "bad_rsa_key",
         }
     }
 }
@@ -105,6 +115,19 @@ impl VenueReject {
 pub struct VenueSnapshot {
     pub engine: EngineSnapshot,
     pub registry: Registry,
+}
+
+/// The state an `AUGSNAP3` snapshot holds (keys without RSA public keys).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct VenueSnapshotV3 {
+    pub engine: EngineSnapshot,
+    pub registry: registry::RegistryV3,
+}
+
+impl From<VenueSnapshotV3> for VenueSnapshot {
+    fn from(old: VenueSnapshotV3) -> VenueSnapshot {
+        VenueSnapshot { engine: old.engine, registry: old.registry.into() }
+    }
 }
 
 pub struct VenueState {
@@ -170,30 +193,12 @@ impl VenueState {
                 Ok(VenueOutcome::Order { order: order.order, events: events.clone(), replay: false })
             }
             VenueCommand::OpenAccount => Ok(VenueOutcome::AccountOpened { account: self.registry.open_account() }),
-            VenueCommand::CreateKey { key } => {
-                if self.registry.key(key.id).is_some() {
-                    return Err(VenueReject::DuplicateKey { key: key.id });
+            VenueCommand::CreateKey { key } => self.create_key(key, None),
+            VenueCommand::CreateRsaKey { key, rsa_public_key } => {
+                if rsa_public_key.is_empty() || rsa_public_key.len() > registry::RSA_PUBLIC_KEY_MAX_BYTES {
+                    return Err(VenueReject::BadRsaKey);
                 }
-                if key.scopes == registry::Scopes::default() {
-                    return Err(VenueReject::NoScopes);
-                }
-                if let Some(account) = key.account.filter(|a| !self.account_exists(*a)) {
-                    return Err(VenueReject::UnknownAccount { account });
-                }
-                let account = key.account.unwrap_or_else(|| self.registry.open_account());
-                self.registry.insert_key(ApiKey {
-                    id: key.id,
-                    account,
-                    label: key.label.clone(),
-                    scopes: key.scopes,
-                    secret_sha256: key.secret_sha256,
-                    ed25519_public_key: key.ed25519_public_key,
-                    created_ms: key.created_ms,
-                    expires_ms: key.expires_ms,
-                    revoked_ms: None,
-                    ip_allowlist: key.ip_allowlist.clone(),
-                });
-                Ok(VenueOutcome::KeyCreated { key: key.id, account })
+                self.create_key(key, Some(rsa_public_key.clone()))
             }
             VenueCommand::RevokeKey { key, at_ms } => {
                 match self.registry.key(*key) {
@@ -205,5 +210,32 @@ impl VenueState {
                 Ok(VenueOutcome::KeyRevoked { key: *key })
             }
         }
+    }
+
+    fn create_key(&mut self, key: &NewApiKey, rsa_public_key: Option<Vec<u8>>) -> Result<VenueOutcome, VenueReject> {
+        if self.registry.key(key.id).is_some() {
+            return Err(VenueReject::DuplicateKey { key: key.id });
+        }
+        if key.scopes == registry::Scopes::default() {
+            return Err(VenueReject::NoScopes);
+        }
+        if let Some(account) = key.account.filter(|a| !self.account_exists(*a)) {
+            return Err(VenueReject::UnknownAccount { account });
+        }
+        let account = key.account.unwrap_or_else(|| self.registry.open_account());
+        self.registry.insert_key(ApiKey {
+            id: key.id,
+            account,
+            label: key.label.clone(),
+            scopes: key.scopes,
+            secret_sha256: key.secret_sha256,
+            ed25519_public_key: key.ed25519_public_key,
+            created_ms: key.created_ms,
+            expires_ms: key.expires_ms,
+            revoked_ms: None,
+            ip_allowlist: key.ip_allowlist.clone(),
+            rsa_public_key,
+        });
+        Ok(VenueOutcome::KeyCreated { key: key.id, account })
     }
 }

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
@@ -29,6 +30,9 @@ struct KeyView {
     scopes: Vec<&'static str>,
     /// 64 hex digits, when the key signs requests.
     ed25519_public_key: Option<String>,
+    /// SHA-256 (64 hex) of the RSA public key's SubjectPublicKeyInfo DER, when the key signs
+    /// Kalshi-compatible requests (docs/kalshi-compat.md).
+    rsa_public_key_sha256: Option<String>,
     created_ms: u64,
     expires_ms: Option<u64>,
     revoked_ms: Option<u64>,
@@ -43,6 +47,7 @@ impl From<&ApiKey> for KeyView {
             label: key.label.clone(),
             scopes: key.scopes.names(),
             ed25519_public_key: key.ed25519_public_key.map(|k| token::hex(&k)),
+            rsa_public_key_sha256: key.rsa_public_key.as_deref().map(|k| token::hex(&sha2::Sha256::digest(k))),
             created_ms: key.created_ms,
             expires_ms: key.expires_ms,
             revoked_ms: key.revoked_ms,
@@ -58,8 +63,12 @@ struct CreateKey {
     label: String,
     /// Defaults to ["read"].
     scopes: Option<Vec<String>>,
-    /// 64 hex characters; required for any scope beyond read, since only signed requests trade.
+    /// 64 hex characters; required for any scope beyond read (unless rsa_public_key is given),
+    /// since only signed requests trade.
     ed25519_public_key: Option<String>,
+    /// An RSA public key (PEM, `PUBLIC KEY` or `RSA PUBLIC KEY`; 2,048 to 8,192 bits) that signs
+    /// requests to the Kalshi-compatible surface (docs/kalshi-compat.md).
+    rsa_public_key: Option<String>,
     expires_ms: Option<u64>,
     #[serde(default)]
     ip_allowlist: Vec<String>,
@@ -107,10 +116,17 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
         ),
         None => None,
     };
-    if ed25519_public_key.is_none() && scopes != Scopes::READ {
+    let rsa_public_key = match &request.rsa_public_key {
+        Some(pem) => Some(
+            crate::kalshi::rsa::parse_public_key(pem.as_bytes())
+                .map_err(|reason| ApiError::bad_request("invalid_public_key", format!("rsa_public_key: {reason}")))?,
+        ),
+        None => None,
+    };
+    if ed25519_public_key.is_none() && rsa_public_key.is_none() && scopes != Scopes::READ {
         return Err(ApiError::bad_request(
             "invalid_public_key",
-            "a key with scopes beyond read needs ed25519_public_key: only signed requests can trade",
+            "a key with scopes beyond read needs ed25519_public_key or rsa_public_key: only signed requests can trade",
         ));
     }
     for entry in &request.ip_allowlist {
@@ -144,7 +160,11 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
         expires_ms: request.expires_ms,
         ip_allowlist: request.ip_allowlist.clone(),
     };
-    state.sequencer.execute_async(VenueCommand::CreateKey { key: new_key }).await??;
+    let command = match rsa_public_key {
+        Some(rsa_public_key) => VenueCommand::CreateRsaKey { key: new_key, rsa_public_key },
+        None => VenueCommand::CreateKey { key: new_key },
+    };
+    state.sequencer.execute_async(command).await??;
     let key = state.auth.key(id).ok_or_else(|| internal("the created key is not in the key table"))?;
     Ok((StatusCode::CREATED, Json(CreatedKey { key: KeyView::from(&key), token })))
 }

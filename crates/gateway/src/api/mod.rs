@@ -13,7 +13,7 @@ mod lifecycle;
 mod markets;
 pub mod openapi;
 mod ops;
-mod orders;
+pub(crate) mod orders;
 mod portfolio;
 
 use crate::error::ApiError;
@@ -79,7 +79,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// Per-IP rate limit, request metrics and a log line per request (never with credentials).
-async fn edge(State(state): Shared, request: Request, next: Next) -> Response {
+pub(crate) async fn edge(State(state): Shared, request: Request, next: Next) -> Response {
     let started = Instant::now();
     state.metrics.requests.inc();
     let ip = peer_ip(&request);
@@ -113,7 +113,7 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// A broken promise inside the venue: logged, and answered as a 500 without detail.
-fn internal(what: &str) -> ApiError {
+pub(crate) fn internal(what: &str) -> ApiError {
     tracing::error!(what, "internal error");
     ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "an internal error occurred; it has been logged")
 }
@@ -160,7 +160,7 @@ fn paged<T>(items: Vec<T>, limit: usize, id: impl Fn(&T) -> u64) -> Paged<T> {
 }
 
 /// Runs an engine command and turns a refusal into an error.
-async fn engine_command(state: &AppState, command: Command) -> Result<Vec<augury_core::Event>, ApiError> {
+pub(crate) async fn engine_command(state: &AppState, command: Command) -> Result<Vec<augury_core::Event>, ApiError> {
     match state.sequencer.execute_async(VenueCommand::Engine(command)).await?? {
         VenueOutcome::Applied { events } => Ok(events),
         other => Err(internal(&format!("an engine command gave {other:?} instead of its events"))),

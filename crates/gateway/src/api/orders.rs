@@ -114,13 +114,13 @@ impl PlaceOrder {
 }
 
 #[derive(Serialize, ToSchema)]
-struct PlacedOrder {
-    order: OrderRecord,
+pub(crate) struct PlacedOrder {
+    pub(crate) order: OrderRecord,
     /// The fills this placement made at once.
-    fills: Vec<FillRecord>,
+    pub(crate) fills: Vec<FillRecord>,
     /// True when this answers a retry: the order was placed by an earlier request with the same
     /// client_order_id, and nothing new happened.
-    replay: bool,
+    pub(crate) replay: bool,
 }
 
 /// Removes an in-flight mark when the placement is answered (or abandoned).
@@ -143,15 +143,26 @@ impl Drop for InFlight<'_> {
     responses((status = 201, body = PlacedOrder), (status = 200, description = "A replay", body = PlacedOrder),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn place_order(State(state): Shared, call: TradeCall) -> Result<(StatusCode, Json<PlacedOrder>), ApiError> {
-    let started = Instant::now();
     let request: PlaceOrder = call.json()?;
-    let account = call.key.account;
-    let order = request.to_new_order(account)?;
-    let (command, _guard) = match &request.client_order_id {
+    let order = request.to_new_order(call.key.account)?;
+    let placed = place(&state, order, request.client_order_id.as_deref()).await?;
+    Ok((if placed.replay { StatusCode::OK } else { StatusCode::CREATED }, Json(placed)))
+}
+
+/// Places an order through the sequencer, idempotently when it has a client order id: the one
+/// path every API surface (native and Kalshi-compatible) places orders by.
+pub(crate) async fn place(
+    state: &AppState,
+    order: NewOrder,
+    client_order_id: Option<&str>,
+) -> Result<PlacedOrder, ApiError> {
+    let started = Instant::now();
+    let account = order.account;
+    let (command, _guard) = match client_order_id {
         Some(client_order_id) => {
             augury_sequencer::registry::check_client_order_id(client_order_id)
                 .map_err(|reason| ApiError::bad_request("invalid_client_order_id", reason))?;
-            let key = (account, client_order_id.clone());
+            let key = (account, client_order_id.to_string());
             if !state.begin_placement(key.clone()) {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -160,8 +171,8 @@ async fn place_order(State(state): Shared, call: TradeCall) -> Result<(StatusCod
                 )
                 .with_retry_after(1));
             }
-            let guard = InFlight { state: &state, key };
-            (VenueCommand::PlaceClientOrder { order, client_order_id: client_order_id.clone() }, Some(guard))
+            let guard = InFlight { state, key };
+            (VenueCommand::PlaceClientOrder { order, client_order_id: client_order_id.to_string() }, Some(guard))
         }
         None => (VenueCommand::Engine(Command::PlaceOrder { order }), None),
     };
@@ -183,8 +194,7 @@ async fn place_order(State(state): Shared, call: TradeCall) -> Result<(StatusCod
         state.metrics.orders_placed.inc();
     }
     state.metrics.order_latency.observe_us(started.elapsed().as_micros() as u64);
-    let placed = summarize(&state, &command, &events, replay, account)?;
-    Ok((if replay { StatusCode::OK } else { StatusCode::CREATED }, Json(placed)))
+    summarize(state, &command, &events, replay, account)
 }
 
 /// The order as its placement left it, and the fills it made, from that entry's events.
@@ -240,7 +250,7 @@ async fn list_orders(State(state): Shared, RawQuery(query): RawQuery, call: Read
     Ok(Json(paged(orders, limit, |o| o.order_id)))
 }
 
-fn own_order(state: &AppState, account: AccountId, order: OrderId) -> Result<OrderRecord, ApiError> {
+pub(crate) fn own_order(state: &AppState, account: AccountId, order: OrderId) -> Result<OrderRecord, ApiError> {
     state
         .history()
         .order(order)
