@@ -188,7 +188,7 @@ pub(crate) struct RegistryV3 {
     next_account: AccountId,
     keys: BTreeMap<KeyId, ApiKeyV3>,
     #[serde(with = "client_orders_sorted")]
-    client_orders: HashMap<(AccountId, String), ClientOrder>,
+    client_orders: BTreeMap<(AccountId, String), ClientOrder>,
 }
 
 impl From<RegistryV3> for Registry {
