@@ -5,7 +5,8 @@
 //! - [`auth`]: keys, signatures, nonces, scopes; [`token`]: the API token format; [`verify`]:
 //!   batched signature verification.
 //! - [`extract`]: authenticated calls and strict parsing; [`error`]: the one error shape.
-//! - [`history`]: orders, fills, trades and candles derived from the journal.
+//! - [`history`]: orders, fills, trades and candles derived from the journal; [`intel`]: the
+//!   candles the intelligence endpoints read (the candle store, and the demo's replay).
 //! - [`api`]: the REST routes; [`ws`]: the WebSocket API and its fan-out; [`ratelimit`], [`metrics`].
 #![forbid(unsafe_code)]
 
@@ -14,6 +15,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod history;
+pub mod intel;
 pub mod metrics;
 pub mod ratelimit;
 pub mod tls;
@@ -69,6 +71,8 @@ pub struct AppState {
     pub history: Arc<RwLock<history::History>>,
     /// WebSocket sessions and their streams, fed by the publisher.
     pub ws: Arc<ws::Hub>,
+    /// Asset candles for the intelligence endpoints (`/v1/intel`).
+    pub intel: Arc<intel::IntelHub>,
     pub key_limits: RateLimiter<KeyId>,
     pub ip_limits: RateLimiter<IpAddr>,
     pub metrics: metrics::Metrics,
@@ -117,6 +121,7 @@ impl Gateway {
             config.verifier_threads,
         ));
         let hub = Arc::new(ws::Hub::new(config.ws));
+        let intel = Arc::new(intel::IntelHub::load(&augury_intel::CandleStore::open(venue.data_dir())));
         let publisher = {
             let history = Arc::clone(&history);
             let auth = Arc::clone(&auth);
@@ -153,6 +158,7 @@ impl Gateway {
             auth,
             history,
             ws: hub,
+            intel,
             key_limits: RateLimiter::new(config.per_key),
             ip_limits: RateLimiter::new(config.per_ip),
             metrics: metrics::Metrics::default(),
