@@ -24,7 +24,7 @@ pub mod verify;
 pub mod ws;
 
 use augury_sequencer::registry::KeyId;
-use augury_sequencer::{Publisher, Sequencer, SequencerHandle, Venue, VenueCommand};
+use augury_sequencer::{Publisher, Sequencer, SequencerHandle, Venue, VenueClock, VenueCommand};
 use ratelimit::{Rate, RateLimiter};
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
@@ -113,6 +113,17 @@ impl Gateway {
     /// Starts the sequencer on `venue` (opened with `history` as its observer, so the history
     /// already holds every journaled entry) and builds the shared state.
     pub fn start(venue: Venue, history: history::History, config: GatewayConfig) -> Gateway {
+        Gateway::start_with_clock(venue, history, config, VenueClock::wall())
+    }
+
+    /// Like [`Gateway::start`], with the venue's time from `clock` (the demo's price replay sets
+    /// it; request signatures, key expiry and checkpoints stay on the wall clock).
+    pub fn start_with_clock(
+        venue: Venue,
+        history: history::History,
+        config: GatewayConfig,
+        clock: VenueClock,
+    ) -> Gateway {
         let history = Arc::new(RwLock::new(history));
         let keys: Vec<_> = venue.state().registry().keys(None).cloned().collect();
         let auth = Arc::new(auth::Authenticator::with_verifier_threads(
@@ -152,7 +163,7 @@ impl Gateway {
             });
             publish
         };
-        let sequencer = Sequencer::start_publishing(venue, config.queue_capacity, Some(publisher));
+        let sequencer = Sequencer::start_with_clock(venue, config.queue_capacity, Some(publisher), clock);
         let state = Arc::new(AppState {
             sequencer: sequencer.handle(),
             auth,
