@@ -4,7 +4,6 @@
 use crate::quote::RiskLimits;
 use augury_core::{AccountId, Micros, MICROS_PER_DOLLAR};
 use augury_intel::candle::{days_from_civil, MS_PER_DAY};
-use augury_intel::live::LiveConfig;
 
 /// The market maker's account (engine accounts below 1,000 are the operator's; API keys open
 /// accounts from 1,000 on).
@@ -38,8 +37,6 @@ pub struct ReplayConfig {
     pub taker_funding_micros: Micros,
     /// Seed of the noise takers.
     pub seed: u64,
-    /// The threshold model (fitted each replayed day on the `train_days` before it).
-    pub model: LiveConfig,
 }
 
 impl Default for ReplayConfig {
@@ -57,7 +54,6 @@ impl Default for ReplayConfig {
             taker_percent: 25,
             taker_funding_micros: 10_000 * MICROS_PER_DOLLAR,
             seed: 1,
-            model: LiveConfig::default(),
         }
     }
 }
@@ -82,9 +78,6 @@ impl ReplayConfig {
         }
         if self.taker_percent > 100 {
             return Some("the taker chance is a percentage".into());
-        }
-        if self.model.train_days < 5 {
-            return Some("the model trains on at least 5 days".into());
         }
         self.limits.problem()
     }

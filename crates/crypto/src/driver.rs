@@ -289,7 +289,8 @@ impl Driver {
     fn refit(&mut self, day_ms: i64) {
         for (a, asset) in self.assets.iter().enumerate() {
             // Only candles closed by the day's start: no look-ahead.
-            match live::fit_for_day(&asset.series, day_ms, &self.config.model) {
+            // The model the intelligence endpoints use, so quotes and the API agree.
+            match live::fit_for_day(&asset.series, day_ms, self.state.intel.config()) {
                 Ok(fit) => self.fits[a] = Some(fit),
                 Err(e) => {
                     tracing::warn!(symbol = asset.symbol, error = %e, "no threshold model; not quoting");
