@@ -26,13 +26,17 @@ use augury_core::{
     Side, TimeInForce, MICROS_PER_DOLLAR,
 };
 use augury_gateway::history::OrderStatus;
+use augury_gateway::intel::IndexInfo;
 use augury_gateway::AppState;
 use augury_intel::candle::{format_time, Series, MS_PER_DAY, MS_PER_HOUR};
 use augury_intel::live::{self, LiveFit};
-use augury_sequencer::{SequencerHandle, SubmitError, VenueClock};
+use augury_sequencer::{SequencerHandle, SubmitError, VenueClock, VenueCommand, VenueOutcome, VenueReject};
 use augury_sim::SplitMix64;
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
@@ -99,29 +103,47 @@ fn sequencer(state: &AppState) -> &SequencerHandle {
     &state.sequencer
 }
 
-/// Submits commands together (so the sequencer can take them as one batch) and returns each
-/// outcome in order.
+type Submitted = Result<Result<Vec<Event>, Reject>, SubmitError>;
+
+/// Submits commands together (so the sequencer can take them as one batch, one fsync) and returns
+/// each outcome in order. They are queued in the order given (every future is first polled in
+/// turn, and a first poll is what queues it), so a replay journals the same commands in the same
+/// order every time.
 async fn submit_all(state: &AppState, commands: Vec<Command>) -> Result<Vec<Result<Vec<Event>, Reject>>, DriverError> {
-    let tasks: Vec<_> = commands
+    let mut pending: Vec<Pin<Box<dyn Future<Output = Submitted> + Send>>> = commands
         .into_iter()
         .map(|command| {
             let handle = sequencer(state).clone();
-            tokio::spawn(async move {
-                match handle.execute_async(augury_sequencer::VenueCommand::Engine(command)).await? {
-                    Ok(augury_sequencer::VenueOutcome::Applied { events }) => Ok(Ok(events)),
+            let submitted: Pin<Box<dyn Future<Output = Submitted> + Send>> = Box::pin(async move {
+                Ok(match handle.execute_async(VenueCommand::Engine(command)).await? {
+                    Ok(VenueOutcome::Applied { events }) => Ok(events),
                     Ok(other) => unreachable!("an engine command gives events, not {other:?}"),
-                    Err(augury_sequencer::VenueReject::Engine(reject)) => Ok(Err(reject)),
+                    Err(VenueReject::Engine(reject)) => Err(reject),
                     Err(other) => unreachable!("an engine command is refused only by the engine: {other}"),
-                }
-            })
+                })
+            });
+            submitted
         })
         .collect();
-    let mut out = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        let outcome: Result<_, SubmitError> = task.await.expect("a submission task does not panic");
-        out.push(outcome?);
-    }
-    Ok(out)
+    let mut done: Vec<Option<Submitted>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (future, slot) in pending.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(outcome) => *slot = Some(outcome),
+                    Poll::Pending => all = false,
+                }
+            }
+        }
+        if all {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    done.into_iter().map(|outcome| Ok(outcome.expect("every submission finished")?)).collect()
 }
 
 /// A post-only GTC order for one side of a quote: the bid buys YES at its price, the ask buys NO
@@ -181,8 +203,11 @@ impl Driver {
         }
         driver.clock.set(now_ms as u64);
         driver.fund_accounts().await?;
-        // The intelligence endpoints know the history up to the replay's moment, no further.
+        // The intelligence endpoints know the history up to the replay's moment, no further, and
+        // which index follows which asset (so they can describe and price the markets).
         for asset in &driver.assets {
+            let info = IndexInfo { symbol: asset.symbol.to_string(), units_per_price: INDEX_UNITS_PER_DOLLAR };
+            driver.state.intel.set_index(asset.index, info);
             let known = asset.series.known_at(now_ms - 1).to_vec();
             let series = Series { interval: asset.series.interval, candles: known };
             if let Err(e) = driver.state.intel.insert_series(asset.symbol, series) {
@@ -580,10 +605,11 @@ impl Driver {
     /// when the data ends, the venue's time goes back to the wall clock.
     pub async fn run(mut self, mut stop: tokio::sync::watch::Receiver<bool>) -> Result<(), DriverError> {
         if self.finished() {
-            tracing::info!(
+            tracing::warn!(
                 clock = %format_time(self.now_ms),
                 "the venue is past the replay's data: no crypto replay (start with a fresh data directory)"
             );
+            self.clock.follow_wall();
             return Ok(());
         }
         tracing::info!(from = %format_time(self.now_ms), to = %format_time(self.end_ms), "replaying price history");

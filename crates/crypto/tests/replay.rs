@@ -72,7 +72,8 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
     assert_eq!(report.listed.len(), 10, "{report:?}");
     assert_eq!(report.index_values, 2, "BTC and ETH closes at 00:00");
     let (_, markets) = get(&client, &server, "/v1/markets").await;
-    let listed: Vec<u64> = markets.as_array().unwrap().iter().map(|m| m["market"].as_u64().unwrap()).collect();
+    let mut listed: Vec<u64> = markets.as_array().unwrap().iter().map(|m| m["market"].as_u64().unwrap()).collect();
+    listed.sort();
     assert_eq!(listed.len(), 10);
     let token = read_key_for(&client, &server, &admin, MARKET_MAKER).await;
     // The takers may already have taken a quote this hour.
@@ -119,6 +120,26 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
         }
     }
     assert!(two_sided >= 4, "near-the-money markets are quoted on both sides");
+
+    // The same markets as questions about the assets, with the model's probability beside them.
+    let (status, described) = get(&client, &server, "/v1/intel/markets").await;
+    assert_eq!(status, 200, "{described}");
+    let described = described.as_array().unwrap();
+    assert_eq!(described.len(), 10);
+    for m in described {
+        let market = m["market"].as_u64().unwrap();
+        let (index, strike) = rules[&market];
+        assert_eq!((m["index"].as_u64(), m["threshold"].as_i64()), (Some(index), Some(strike)));
+        assert!(m["title"].as_str().unwrap().starts_with(if index == 1 {
+            "BTCUSDT at or above"
+        } else {
+            "ETHUSD at or above"
+        }));
+        let symbol = m["symbol"].as_str().unwrap();
+        let path = format!("/v1/intel/assets/{symbol}/threshold?strike={}&horizon_hours=24", m["strike"]);
+        let (_, threshold) = get(&client, &server, &path).await;
+        assert_eq!(m["model_probability"], threshold["probability"], "{m}");
+    }
 
     // The rest of the day, hour by hour: the market maker trades, skews and stays within limits.
     let mut fills = 0;
@@ -176,6 +197,10 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
         let redeemed = resolution["settlement"]["redeemed_micros"].as_u64().unwrap();
         assert_eq!(redeemed, resolution["settlement"]["collateral_micros"].as_u64().unwrap());
     }
+    let (_, described) = get(&client, &server, "/v1/intel/markets?all=true&limit=20").await;
+    let settled = described.as_array().unwrap().iter().filter(|m| m["status"] == "settled").count();
+    assert_eq!(settled, 10, "{described}");
+
     // The market maker's settlements pay a dollar per winning contract.
     let (_, settlements) = get_as(&client, &server, &token, "/v1/portfolio/settlements").await;
     for s in settlements["items"].as_array().unwrap() {
@@ -197,4 +222,28 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
 
 async fn start_server(start_ms: i64) -> (Server, Admin) {
     start(start_ms as u64).await
+}
+
+/// Time, ids and the takers' seed all come from the replay, so the same replay gives the same
+/// venue, bit for bit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_replay_gives_the_same_venue() {
+    let start = days_from_civil(2019, 9, 1) * MS_PER_DAY;
+    let mut hashes = Vec::new();
+    for _ in 0..2 {
+        let (server, _admin) = start_server(start).await;
+        let mut driver =
+            Driver::new(server.gateway.state.clone(), server.clock.clone(), config(start), data::shipped())
+                .await
+                .unwrap();
+        let mut fills = 0;
+        for _ in 0..8 {
+            fills += driver.step().await.unwrap().fills;
+        }
+        assert!(fills > 0);
+        let (venue, _dir) = server.stop().await;
+        venue.engine().check_invariants().unwrap();
+        hashes.push(venue.engine().state_hash());
+    }
+    assert_eq!(hashes[0], hashes[1]);
 }

@@ -40,8 +40,17 @@ struct Asset {
 
 type FitKey = (String, i64, i64, u64);
 
+/// What a price index measures: an asset's price, in index units per unit of price (100 for
+/// cents). Rule markets on the index can then be described as questions about the asset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexInfo {
+    pub symbol: String,
+    pub units_per_price: f64,
+}
+
 pub struct IntelHub {
     assets: RwLock<BTreeMap<String, Asset>>,
+    indices: RwLock<BTreeMap<u32, IndexInfo>>,
     fits: Mutex<HashMap<FitKey, Arc<LiveFit>>>,
     config: LiveConfig,
 }
@@ -108,7 +117,12 @@ impl Default for IntelHub {
 
 impl IntelHub {
     pub fn new(config: LiveConfig) -> IntelHub {
-        IntelHub { assets: RwLock::new(BTreeMap::new()), fits: Mutex::new(HashMap::new()), config }
+        IntelHub {
+            assets: RwLock::new(BTreeMap::new()),
+            indices: RwLock::new(BTreeMap::new()),
+            fits: Mutex::new(HashMap::new()),
+            config,
+        }
     }
 
     /// Everything in the candle store. A damaged file is logged and left out, so one bad import
@@ -185,6 +199,16 @@ impl IntelHub {
             _ => series.candles.push(candle),
         }
         Ok(())
+    }
+
+    /// Says that price index `index` follows `symbol`'s price (the demo's replay does).
+    pub fn set_index(&self, index: u32, info: IndexInfo) {
+        self.indices.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(index, info);
+    }
+
+    /// The indices known to follow an asset.
+    pub fn indices(&self) -> BTreeMap<u32, IndexInfo> {
+        self.indices.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// The symbols held, sorted.

@@ -13,6 +13,7 @@ use super::{ApiResult, Routes, Shared};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::parse_query;
 use crate::intel::AssetData;
+use augury_core::{Comparison, MarketId, MarketStatus, Micros, Resolution, RuleMap};
 use augury_intel::candle::{format_time, Candle, Interval, Series, MS_PER_HOUR};
 use augury_intel::grades::{self, DailyGrade, GradeConfig, BEARISH_AT, BULLISH_AT};
 use augury_intel::indicators;
@@ -35,6 +36,7 @@ pub(super) fn routes() -> Routes {
         .routes(routes!(asset_signals))
         .routes(routes!(asset_indicators))
         .routes(routes!(asset_threshold))
+        .routes(routes!(threshold_markets))
 }
 
 /// Items a list answers at most, and by default.
@@ -790,4 +792,142 @@ async fn asset_threshold(
             validation: "docs/intel-validation.md".into(),
         },
     }))
+}
+
+// ---------------------------------------------------------------- threshold markets
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct MarketsQuery {
+    /// Also list markets that are closed or settled (default: open ones only).
+    all: Option<bool>,
+    /// At most this many, the most recently created (1 to 5,000; default 100).
+    #[param(minimum = 1, maximum = 5000)]
+    limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ThresholdMarketView {
+    market: MarketId,
+    /// "BTCUSDT at or above 8600 at 2019-06-02 00:00 UTC".
+    title: String,
+    symbol: String,
+    index: u32,
+    comparison: Comparison,
+    /// The threshold in the asset's price (the rule's threshold is in index units).
+    strike: f64,
+    /// The rule's threshold, in index units.
+    threshold: i64,
+    /// When the index value decides it (ms since the epoch); trading stops then.
+    expires_at_ms: u64,
+    status: MarketStatus,
+    resolution: Option<Resolution>,
+    yes_bid_micros: Option<Micros>,
+    yes_ask_micros: Option<Micros>,
+    /// The model's probability that the market resolves YES, from the asset's candles held now
+    /// (open markets whose expiry is at least a candle after the last close; else null).
+    model_probability: Option<f64>,
+    /// The candles' last close time the probability is as of.
+    model_as_of_ms: Option<i64>,
+}
+
+/// Markets that resolve by rule from a price index the venue knows to follow an asset (the
+/// demo's replay registers BTCUSDT and ETHUSD): each as a question about the asset's price, with
+/// the book's best prices and the model's probability beside them.
+#[utoipa::path(get, path = "/v1/intel/markets", tag = "intel", params(MarketsQuery),
+    responses((status = 200, body = Vec<ThresholdMarketView>)))]
+async fn threshold_markets(State(state): Shared, RawQuery(query): RawQuery) -> ApiResult<Vec<ThresholdMarketView>> {
+    let query: MarketsQuery = parse_query(query.as_deref())?;
+    let limit = item_limit(query.limit)?;
+    let all = query.all.unwrap_or(false);
+    let indices = state.intel.indices();
+    if indices.is_empty() {
+        return Ok(Json(Vec::new()));
+    }
+    let ids = state.history().markets();
+    let known: Vec<u32> = indices.keys().copied().collect();
+    let rows = state
+        .sequencer
+        .query(move |venue| {
+            let engine = venue.engine();
+            let mut rows = Vec::new();
+            for &market in ids.iter().rev() {
+                let Some(life) = engine.market_lifecycle(market) else { continue };
+                let Some(rule) = life.rule else { continue };
+                let RuleMap::Threshold { comparison, threshold } = rule.map else { continue };
+                if !known.contains(&rule.index) || (!all && life.status != MarketStatus::Open) {
+                    continue;
+                }
+                let (bid, ask) = engine.best_prices(market, 0);
+                let resolution = engine.market_resolution(market);
+                rows.push((market, rule.index, comparison, threshold, rule.at_ms, life.status, bid, ask, resolution));
+                if rows.len() == limit {
+                    break;
+                }
+            }
+            rows.reverse();
+            rows
+        })
+        .await?;
+    // One forecaster per asset, from the candles held now.
+    let mut forecasters = BTreeMap::new();
+    let mut views = Vec::with_capacity(rows.len());
+    for (market, index, comparison, threshold, at_ms, status, bid, ask, resolution) in rows {
+        let info = &indices[&index];
+        let strike = threshold as f64 / info.units_per_price;
+        let forecast = if status == MarketStatus::Open {
+            if !forecasters.contains_key(&index) {
+                forecasters.insert(index, model_now(&state, &info.symbol).await);
+            }
+            forecasters[&index].as_ref().and_then(|(f, as_of_ms)| {
+                let p = f.probability_at_or_above(strike, at_ms as i64 - as_of_ms).ok()?;
+                let p = match comparison {
+                    Comparison::AtOrAbove | Comparison::Above => p,
+                    Comparison::AtOrBelow | Comparison::Below => 1.0 - p,
+                };
+                finite(p).map(|p| (p, *as_of_ms))
+            })
+        } else {
+            None
+        };
+        let words = match comparison {
+            Comparison::AtOrAbove => "at or above",
+            Comparison::Above => "above",
+            Comparison::AtOrBelow => "at or below",
+            Comparison::Below => "below",
+        };
+        views.push(ThresholdMarketView {
+            market,
+            title: format!("{} {words} {strike} at {} UTC", info.symbol, format_time(at_ms as i64)),
+            symbol: info.symbol.clone(),
+            index,
+            comparison,
+            strike,
+            threshold,
+            expires_at_ms: at_ms,
+            status,
+            resolution,
+            yes_bid_micros: bid,
+            yes_ask_micros: ask,
+            model_probability: forecast.map(|(p, _)| p),
+            model_as_of_ms: forecast.map(|(_, t)| t),
+        });
+    }
+    Ok(Json(views))
+}
+
+/// The asset's threshold forecaster as of its last candle, if a model can be fitted.
+async fn model_now(
+    state: &crate::AppState,
+    symbol: &str,
+) -> Option<(augury_intel::threshold::ThresholdForecaster, i64)> {
+    let asset = state.intel.asset(symbol)?;
+    let series = asset.threshold_series()?;
+    let last = series.candles.last()?;
+    let as_of_ms = last.open_time_ms + series.interval.ms();
+    let hub = Arc::clone(&state.intel);
+    let fit_series = Arc::clone(&series);
+    let fit = tokio::task::spawn_blocking(move || hub.fit(&asset, &fit_series, as_of_ms)).await.ok()?.ok()?;
+    Some((augury_intel::live::forecaster_at(&series, &fit, as_of_ms), as_of_ms))
 }
