@@ -119,9 +119,9 @@ pub fn quote(fair: f64, net: i64, other_exposure_micros: Micros, limits: &RiskLi
     let ask_quantity = size.min(max_position + net).min(room + net);
 
     let bid = (bid_ticks >= 1.0 && bid_ticks <= top && bid_quantity > 0)
-        .then(|| Level { ticks: bid_ticks as u32, quantity: bid_quantity as Quantity });
+        .then_some(Level { ticks: bid_ticks as u32, quantity: bid_quantity as Quantity });
     let ask = (ask_ticks >= 1.0 && ask_ticks <= top && ask_quantity > 0)
-        .then(|| Level { ticks: ask_ticks as u32, quantity: ask_quantity as Quantity });
+        .then_some(Level { ticks: ask_ticks as u32, quantity: ask_quantity as Quantity });
     Quote { bid, ask }
 }
 

@@ -203,7 +203,7 @@ struct CandlesView {
 
 /// The asset's price candles, oldest first.
 #[utoipa::path(get, path = "/v1/intel/assets/{symbol}/candles", tag = "intel",
-    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT"), CandlesQuery),
+    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT", example = "BTCUSDT"), CandlesQuery),
     responses((status = 200, body = CandlesView), (status = 404, body = ErrorBody)))]
 async fn asset_candles(
     State(state): Shared,
@@ -294,7 +294,7 @@ fn daily_grades(asset: &AssetData) -> Result<(Interval, Vec<DailyGrade>), ApiErr
 
 /// Trader and Investor Grades (0-100) per day, and the signal they give.
 #[utoipa::path(get, path = "/v1/intel/assets/{symbol}/grades", tag = "intel",
-    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT"), GradesQuery),
+    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT", example = "BTCUSDT"), GradesQuery),
     responses((status = 200, body = GradesView), (status = 404, body = ErrorBody)))]
 async fn asset_grades(
     State(state): Shared,
@@ -377,7 +377,7 @@ fn signal_label(signal: i8) -> &'static str {
 
 /// The signal from the Trader Grade, its history, and the strategy's return against holding.
 #[utoipa::path(get, path = "/v1/intel/assets/{symbol}/signals", tag = "intel",
-    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT"), SignalsQuery),
+    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT", example = "BTCUSDT"), SignalsQuery),
     responses((status = 200, body = SignalsView), (status = 404, body = ErrorBody)))]
 async fn asset_signals(
     State(state): Shared,
@@ -553,7 +553,7 @@ fn compute(indicator: Indicator, candles: &[Candle]) -> Vec<(String, Vec<f64>)> 
 /// Technical indicators at each candle's close (TA-Lib's definitions, checked against it), over
 /// the whole series so the values in the answer are warmed up as far as the data allows.
 #[utoipa::path(get, path = "/v1/intel/assets/{symbol}/indicators", tag = "intel",
-    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT"), IndicatorsQuery),
+    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT", example = "BTCUSDT"), IndicatorsQuery),
     responses((status = 200, body = IndicatorsView), (status = 404, body = ErrorBody)))]
 async fn asset_indicators(
     State(state): Shared,
@@ -706,7 +706,7 @@ fn volatility_view(vol: &VolModel) -> VolatilityView {
 /// last candle's close: the model the demo's market maker quotes the daily threshold markets
 /// around (fitted once a UTC day on the year before, then filtered candle by candle).
 #[utoipa::path(get, path = "/v1/intel/assets/{symbol}/threshold", tag = "intel",
-    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT"), ThresholdQuery),
+    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT", example = "BTCUSDT"), ThresholdQuery),
     responses((status = 200, body = ThresholdView), (status = 404, body = ErrorBody)))]
 async fn asset_threshold(
     State(state): Shared,
@@ -877,8 +877,8 @@ async fn threshold_markets(State(state): Shared, RawQuery(query): RawQuery) -> A
         let info = &indices[&index];
         let strike = threshold as f64 / info.units_per_price;
         let forecast = if status == MarketStatus::Open {
-            if !forecasters.contains_key(&index) {
-                forecasters.insert(index, model_now(&state, &info.symbol).await);
+            if let std::collections::btree_map::Entry::Vacant(slot) = forecasters.entry(index) {
+                slot.insert(model_now(&state, &info.symbol).await);
             }
             forecasters[&index].as_ref().and_then(|(f, as_of_ms)| {
                 let p = f.probability_at_or_above(strike, at_ms as i64 - as_of_ms).ok()?;
