@@ -278,10 +278,19 @@ impl Driver {
                 ids.iter().map(|&m| venue.engine().market_lifecycle(m).map(|l| (l.status, l.rule))).collect::<Vec<_>>()
             })
             .await?;
+        let mut redeems = Vec::new();
         for ((market, asset, index, name), life) in candidates.into_iter().zip(found) {
             let Some((status, Some(rule))) = life else { continue };
             let augury_core::RuleMap::Threshold { threshold, .. } = rule.map else { continue };
-            if status == MarketStatus::Settled || self.listed.contains_key(&market) {
+            if status == MarketStatus::Settled {
+                // Settled before a stop, perhaps before its holders were paid: pay them now (a
+                // holder with nothing left is refused, harmlessly).
+                for account in std::iter::once(MARKET_MAKER).chain(TAKERS) {
+                    redeems.push(Command::Redeem { account, market });
+                }
+                continue;
+            }
+            if self.listed.contains_key(&market) {
                 continue;
             }
             let expires_ms = rule.at_ms as i64;
@@ -308,6 +317,7 @@ impl Driver {
                 .collect()
         };
         submit_all(&self.state, stale).await?;
+        submit_all(&self.state, redeems).await?;
         Ok(())
     }
 

@@ -247,3 +247,53 @@ async fn the_same_replay_gives_the_same_venue() {
     }
     assert_eq!(hashes[0], hashes[1]);
 }
+
+/// A venue stopped in the middle of a replayed day carries on where its clock stands: it finds
+/// the day's markets, drops the market maker's old quotes for fresh ones, and the markets still
+/// resolve by rule at 00:00 with nothing left owed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_replay_carries_on() {
+    let start = days_from_civil(2019, 7, 1) * MS_PER_DAY;
+    let (server, _admin) = start_server(start).await;
+    let mut driver =
+        Driver::new(server.gateway.state.clone(), server.clock.clone(), config(start), data::shipped()).await.unwrap();
+    for _ in 0..6 {
+        driver.step().await.unwrap();
+    }
+    let markets = driver.open_markets();
+    assert_eq!(markets.len(), 10);
+    drop(driver);
+    let (venue, dir) = server.stop().await;
+    assert_eq!(venue.engine().clock_ms() as i64, start + 5 * MS_PER_HOUR);
+    drop(venue);
+
+    let server = serve(dir, None).await;
+    let client = reqwest::Client::new();
+    let mut driver =
+        Driver::new(server.gateway.state.clone(), server.clock.clone(), config(start), data::shipped()).await.unwrap();
+    assert_eq!(driver.now_ms(), start + 5 * MS_PER_HOUR, "the hour in progress is replayed again");
+    assert_eq!(driver.open_markets(), markets, "the day's markets are found again");
+    // The intelligence endpoints know the history up to the replay's moment again.
+    let (_, assets) = get(&client, &server, "/v1/intel/assets").await;
+    assert_eq!(assets[0]["series"][0]["last_close_ms"].as_i64(), Some(start + 4 * MS_PER_HOUR));
+    let mut resolved = Vec::new();
+    while driver.now_ms() <= start + MS_PER_DAY {
+        resolved.extend(driver.step().await.unwrap().resolved);
+        // One bid and one ask at most per market: the quotes from before the stop are gone.
+        for l in &markets {
+            let book = book(&client, &server, u64::from(l.market)).await;
+            for side in ["bids", "asks"] {
+                let orders: u64 = book[side].as_array().unwrap().iter().map(|l| l["orders"].as_u64().unwrap()).sum();
+                assert!(orders <= 1, "{book}");
+            }
+        }
+    }
+    assert_eq!(resolved.len(), 10);
+    for l in &markets {
+        let (_, resolution) = get(&client, &server, &format!("/v1/markets/{}/resolution", l.market)).await;
+        assert_eq!(resolution["status"], "settled");
+        assert_eq!(resolution["settlement"]["outstanding_micros"], 0, "{resolution}");
+    }
+    let (venue, _dir) = server.stop().await;
+    venue.engine().check_invariants().unwrap();
+}

@@ -61,9 +61,15 @@ pub async fn start(start_ms: u64) -> (Server, Admin) {
     ));
     venue.commit(0).unwrap();
     drop(venue);
-    let clock = VenueClock::external(start_ms);
+    (serve(dir, Some(start_ms)).await, Admin { key_id: id, signing })
+}
+
+/// Serves the venue in `dir` (rebuilding its history from the journal), its clock standing at
+/// `start_ms` or, without one, where the venue's clock stands.
+pub async fn serve(dir: tempfile::TempDir, start_ms: Option<u64>) -> Server {
     let mut history = History::default();
     let (venue, _) = Venue::open_observed(options(dir.path()), &mut |_| {}, &mut history).unwrap();
+    let clock = VenueClock::external(start_ms.unwrap_or(venue.engine().clock_ms()));
     let gateway = Arc::new(Gateway::start_with_clock(venue, history, GatewayConfig::default(), clock.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -77,8 +83,7 @@ pub async fn start(start_ms: u64) -> (Server, Admin) {
             .await
             .unwrap();
     });
-    let server = Server { address, gateway, clock, shutdown: Some(shutdown), task: Some(task), dir };
-    (server, Admin { key_id: id, signing })
+    Server { address, gateway, clock, shutdown: Some(shutdown), task: Some(task), dir }
 }
 
 impl Server {
