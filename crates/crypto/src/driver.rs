@@ -187,6 +187,13 @@ impl Driver {
         if assets.is_empty() || assets.len() > listing::ASSETS_MAX as usize {
             return Err(DriverError::Config(format!("replay 1 to {} assets", listing::ASSETS_MAX)));
         }
+        let data_start = assets.iter().filter_map(|a| a.series.candles.first()).map(|c| c.open_time_ms).max();
+        if data_start.is_none_or(|first| config.start_ms < first + 30 * MS_PER_DAY) {
+            return Err(DriverError::Config(format!(
+                "the replay starts at least 30 days into the data (which starts {})",
+                data_start.map_or("nowhere".into(), format_time)
+            )));
+        }
         let venue_ms = sequencer(&state).query(|venue| venue.engine().clock_ms()).await? as i64;
         let now_ms = ceil_to_hour(venue_ms.max(config.start_ms));
         let data_end = assets.iter().map(ReplayAsset::end_ms).min().unwrap_or(0);
@@ -535,9 +542,10 @@ impl Driver {
                 }
             }
         }
+        let cancel_count = cancels.len();
         cancels.extend(merges);
         let cancelled = submit_all(&self.state, cancels).await?;
-        report.orders_cancelled += cancelled.iter().filter(|o| o.is_ok()).count() as u32;
+        report.orders_cancelled += cancelled[..cancel_count].iter().filter(|o| o.is_ok()).count() as u32;
         let commands = places.iter().map(|p| p.3).collect();
         for ((market, is_bid, level, _), outcome) in places.into_iter().zip(submit_all(&self.state, commands).await?) {
             match outcome {

@@ -120,6 +120,9 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
         }
     }
     assert!(two_sided >= 4, "near-the-money markets are quoted on both sides");
+    let early = ReplayConfig { start_ms: days_from_civil(2017, 12, 1) * MS_PER_DAY, ..ReplayConfig::default() };
+    let refused = Driver::new(server.gateway.state.clone(), server.clock.clone(), early, data::shipped()).await;
+    assert!(matches!(refused, Err(augury_crypto::DriverError::Config(_))));
 
     // The same markets as questions about the assets, with the model's probability beside them.
     let (status, described) = get(&client, &server, "/v1/intel/markets").await;
@@ -135,6 +138,7 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
         } else {
             "ETHUSD at or above"
         }));
+        assert!(m["title"].as_str().unwrap().ends_with(" 00:00 UTC"), "{m}");
         let symbol = m["symbol"].as_str().unwrap();
         let path = format!("/v1/intel/assets/{symbol}/threshold?strike={}&horizon_hours=24", m["strike"]);
         let (_, threshold) = get(&client, &server, &path).await;

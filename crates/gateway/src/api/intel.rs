@@ -48,6 +48,16 @@ const NAMES_MAX: usize = 16;
 const PERIOD_MIN: usize = 2;
 const PERIOD_MAX: usize = 1_000;
 
+/// `YYYY-MM-DD HH:MM`, midnight included.
+fn format_minute(time_ms: i64) -> String {
+    let text = format_time(time_ms);
+    if text.len() == 10 {
+        format!("{text} 00:00")
+    } else {
+        text
+    }
+}
+
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
@@ -810,7 +820,7 @@ struct MarketsQuery {
 #[derive(Serialize, ToSchema)]
 struct ThresholdMarketView {
     market: MarketId,
-    /// "BTCUSDT at or above 8600 at 2019-06-02 00:00 UTC".
+    /// For example "BTCUSDT at or above 8600 at 2019-06-02 00:00 UTC".
     title: String,
     symbol: String,
     index: u32,
@@ -899,7 +909,7 @@ async fn threshold_markets(State(state): Shared, RawQuery(query): RawQuery) -> A
         };
         views.push(ThresholdMarketView {
             market,
-            title: format!("{} {words} {strike} at {} UTC", info.symbol, format_time(at_ms as i64)),
+            title: format!("{} {words} {strike} at {} UTC", info.symbol, format_minute(at_ms as i64)),
             symbol: info.symbol.clone(),
             index,
             comparison,
