@@ -26,7 +26,9 @@ struct Cli {
 enum Commands {
     /// Run the venue on the network: REST and WebSocket API over embedded storage in the data
     /// directory (created on first start). `--demo` adds the demo markets and funded simulated
-    /// traders. API keys come from `augury keys create`.
+    /// traders, and replays real BTC and ETH price history: daily threshold markets that settle
+    /// by rule from the replayed index, quoted by a market maker. API keys come from
+    /// `augury keys create`.
     Serve {
         #[command(flatten)]
         storage: StorageArgs,
@@ -38,6 +40,8 @@ enum Commands {
         demo: bool,
         #[command(flatten)]
         tls: serve::TlsArgs,
+        #[command(flatten)]
+        replay: serve::ReplayArgs,
     },
     /// API keys, made against the data directory while the venue is stopped.
     Keys {
@@ -184,7 +188,7 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Commands::Serve { storage, listen, demo, tls } => serve::run(&storage, listen, demo, &tls),
+        Commands::Serve { storage, listen, demo, tls, replay } => serve::run(&storage, listen, demo, &tls, &replay),
         Commands::Keys { command: KeysCommand::Create(args) } => keys::create(&args),
         Commands::Demo { storage, steps, seed } => demo::run(&storage, steps, seed),
         Commands::Verify { data_dir, journal_key_file } => verify::run(&StorageArgs { data_dir, journal_key_file }),

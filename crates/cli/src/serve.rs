@@ -1,14 +1,19 @@
 //! `augury serve`: the venue on the network, with embedded storage in the data directory.
 //! `--demo` creates the demo markets and funded simulated traders on first start and lets them
-//! trade for a moment so the books have depth; API keys come from `augury keys create`.
+//! trade for a moment so the books have depth, then replays real BTC and ETH price history
+//! (`augury-crypto`): the replay drives the venue clock and the price indices, lists daily
+//! threshold markets that resolve by rule, and a market maker quotes them. API keys come from
+//! `augury keys create`.
 
 use crate::storage::{open_venue_observed, StorageArgs};
 use anyhow::{bail, Context, Result};
+use augury_crypto::quote::RiskLimits;
+use augury_crypto::{Driver, ReplayConfig};
 use augury_engine::EngineConfig;
 use augury_gateway::history::History;
 use augury_gateway::tls::TlsIdentity;
 use augury_gateway::{Gateway, GatewayConfig};
-use augury_sequencer::VenueCommand;
+use augury_sequencer::{VenueClock, VenueCommand};
 use augury_sim::{Simulation, FEE_ACCOUNT};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -61,7 +66,83 @@ fn tls_identity(tls: &TlsArgs, storage: &StorageArgs) -> Result<Option<TlsIdenti
     Ok(Some(TlsIdentity { certificate_pem, private_key_pem, source_name }))
 }
 
-pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs) -> Result<()> {
+/// The demo's price replay and market maker (`--demo` only). Defaults replay 2019-06-01 to
+/// 2020-01-17 at five seconds a replayed hour.
+#[derive(clap::Args, Debug)]
+pub struct ReplayArgs {
+    /// Leave out the crypto markets: no price replay, no market maker (the venue keeps the wall
+    /// clock).
+    #[arg(long)]
+    pub no_replay: bool,
+    /// The first replayed day (YYYY-MM-DD, from 2019-01-01; the model trains on the year before).
+    #[arg(long, default_value = "2019-06-01", value_name = "DATE")]
+    pub replay_start: String,
+    /// Real milliseconds per replayed hour.
+    #[arg(long, default_value_t = 5_000, value_name = "MS")]
+    pub replay_hour_ms: u64,
+    /// Stop after this many replayed days (default: when the data ends, 2020-01-17).
+    #[arg(long, value_name = "DAYS")]
+    pub replay_days: Option<u32>,
+    /// Strikes each side of the spot per asset and day (0 to 9).
+    #[arg(long, default_value_t = 2)]
+    pub strikes_per_side: u32,
+    /// Strike spacing in basis points of the spot (rounded to 1, 2, 2.5 or 5 x a power of ten).
+    #[arg(long, default_value_t = 200)]
+    pub strike_step_bps: u32,
+    /// Market maker: contracts per side per quote.
+    #[arg(long, default_value_t = 20)]
+    pub mm_quote_size: u64,
+    /// Market maker: largest net position per market (contracts, either way).
+    #[arg(long, default_value_t = 200)]
+    pub mm_max_position: u64,
+    /// Market maker: largest total exposure in dollars (unhedged contracts at $1, quotes counted
+    /// as filled on their worse side).
+    #[arg(long, default_value_t = 2_000)]
+    pub mm_max_exposure: u64,
+    /// Market maker: narrowest spread in ticks (cents).
+    #[arg(long, default_value_t = 4)]
+    pub mm_min_spread_ticks: u32,
+    /// Market maker: how far a full position moves its quotes, in ticks.
+    #[arg(long, default_value_t = 6.0)]
+    pub mm_skew_ticks: f64,
+    /// Chance per market and replayed hour that a seeded noise taker trades (percent).
+    #[arg(long, default_value_t = 25)]
+    pub taker_percent: u64,
+    /// Seed of the noise takers.
+    #[arg(long, default_value_t = 1)]
+    pub replay_seed: u64,
+}
+
+impl ReplayArgs {
+    fn config(&self) -> Result<ReplayConfig> {
+        let start_ms = augury_intel::csv::parse_time_ms(&self.replay_start)
+            .map_err(|e| anyhow::anyhow!("--replay-start {:?}: {e}", self.replay_start))?;
+        let limits = RiskLimits {
+            quote_size: self.mm_quote_size,
+            max_position: self.mm_max_position,
+            max_exposure_micros: self.mm_max_exposure.saturating_mul(augury_core::MICROS_PER_DOLLAR),
+            min_spread_ticks: self.mm_min_spread_ticks,
+            skew_ticks_at_max: self.mm_skew_ticks,
+        };
+        let config = ReplayConfig {
+            start_ms,
+            days: self.replay_days,
+            hour_real_ms: self.replay_hour_ms,
+            strikes_per_side: self.strikes_per_side,
+            strike_step_bps: self.strike_step_bps,
+            limits,
+            taker_percent: self.taker_percent,
+            seed: self.replay_seed,
+            ..ReplayConfig::default()
+        };
+        if let Some(problem) = config.problem() {
+            bail!("replay settings: {problem}");
+        }
+        Ok(config)
+    }
+}
+
+pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs, replay: &ReplayArgs) -> Result<()> {
     // Structured logs on stderr; RUST_LOG overrides the level (e.g. RUST_LOG=augury_gateway=debug).
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -69,9 +150,17 @@ pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs)
     let mut history = History::default();
     // TLS problems are found before the venue is opened (and its lock taken).
     let tls_config = tls_identity(tls, storage)?.map(|identity| identity.server_config()).transpose()?;
+    let replay_config = (demo && !replay.no_replay).then(|| replay.config()).transpose()?;
     let mut venue = open_venue_observed(storage, engine_config(), &mut history)?;
     if demo && venue.engine().market_spec(1).is_none() {
-        let mut simulation = Simulation::resume(1, venue.engine().clock_ms(), venue.engine().highest_order_id());
+        let highest = venue.engine().highest_order_id();
+        let mut simulation = match &replay_config {
+            // The traders' warm-up happens in the hour before the replay starts.
+            Some(config) if venue.engine().clock_ms() < config.start_ms as u64 => {
+                Simulation::starting_at(1, config.start_ms as u64 - 3_600_000, highest)
+            }
+            _ => Simulation::resume(1, venue.engine().clock_ms(), highest),
+        };
         let mut commands = simulation.setup();
         let setup_len = commands.len();
         commands.extend((0..DEMO_WARMUP_STEPS).map(|_| simulation.next_command()));
@@ -86,6 +175,12 @@ pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs)
         venue.commit(augury_gateway::now_ms())?;
         eprintln!("created the demo venue in {}: three markets, simulated traders", storage.data_dir.display());
     }
+    // With the replay, the venue's time is the replayed time (it starts where the venue's clock
+    // stands and the replay moves it); the replay hands it back to the wall clock when it ends.
+    let clock = match &replay_config {
+        Some(_) => VenueClock::external(venue.engine().clock_ms()),
+        None => VenueClock::wall(),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(augury_gateway::default_worker_threads())
         .enable_all()
@@ -93,7 +188,21 @@ pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs)
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         let address = listener.local_addr()?;
-        let gateway = Gateway::start(venue, history, GatewayConfig::default());
+        let gateway = Gateway::start_with_clock(venue, history, GatewayConfig::default(), clock.clone());
+        let (stop_replay, replay_stopped) = tokio::sync::watch::channel(false);
+        let replay_task = replay_config.map(|config| {
+            let state = std::sync::Arc::clone(&gateway.state);
+            tokio::spawn(async move {
+                let result = match Driver::new(state, clock.clone(), config, augury_crypto::data::shipped()).await {
+                    Ok(driver) => driver.run(replay_stopped).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = result {
+                    eprintln!("the crypto replay stopped: {e}");
+                    clock.follow_wall();
+                }
+            })
+        });
         let keys = gateway.state.auth.key_count();
         let scheme = if tls_config.is_some() { "https" } else { "http" };
         eprintln!("augury is serving {scheme}://{address}  (data: {})", storage.data_dir.display());
@@ -109,6 +218,10 @@ pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs)
             None => gateway.serve(listener, shutdown_signal()).await?,
         }
         eprintln!("stopping: finishing the batch in hand");
+        let _ = stop_replay.send(true);
+        if let Some(task) = replay_task {
+            let _ = task.await;
+        }
         drop(gateway.stop());
         Ok(())
     })

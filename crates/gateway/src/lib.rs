@@ -5,7 +5,8 @@
 //! - [`auth`]: keys, signatures, nonces, scopes; [`token`]: the API token format; [`verify`]:
 //!   batched signature verification.
 //! - [`extract`]: authenticated calls and strict parsing; [`error`]: the one error shape.
-//! - [`history`]: orders, fills, trades and candles derived from the journal.
+//! - [`history`]: orders, fills, trades and candles derived from the journal; [`intel`]: the
+//!   candles the intelligence endpoints read (the candle store, and the demo's replay).
 //! - [`api`]: the REST routes; [`ws`]: the WebSocket API and its fan-out; [`ratelimit`], [`metrics`].
 //! - [`kalshi`]: the Kalshi Trade API v2 compatibility surface, a translation layer over the above.
 #![forbid(unsafe_code)]
@@ -15,6 +16,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod history;
+pub mod intel;
 pub mod kalshi;
 pub mod metrics;
 pub mod ratelimit;
@@ -24,7 +26,7 @@ pub mod verify;
 pub mod ws;
 
 use augury_sequencer::registry::KeyId;
-use augury_sequencer::{Publisher, Sequencer, SequencerHandle, Venue, VenueCommand};
+use augury_sequencer::{Publisher, Sequencer, SequencerHandle, Venue, VenueClock, VenueCommand};
 use ratelimit::{Rate, RateLimiter};
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
@@ -80,6 +82,8 @@ pub struct AppState {
     pub history: Arc<RwLock<history::History>>,
     /// WebSocket sessions and their streams, fed by the publisher.
     pub ws: Arc<ws::Hub>,
+    /// Asset candles for the intelligence endpoints (`/v1/intel`).
+    pub intel: Arc<intel::IntelHub>,
     pub key_limits: RateLimiter<KeyId>,
     pub ip_limits: RateLimiter<IpAddr>,
     pub metrics: metrics::Metrics,
@@ -120,6 +124,17 @@ impl Gateway {
     /// Starts the sequencer on `venue` (opened with `history` as its observer, so the history
     /// already holds every journaled entry) and builds the shared state.
     pub fn start(venue: Venue, history: history::History, config: GatewayConfig) -> Gateway {
+        Gateway::start_with_clock(venue, history, config, VenueClock::wall())
+    }
+
+    /// Like [`Gateway::start`], with the venue's time from `clock` (the demo's price replay sets
+    /// it; request signatures, key expiry and checkpoints stay on the wall clock).
+    pub fn start_with_clock(
+        venue: Venue,
+        history: history::History,
+        config: GatewayConfig,
+        clock: VenueClock,
+    ) -> Gateway {
         let history = Arc::new(RwLock::new(history));
         let keys: Vec<_> = venue.state().registry().keys(None).cloned().collect();
         let auth = Arc::new(auth::Authenticator::with_verifier_threads(
@@ -128,6 +143,7 @@ impl Gateway {
             config.verifier_threads,
         ));
         let hub = Arc::new(ws::Hub::new(config.ws));
+        let intel = Arc::new(intel::IntelHub::load(&augury_intel::CandleStore::open(venue.data_dir())));
         let publisher = {
             let history = Arc::clone(&history);
             let auth = Arc::clone(&auth);
@@ -158,12 +174,13 @@ impl Gateway {
             });
             publish
         };
-        let sequencer = Sequencer::start_publishing(venue, config.queue_capacity, Some(publisher));
+        let sequencer = Sequencer::start_with_clock(venue, config.queue_capacity, Some(publisher), clock);
         let state = Arc::new(AppState {
             sequencer: sequencer.handle(),
             auth,
             history,
             ws: hub,
+            intel,
             key_limits: RateLimiter::new(config.per_key),
             ip_limits: RateLimiter::new(config.per_ip),
             metrics: metrics::Metrics::default(),

@@ -31,6 +31,13 @@ async fn schemathesis_finds_no_server_error_and_no_schema_violation() {
     }
     let config = GatewayConfig { per_key: common::unlimited(), per_ip: common::unlimited(), ..Default::default() };
     let (server, admin, _, _) = common::start(config).await;
+    // Real candles for the intelligence endpoints (the demo's BTC slice), and an index that
+    // follows them, so those routes answer more than 404s.
+    let candles = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crypto/data/binance-BTCUSDT-1h-2018-2020.csv");
+    let series = augury_intel::csv::parse_str(&std::fs::read_to_string(candles).unwrap()).unwrap().series;
+    server.gateway.state.intel.insert_series("BTCUSDT", series).unwrap();
+    let info = augury_gateway::intel::IndexInfo { symbol: "BTCUSDT".into(), units_per_price: 100.0 };
+    server.gateway.state.intel.set_index(1, info);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let url = server.url("");
     let key_id = token::format_key_id(admin.key_id);

@@ -14,6 +14,7 @@ pub mod candle;
 pub mod csv;
 pub mod grades;
 pub mod indicators;
+pub mod live;
 pub mod logistic;
 pub mod report;
 pub mod stats;

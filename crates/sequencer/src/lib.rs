@@ -17,7 +17,7 @@ pub mod snapshot_file;
 mod state;
 mod venue;
 
-pub use sequencer::{Publisher, Sequencer, SequencerHandle, SubmitError};
+pub use sequencer::{Publisher, Sequencer, SequencerHandle, SubmitError, VenueClock};
 
 /// Monitoring figures from the sequencer thread.
 pub mod sequencer_stats {

@@ -164,6 +164,50 @@ fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
+/// Where the venue's time comes from: the wall clock (the default), or a time someone else sets,
+/// such as the demo's replay of price history, which moves the venue through past days faster
+/// than they passed. Either way the sequencer journals each step as `AdvanceTime`, so replaying
+/// the journal gives the same state; only the checkpoints' timestamps stay on the wall clock.
+///
+/// Cloning shares the clock. An external time only moves forward.
+#[derive(Clone, Debug, Default)]
+pub struct VenueClock {
+    /// 0: the wall clock; else the venue's time in ms since the epoch.
+    external_ms: Arc<AtomicU64>,
+}
+
+impl VenueClock {
+    pub fn wall() -> VenueClock {
+        VenueClock::default()
+    }
+
+    /// A clock that stands at `at_ms` until [`VenueClock::set`] moves it.
+    pub fn external(at_ms: u64) -> VenueClock {
+        VenueClock { external_ms: Arc::new(AtomicU64::new(at_ms.max(1))) }
+    }
+
+    /// Moves an external clock forward to `at_ms` (never back), or makes a wall clock external.
+    pub fn set(&self, at_ms: u64) {
+        self.external_ms.fetch_max(at_ms.max(1), Ordering::SeqCst);
+    }
+
+    /// Hands time back to the wall clock.
+    pub fn follow_wall(&self) {
+        self.external_ms.store(0, Ordering::SeqCst);
+    }
+
+    pub fn is_external(&self) -> bool {
+        self.external_ms.load(Ordering::SeqCst) != 0
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        match self.external_ms.load(Ordering::SeqCst) {
+            0 => now_ms(),
+            at_ms => at_ms,
+        }
+    }
+}
+
 impl Sequencer {
     /// Starts the sequencer thread with a queue of `capacity` commands.
     pub fn start(venue: Venue, capacity: usize) -> Sequencer {
@@ -171,14 +215,24 @@ impl Sequencer {
     }
 
     /// Starts the sequencer; `publisher` (if any) receives every committed batch.
-    pub fn start_publishing(mut venue: Venue, capacity: usize, publisher: Option<Publisher>) -> Sequencer {
+    pub fn start_publishing(venue: Venue, capacity: usize, publisher: Option<Publisher>) -> Sequencer {
+        Sequencer::start_with_clock(venue, capacity, publisher, VenueClock::wall())
+    }
+
+    /// Starts the sequencer with its time from `clock`.
+    pub fn start_with_clock(
+        mut venue: Venue,
+        capacity: usize,
+        publisher: Option<Publisher>,
+        clock: VenueClock,
+    ) -> Sequencer {
         let (queue, receive) = mpsc::sync_channel(capacity);
         let stats = Arc::new(SequencerStats::default());
         let thread_stats = Arc::clone(&stats);
         venue.record_committed(publisher.is_some());
         let thread = std::thread::Builder::new()
             .name("sequencer".into())
-            .spawn(move || run(venue, receive, &thread_stats, publisher))
+            .spawn(move || run(venue, receive, &thread_stats, publisher, &clock))
             .expect("the sequencer thread starts");
         Sequencer { handle: SequencerHandle { queue, stats }, thread: Some(thread) }
     }
@@ -208,6 +262,7 @@ fn run(
     receive: Receiver<Message>,
     stats: &SequencerStats,
     mut publisher: Option<Publisher>,
+    clock: &VenueClock,
 ) -> Venue {
     let mut batch: Vec<(oneshot::Sender<Answer>, Outcome)> = Vec::with_capacity(BATCH_MAX);
     let mut failure: Option<String> = None;
@@ -224,9 +279,9 @@ fn run(
         let mut queries: Vec<Query> = Vec::new();
         // Time is journaled like any command, so it moves only when it matters: for a batch of
         // work, or when a deadline falls due.
-        let due = venue.engine().next_deadline_ms().is_some_and(|expiry| expiry <= now_ms());
+        let due = venue.engine().next_deadline_ms().is_some_and(|expiry| expiry <= clock.now_ms());
         if failure.is_none() && (first.is_some() || due) {
-            if let Err(e) = advance_time(&mut venue) {
+            if let Err(e) = advance_time(&mut venue, clock.now_ms()) {
                 failure = Some(e.to_string());
             }
         }
@@ -317,9 +372,8 @@ fn stamp_order_id(venue: &Venue, mut command: VenueCommand) -> VenueCommand {
     command
 }
 
-/// Moves the engine clock to now, journaling the step like any other command.
-fn advance_time(venue: &mut Venue) -> Result<(), VenueError> {
-    let now = now_ms();
+/// Moves the engine clock to `now`, journaling the step like any other command.
+fn advance_time(venue: &mut Venue, now: u64) -> Result<(), VenueError> {
     if now > venue.engine().clock_ms() {
         // Time never goes back here, so this cannot be refused.
         let _ = venue.submit(&Command::AdvanceTime { now_ms: now })?;

@@ -4,7 +4,7 @@
 use augury_core::Command;
 use augury_engine::EngineConfig;
 use augury_journal::{EncryptionKey, JournalError};
-use augury_sequencer::{Sequencer, Venue, VenueError, VenueOptions};
+use augury_sequencer::{Sequencer, Venue, VenueClock, VenueError, VenueOptions};
 use augury_sim::{Simulation, FEE_ACCOUNT};
 use std::path::Path;
 
@@ -136,4 +136,31 @@ fn the_sequencer_answers_after_commit_and_keeps_everything() {
     drop(venue);
     let (venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
     assert_eq!(venue.engine().state_hash(), hash);
+}
+
+#[test]
+fn an_external_clock_drives_the_venue_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
+    // A replayed day in 2019, long before the wall clock.
+    let start = 1_559_347_200_000;
+    let clock = VenueClock::external(start);
+    let sequencer = Sequencer::start_with_clock(venue, 64, None, clock.clone());
+    let handle = sequencer.handle();
+    let deposit = Command::Deposit { account: 7, amount_micros: 1 };
+    handle.submit(deposit).unwrap().unwrap();
+    clock.set(start + 3_600_000);
+    clock.set(start);
+    assert_eq!(clock.now_ms(), start + 3_600_000, "an external clock never goes back");
+    handle.submit(deposit).unwrap().unwrap();
+    let venue = sequencer.stop();
+    assert_eq!(venue.engine().clock_ms(), start + 3_600_000);
+
+    // Back on the wall clock, time jumps to now.
+    clock.follow_wall();
+    assert!(!clock.is_external());
+    let sequencer = Sequencer::start_with_clock(venue, 64, None, clock);
+    sequencer.handle().submit(deposit).unwrap().unwrap();
+    let venue = sequencer.stop();
+    assert!(venue.engine().clock_ms() > 1_700_000_000_000);
 }

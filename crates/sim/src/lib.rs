@@ -141,6 +141,15 @@ impl Simulation {
         simulation
     }
 
+    /// A simulation whose clock starts exactly at `clock_ms` (which may be before the default
+    /// start): for a venue whose time comes from elsewhere, such as a replay of past prices.
+    pub fn starting_at(seed: u64, clock_ms: u64, highest_order_id: OrderId) -> Simulation {
+        let mut simulation = Simulation::new(seed);
+        simulation.clock_ms = clock_ms;
+        simulation.next_order = highest_order_id + 1;
+        simulation
+    }
+
     pub fn markets(&self) -> &[DemoMarket] {
         &self.markets
     }

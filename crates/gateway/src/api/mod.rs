@@ -4,10 +4,12 @@
 //!
 //! Each module owns a group of routes and their OpenAPI description (`#[utoipa::path]` on the
 //! handler itself, so the document cannot drift from the code): [`markets`], [`lifecycle`] (how
-//! markets end), [`orders`], [`portfolio`], [`accounts`], [`keys`], [`ops`] (health, metrics).
+//! markets end), [`orders`], [`portfolio`], [`accounts`], [`keys`], [`ops`] (health, metrics),
+//! [`intel`] (grades, signals, indicators, threshold probabilities per asset).
 //! [`openapi`] assembles the document served at `/openapi.json`.
 
 mod accounts;
+mod intel;
 mod keys;
 mod lifecycle;
 mod markets;
@@ -47,6 +49,7 @@ fn routes() -> Routes {
         .merge(accounts::routes())
         .merge(keys::routes())
         .merge(ops::routes())
+        .merge(intel::routes())
 }
 
 /// The routes, and the finished OpenAPI 3.1 document.

@@ -28,7 +28,8 @@ use utoipa::{Modify, OpenApi as _};
         (name = "portfolio", description = "The caller's balance, positions, fills, settlements and sets"),
         (name = "accounts", description = "Deposits and withdrawals (admin)"),
         (name = "keys", description = "API keys"),
-        (name = "operations", description = "Health, readiness, metrics")
+        (name = "operations", description = "Health, readiness, metrics"),
+        (name = "intel", description = "Crypto intelligence per asset: candles, grades, signals, indicators, threshold probabilities")
     )
 )]
 struct Base;

@@ -1,0 +1,97 @@
+//! `augury serve --demo` end to end: the binary on a free loopback port replays two days of
+//! price history fast; over HTTP, the crypto markets are listed and quoted, then settle by rule,
+//! next to the simulated demo markets, and the intelligence endpoints serve the replayed candles.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// The child is killed when the test ends, pass or fail.
+struct Venue(Child);
+
+impl Drop for Venue {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A GET over a fresh connection; the JSON body.
+fn get(address: &str, path: &str) -> Value {
+    let mut stream = TcpStream::connect(address).expect("the venue accepts connections");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(head.starts_with("HTTP/1.1 200"), "GET {path}: {head}\n{body}");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+}
+
+fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ready() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn serve_demo_replays_prices_and_settles_crypto_markets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let child = Command::new(env!("CARGO_BIN_EXE_augury"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--replay-hour-ms", "40", "--replay-days", "2"])
+        .arg("--data-dir")
+        .arg(&data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("augury runs");
+    let mut venue = Venue(child);
+    let stderr = venue.0.stderr.take().unwrap();
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let address = loop {
+        let line = received.recv_timeout(Duration::from_secs(60)).expect("the venue says where it serves");
+        if let Some(rest) = line.split("augury is serving http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+
+    // The first replayed day's markets, quoted by the market maker.
+    wait_for("the first day's markets", || get(&address, "/v1/intel/markets").as_array().unwrap().len() == 10);
+    let open = get(&address, "/v1/intel/markets");
+    let quoted =
+        open.as_array().unwrap().iter().filter(|m| m["yes_bid_micros"].is_u64() || m["yes_ask_micros"].is_u64());
+    assert!(quoted.count() >= 5, "{open}");
+    assert!(open[0]["title"].as_str().unwrap().contains("at or above"), "{open}");
+
+    // Two replayed days later every market listed has settled by its rule.
+    wait_for("the replay's end", || {
+        let all = get(&address, "/v1/intel/markets?all=true&limit=100");
+        let all = all.as_array().unwrap();
+        all.len() == 20 && all.iter().all(|m| m["status"] == "settled")
+    });
+    for m in get(&address, "/v1/intel/markets?all=true&limit=100").as_array().unwrap() {
+        let resolution = get(&address, &format!("/v1/markets/{}/resolution", m["market"]));
+        assert_eq!(resolution["settlement"]["outstanding_micros"], 0, "{resolution}");
+        assert!(["yes", "no"].contains(&resolution["settlement"]["resolution"].as_str().unwrap()));
+    }
+    // The simulated demo markets are there too, and the replayed candles are served.
+    let markets = get(&address, "/v1/markets");
+    assert!(markets.as_array().unwrap().iter().any(|m| m["market"] == 1));
+    let assets = get(&address, "/v1/intel/assets");
+    assert_eq!(assets[0]["symbol"], "BTCUSDT");
+    let grades = get(&address, "/v1/intel/assets/BTCUSDT/grades?limit=1");
+    assert_eq!(grades["items"][0]["date"], "2019-06-02", "{grades}");
+    drop(venue);
+}
