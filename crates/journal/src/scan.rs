@@ -397,6 +397,9 @@ pub(crate) fn scan(
                     .map_err(|reason| corrupt(offset, index - 1, reason))?;
             }
         }
+        // Zeros to the end of the last segment are space the writer preallocated: the clean end.
+        let damage = damage.filter(|&(offset, _)| !(is_last && bytes[offset..].iter().all(|&b| b == 0)));
+        let intact_end = frames.last().map_or(HEADER_LEN, |&(_, end)| end);
         if let Some((offset, damage)) = damage {
             if is_last && !intact_frame_after(&bytes, offset, index) {
                 torn_tail = Some(TornTail {
@@ -409,7 +412,7 @@ pub(crate) fn scan(
             }
         }
         if is_last {
-            let intact = torn_tail.as_ref().map_or(bytes.len() as u64, |t| t.offset);
+            let intact = torn_tail.as_ref().map_or(intact_end as u64, |t| t.offset);
             last_segment = Some((*first_index, path.clone(), intact, header.encrypted));
         }
     }

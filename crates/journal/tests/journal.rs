@@ -18,7 +18,16 @@ fn options() -> JournalOptions {
         encryption: None,
         signing_key: Some(SigningKey::from_bytes(&[9u8; 32])),
         checkpoints: CheckpointPolicy { every_entries: 25, every_ms: u64::MAX },
+        // Smaller than a segment, so segments are extended more than once.
+        preallocate_bytes: 1_024,
     }
+}
+
+/// Where the last frame of a segment ends: frames end in payload bytes, never in zero, so
+/// everything after the last nonzero byte is preallocated space.
+fn written_len(segment: &Path) -> u64 {
+    let bytes = std::fs::read(segment).unwrap();
+    bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i as u64 + 1)
 }
 
 fn write(dir: &Path, options: JournalOptions, from: u64, to: u64, per_commit: u64) {
@@ -63,16 +72,18 @@ fn a_torn_tail_is_cut_off_and_the_journal_continues() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), options(), 0, 40, 40);
     let (_, last) = list_segments(dir.path()).unwrap().pop().unwrap();
-    let intact = std::fs::metadata(&last).unwrap().len();
-    // Half a frame, as a crash in the middle of a write leaves it.
+    let intact = written_len(&last);
+    // Half a frame, as a crash in the middle of a write leaves it, over the preallocated zeros.
     let mut torn = std::fs::read(&last).unwrap();
+    torn.truncate(intact as usize);
     torn.extend_from_slice(&[41, 0, 0, 0, 1, 2, 3, 4, 40, 0, 0]);
+    torn.extend_from_slice(&[0u8; 100]);
     std::fs::write(&last, &torn).unwrap();
     let report = verify(dir.path(), None).unwrap();
     assert_eq!(report.torn_tail.as_ref().map(|t| t.offset), Some(intact));
     let (mut journal, recovery) = Journal::open(dir.path(), options(), &mut |_, _, _| Ok(())).unwrap();
     assert_eq!(recovery.entries, 40);
-    assert_eq!(recovery.torn_tail.unwrap().bytes, 11);
+    assert_eq!(recovery.torn_tail.unwrap().bytes, 111);
     assert_eq!(std::fs::metadata(&last).unwrap().len(), intact);
     journal.append(&payload(40)).unwrap();
     journal.commit(0).unwrap();
@@ -81,14 +92,30 @@ fn a_torn_tail_is_cut_off_and_the_journal_continues() {
 }
 
 #[test]
-fn zeroes_after_the_last_frame_are_a_torn_tail() {
+fn zeros_after_the_last_frame_are_preallocated_space_and_the_next_entries_go_there() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), options(), 0, 10, 10);
     let (_, last) = list_segments(dir.path()).unwrap().pop().unwrap();
+    let intact = written_len(&last);
+    #[cfg(target_os = "linux")]
+    assert!(std::fs::metadata(&last).unwrap().len() > intact, "the writer preallocates ahead");
     let mut bytes = std::fs::read(&last).unwrap();
     bytes.extend_from_slice(&[0u8; 300]);
     std::fs::write(&last, &bytes).unwrap();
-    assert_eq!(read_all(dir.path(), options()).unwrap().len(), 10);
+    let report = verify(dir.path(), None).unwrap();
+    assert_eq!((report.entries, report.torn_tail), (10, None));
+
+    write(dir.path(), options(), 10, 12, 1);
+    assert_eq!(read_all(dir.path(), options()).unwrap(), (0..12).map(payload).collect::<Vec<_>>());
+    assert!(written_len(&last) > intact, "entry 10 went where the zeros were");
+
+    // The same with preallocation off: the file ends where the data does.
+    let plain = tempfile::tempdir().unwrap();
+    let no_preallocation = JournalOptions { preallocate_bytes: 0, ..options() };
+    write(plain.path(), no_preallocation.clone(), 0, 10, 10);
+    let (_, last) = list_segments(plain.path()).unwrap().pop().unwrap();
+    assert_eq!(std::fs::metadata(&last).unwrap().len(), written_len(&last));
+    assert_eq!(read_all(plain.path(), no_preallocation).unwrap().len(), 10);
 }
 
 #[test]
