@@ -5,6 +5,9 @@
 //! - a frame that fails its length or CRC check in the **last** segment, with no intact frame
 //!   after it, is a torn write from a crash: it was never acknowledged, so it is cut off (and
 //!   logged by the caller);
+//! - zeros from the end of the last frame to the end of the last segment are space the writer
+//!   preallocated: the clean end, not damage (only the last segment can have them: the writer
+//!   trims a segment, durably, before it creates the next);
 //! - any other failure (a closed segment, a broken hash chain, a wrong index, an intact frame after
 //!   a bad one, a checkpoint beyond the end or with the wrong root) stops everything with an error
 //!   that names the segment, the byte offset and the entry.
