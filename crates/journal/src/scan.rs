@@ -401,7 +401,11 @@ pub(crate) fn scan(
             }
         }
         // Zeros to the end of the last segment are space the writer preallocated: the clean end.
-        let damage = damage.filter(|&(offset, _)| !(is_last && bytes[offset..].iter().all(|&b| b == 0)));
+        let preallocated = damage.as_ref().filter(|&&(offset, _)| is_last && bytes[offset..].iter().all(|&b| b == 0));
+        if let Some(&(offset, _)) = preallocated {
+            total_bytes -= (bytes.len() - offset) as u64;
+        }
+        let damage = if preallocated.is_some() { None } else { damage };
         let intact_end = frames.last().map_or(HEADER_LEN, |&(_, end)| end);
         if let Some((offset, damage)) = damage {
             if is_last && !intact_frame_after(&bytes, offset, index) {

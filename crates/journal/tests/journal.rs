@@ -104,6 +104,7 @@ fn zeros_after_the_last_frame_are_preallocated_space_and_the_next_entries_go_the
     std::fs::write(&last, &bytes).unwrap();
     let report = verify(dir.path(), None).unwrap();
     assert_eq!((report.entries, report.torn_tail), (10, None));
+    assert_eq!(report.bytes, intact, "the preallocated zeros are not counted as journal bytes");
 
     write(dir.path(), options(), 10, 12, 1);
     assert_eq!(read_all(dir.path(), options()).unwrap(), (0..12).map(payload).collect::<Vec<_>>());
