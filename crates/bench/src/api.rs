@@ -93,6 +93,9 @@ pub struct ApiBenchConfig {
     pub client_threads: usize,
     /// Signature verifier threads of the gateway; 0 verifies on the request tasks, one by one.
     pub verifier_threads: usize,
+    /// Give every order a client_order_id (the idempotent path most bots use: the id is recorded
+    /// with the order in the same journal entry and checked against every earlier one).
+    pub client_order_ids: bool,
     pub seed: u64,
 }
 
@@ -112,6 +115,7 @@ impl Default for ApiBenchConfig {
             // Its own runtime, so its CPU is accounted apart from the gateway's.
             client_threads: 1,
             verifier_threads: GatewayConfig::default().verifier_threads,
+            client_order_ids: false,
             seed: 0xA6_0001,
         }
     }
@@ -279,7 +283,7 @@ fn set_up(options: &VenueOptions, accounts: usize, seed: u64) -> Result<Vec<Trad
 }
 
 /// The JSON body of a connection's `n`th order (see the module docs for the mix).
-fn order_body(rng: &mut SplitMix64, n: u64) -> String {
+fn order_body(rng: &mut SplitMix64, n: u64, client_order_id: Option<&str>) -> String {
     let bid = rng.next_u64() & 1 == 0;
     let (yes_price, quantity, tif) = if n.is_multiple_of(2) {
         let ticks = 1 + rng.next_u64() % 5;
@@ -296,8 +300,9 @@ fn order_body(rng: &mut SplitMix64, n: u64) -> String {
         (false, true) => ("yes", "sell", yes_price),
         (false, false) => ("no", "buy", MICROS_PER_DOLLAR - yes_price),
     };
+    let id = client_order_id.map_or(String::new(), |id| format!(r#","client_order_id":"{id}""#));
     format!(
-        r#"{{"market":{MARKET},"side":"{side}","action":"{action}","price_micros":{price},"quantity":{quantity},"time_in_force":"{tif}"}}"#
+        r#"{{"market":{MARKET},"side":"{side}","action":"{action}","price_micros":{price},"quantity":{quantity},"time_in_force":"{tif}"{id}}}"#
     )
 }
 
@@ -412,11 +417,14 @@ struct Stream {
     sent: u64,
     rng: SplitMix64,
     host: String,
+    client_order_ids: bool,
 }
 
 impl Stream {
     fn next_request(&mut self) -> hyper::Request<Full<Bytes>> {
-        let body = order_body(&mut self.rng, self.sent);
+        // Unique per account: connections sharing a trader differ by their number.
+        let id = self.client_order_ids.then(|| format!("b{}-{}", self.connection, self.sent));
+        let body = order_body(&mut self.rng, self.sent, id.as_deref());
         // Nonces are unique per key: the connection number and its own sequence.
         let nonce = format!("{}-{}", self.connection, self.sent);
         self.sent += 1;
@@ -696,6 +704,7 @@ pub fn run_api_bench(config: &ApiBenchConfig, dir: &Path) -> Result<ApiBenchRepo
         sent: 0,
         rng: SplitMix64::new(config.seed ^ (connection as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
         host: host.clone(),
+        client_order_ids: config.client_order_ids,
     };
 
     // Phase 1: saturation.
@@ -785,8 +794,9 @@ pub fn run_api_bench(config: &ApiBenchConfig, dir: &Path) -> Result<ApiBenchRepo
 
     Ok(ApiBenchReport {
         workload: format!(
-            "POST {ORDERS_PATH}, Ed25519-signed, durable (fdatasync group commit, signed checkpoints); binary market, tick $0.01, quadratic taker fee; half resting GTC 1-5 ticks from $0.50, half IOC crossing up to 5 ticks; bids and asks through buy/sell of YES/NO; {} accounts",
-            config.accounts
+            "POST {ORDERS_PATH}, Ed25519-signed, durable (fdatasync group commit, signed checkpoints); binary market, tick $0.01, quadratic taker fee; half resting GTC 1-5 ticks from $0.50, half IOC crossing up to 5 ticks; bids and asks through buy/sell of YES/NO; {} accounts{}",
+            config.accounts,
+            if config.client_order_ids { "; every order with a client_order_id" } else { "" }
         ),
         rate_limits,
         orders_per_sec: saturation.orders_per_sec,
@@ -815,7 +825,9 @@ mod tests {
         let mut rng = SplitMix64::new(7);
         let mut forms = std::collections::HashSet::new();
         for n in 0..400 {
-            let body: serde_json::Value = serde_json::from_str(&order_body(&mut rng, n)).unwrap();
+            let id = (n % 3 == 0).then(|| format!("b0-{n}"));
+            let body: serde_json::Value = serde_json::from_str(&order_body(&mut rng, n, id.as_deref())).unwrap();
+            assert_eq!(body["client_order_id"].as_str(), id.as_deref());
             let price = body["price_micros"].as_u64().unwrap();
             assert_eq!(price % TICK_MICROS, 0);
             assert!(price > 0 && price < MICROS_PER_DOLLAR);

@@ -42,6 +42,9 @@ pub struct BenchApiArgs {
     /// on its own task. Default: half the cores.
     #[arg(long, default_value_t = ApiBenchConfig::default().verifier_threads)]
     verifier_threads: usize,
+    /// Give every order a client_order_id (the idempotent placement most bots use).
+    #[arg(long)]
+    client_order_ids: bool,
     #[arg(long, default_value_t = ApiBenchConfig::default().seed)]
     seed: u64,
     /// Where the temporary data directory goes (removed afterwards). Use a real disk: fsync on
@@ -63,6 +66,7 @@ pub fn run(args: &BenchApiArgs) -> Result<()> {
         server_threads: args.server_threads,
         client_threads: args.client_threads,
         verifier_threads: args.verifier_threads,
+        client_order_ids: args.client_order_ids,
         seed: args.seed,
     };
     let report = run_api_bench(&config, &args.dir)?;
