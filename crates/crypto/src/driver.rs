@@ -30,13 +30,10 @@ use augury_gateway::intel::IndexInfo;
 use augury_gateway::AppState;
 use augury_intel::candle::{format_time, Series, MS_PER_DAY, MS_PER_HOUR};
 use augury_intel::live::{self, LiveFit};
-use augury_sequencer::{SequencerHandle, SubmitError, VenueClock, VenueCommand, VenueOutcome, VenueReject};
+use augury_sequencer::{SequencerHandle, SubmitError, VenueClock};
 use augury_sim::SplitMix64;
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
@@ -103,47 +100,17 @@ fn sequencer(state: &AppState) -> &SequencerHandle {
     &state.sequencer
 }
 
-type Submitted = Result<Result<Vec<Event>, Reject>, SubmitError>;
-
 /// Submits commands together (so the sequencer can take them as one batch, one fsync) and returns
-/// each outcome in order. They are queued in the order given (every future is first polled in
-/// turn, and a first poll is what queues it), so a replay journals the same commands in the same
-/// order every time.
+/// each outcome in order. They are queued in the order given, so a replay journals the same
+/// commands in the same order every time.
 async fn submit_all(state: &AppState, commands: Vec<Command>) -> Result<Vec<Result<Vec<Event>, Reject>>, DriverError> {
-    let mut pending: Vec<Pin<Box<dyn Future<Output = Submitted> + Send>>> = commands
-        .into_iter()
-        .map(|command| {
-            let handle = sequencer(state).clone();
-            let submitted: Pin<Box<dyn Future<Output = Submitted> + Send>> = Box::pin(async move {
-                Ok(match handle.execute_async(VenueCommand::Engine(command)).await? {
-                    Ok(VenueOutcome::Applied { events }) => Ok(events),
-                    Ok(other) => unreachable!("an engine command gives events, not {other:?}"),
-                    Err(VenueReject::Engine(reject)) => Err(reject),
-                    Err(other) => unreachable!("an engine command is refused only by the engine: {other}"),
-                })
-            });
-            submitted
-        })
-        .collect();
-    let mut done: Vec<Option<Submitted>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut all = true;
-        for (future, slot) in pending.iter_mut().zip(done.iter_mut()) {
-            if slot.is_none() {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(outcome) => *slot = Some(outcome),
-                    Poll::Pending => all = false,
-                }
-            }
-        }
-        if all {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    })
-    .await;
-    done.into_iter().map(|outcome| Ok(outcome.expect("every submission finished")?)).collect()
+    let handle = sequencer(state);
+    let queued = commands.into_iter().map(|command| handle.submit_queued(command)).collect::<Result<Vec<_>, _>>()?;
+    let mut outcomes = Vec::with_capacity(queued.len());
+    for answer in queued {
+        outcomes.push(answer.await?);
+    }
+    Ok(outcomes)
 }
 
 /// A post-only GTC order for one side of a quote: the bid buys YES at its price, the ask buys NO

@@ -73,6 +73,16 @@ pub enum SubmitError {
     Stopped(String),
 }
 
+/// An engine command's outcome as the engine gives it: its events, or its refusal.
+fn engine_result(outcome: Outcome) -> Result<Vec<Event>, Reject> {
+    match outcome {
+        Ok(VenueOutcome::Applied { events }) => Ok(events),
+        Ok(other) => unreachable!("an engine command gives engine events, not {other:?}"),
+        Err(VenueReject::Engine(reject)) => Err(reject),
+        Err(other) => unreachable!("an engine command is refused only by the engine: {other}"),
+    }
+}
+
 /// A cloneable handle for submitting commands.
 #[derive(Clone)]
 pub struct SequencerHandle {
@@ -83,12 +93,18 @@ pub struct SequencerHandle {
 impl SequencerHandle {
     /// Submits an engine command and waits until it is applied and durable (or refused).
     pub fn submit(&self, command: Command) -> Result<Result<Vec<Event>, Reject>, SubmitError> {
-        Ok(match self.execute(VenueCommand::Engine(command))? {
-            Ok(VenueOutcome::Applied { events }) => Ok(events),
-            Ok(other) => unreachable!("an engine command gives engine events, not {other:?}"),
-            Err(VenueReject::Engine(reject)) => Err(reject),
-            Err(other) => unreachable!("an engine command is refused only by the engine: {other}"),
-        })
+        Ok(engine_result(self.execute(VenueCommand::Engine(command))?))
+    }
+
+    /// Queues an engine command now and returns its answer to await later. Commands queued one
+    /// after another are journaled in that order and can share a batch (one fsync); a full queue
+    /// fails at once with `QueueFull`.
+    pub fn submit_queued(
+        &self,
+        command: Command,
+    ) -> Result<impl std::future::Future<Output = Result<Result<Vec<Event>, Reject>, SubmitError>>, SubmitError> {
+        let receive = self.enqueue(VenueCommand::Engine(command))?;
+        Ok(async move { Ok(engine_result(Self::answer(receive.await)?)) })
     }
 
     /// Submits a venue command and waits (blocking the thread) until it is durable or refused.
