@@ -7,6 +7,7 @@ use crate::AppState;
 use augury_sequencer::registry::{ApiKey, Scopes};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
@@ -68,30 +69,45 @@ impl<const SCOPES: u8> FromRequest<Arc<AppState>> for Call<SCOPES> {
                 format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
             )
         })?;
-        let facts = RequestFacts {
-            headers: &parts.headers,
-            method: &parts.method,
-            path: parts.uri.path(),
-            raw_query: parts.uri.query().unwrap_or(""),
-            body: &body,
-            peer,
-            now_ms: crate::now_ms(),
-        };
+        let facts = request_facts(&parts, &body, peer);
         let needed = Scopes::from_bits(SCOPES);
         let key = if state.config.verifier_threads == 0 {
             state.auth.authenticate(&facts, needed)?
         } else {
             state.auth.authenticate_batched(&facts, needed).await?
         };
-        if let Err(wait) = state.key_limits.check(&key.id, Instant::now()) {
-            state.metrics.rate_limited.inc();
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many requests for this API key",
-            )
-            .with_retry_after(wait));
-        }
+        check_key_rate(state, &key)?;
         Ok(Call { key, body })
     }
+}
+
+/// The request as authentication sees it, at the venue's clock now.
+pub(crate) fn request_facts<'a>(parts: &'a Parts, body: &'a [u8], peer: std::net::IpAddr) -> RequestFacts<'a> {
+    RequestFacts {
+        headers: &parts.headers,
+        method: &parts.method,
+        path: parts.uri.path(),
+        raw_query: parts.uri.query().unwrap_or(""),
+        body,
+        peer,
+        now_ms: crate::now_ms(),
+    }
+}
+
+/// The per-IP rate limit, before anything else (429 with Retry-After).
+pub(crate) fn check_ip_rate(state: &AppState, ip: std::net::IpAddr, now: Instant) -> Result<(), ApiError> {
+    state.ip_limits.check(&ip, now).map_err(|wait| {
+        state.metrics.rate_limited.inc();
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this address")
+            .with_retry_after(wait)
+    })
+}
+
+/// The per-key rate limit, after authentication (429 with Retry-After).
+pub(crate) fn check_key_rate(state: &AppState, key: &ApiKey) -> Result<(), ApiError> {
+    state.key_limits.check(&key.id, Instant::now()).map_err(|wait| {
+        state.metrics.rate_limited.inc();
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests for this API key")
+            .with_retry_after(wait)
+    })
 }

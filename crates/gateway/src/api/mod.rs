@@ -86,11 +86,8 @@ pub(crate) async fn edge(State(state): Shared, request: Request, next: Next) -> 
     let started = Instant::now();
     state.metrics.requests.inc();
     let ip = peer_ip(&request);
-    if let Err(wait) = state.ip_limits.check(&ip, started) {
-        state.metrics.rate_limited.inc();
-        return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this address")
-            .with_retry_after(wait)
-            .into_response();
+    if let Err(error) = crate::extract::check_ip_rate(&state, ip, started) {
+        return error.into_response();
     }
     let method = request.method().clone();
     let path = request.uri().path().to_string();

@@ -11,9 +11,8 @@ use super::{
 };
 use crate::api::orders::{own_order, place};
 use crate::api::{edge, engine_command};
-use crate::auth::RequestFacts;
 use crate::error::ApiError;
-use crate::extract::{peer_ip, MAX_BODY_BYTES};
+use crate::extract::{check_key_rate, peer_ip, request_facts, MAX_BODY_BYTES};
 use crate::history::{FillRecord, OrderRecord, OrderStatus, SettlementRecord, TradeRecord};
 use crate::AppState;
 use augury_core::{
@@ -31,7 +30,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Instant;
 
 type Shared = State<Arc<AppState>>;
 type Answer = KalshiResult<Json<Value>>;
@@ -108,26 +106,9 @@ impl<const SCOPES: u8> FromRequest<Arc<AppState>> for KalshiCall<SCOPES> {
             )
             .into());
         }
-        let facts = RequestFacts {
-            headers: &parts.headers,
-            method: &parts.method,
-            path: parts.uri.path(),
-            raw_query: parts.uri.query().unwrap_or(""),
-            body: &body,
-            peer,
-            now_ms: crate::now_ms(),
-        };
+        let facts = request_facts(&parts, &body, peer);
         let key = state.auth.authenticate_kalshi(&facts, Scopes::from_bits(SCOPES))?;
-        if let Err(wait) = state.key_limits.check(&key.id, Instant::now()) {
-            state.metrics.rate_limited.inc();
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many requests for this API key",
-            )
-            .with_retry_after(wait)
-            .into());
-        }
+        check_key_rate(state, &key)?;
         Ok(KalshiCall { key, body })
     }
 }

@@ -75,10 +75,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 async fn upgrade(State(state): State<Arc<AppState>>, request: Request) -> Response {
     state.metrics.requests.inc();
     let peer = peer_ip(&request);
-    if let Err(wait) = state.ip_limits.check(&peer, Instant::now()) {
-        state.metrics.rate_limited.inc();
-        let error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this address")
-            .with_retry_after(wait);
+    if let Err(error) = crate::extract::check_ip_rate(&state, peer, Instant::now()) {
         return KalshiError::from(error).into_response();
     }
     let (mut parts, _) = request.into_parts();
