@@ -19,19 +19,6 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-fn python_with_kalshi() -> bool {
-    let probe = Process::new("python3").args(["-c", "import kalshi_python, websockets, cryptography"]).output();
-    if probe.is_ok_and(|o| o.status.success()) {
-        return true;
-    }
-    assert!(
-        std::env::var("AUGURY_REQUIRE_PYTHON").as_deref() != Ok("1"),
-        "python3 with kalshi-python and websockets is required (pip install kalshi-python websockets)"
-    );
-    eprintln!("NOTICE: python3 with `kalshi-python` and `websockets` not found; the Kalshi bot was not exercised");
-    false
-}
-
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
@@ -60,7 +47,11 @@ fn rsa_key(venue: &mut Venue, public_pem: &Path) -> (u64, u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kalshi_python_bot_runs_unchanged_against_augury() {
-    if !python_with_kalshi() {
+    if !python_with(
+        "kalshi_python, websockets, cryptography",
+        "kalshi-python websockets",
+        "the Kalshi bot was not exercised",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

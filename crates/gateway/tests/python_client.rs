@@ -11,22 +11,9 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn python_with_cryptography() -> bool {
-    let probe = Command::new("python3").args(["-c", "import cryptography"]).output();
-    if probe.is_ok_and(|o| o.status.success()) {
-        return true;
-    }
-    assert!(
-        std::env::var("AUGURY_REQUIRE_PYTHON").as_deref() != Ok("1"),
-        "python3 with the cryptography package is required (pip install cryptography)"
-    );
-    eprintln!("NOTICE: python3 with `cryptography` not found; the Python client was not exercised");
-    false
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_client_places_finds_and_cancels_an_order() {
-    if !python_with_cryptography() {
+    if !python_with("cryptography", "cryptography", "the Python client was not exercised") {
         return;
     }
     let (server, _admin, alice, _bob) = start(GatewayConfig::default()).await;

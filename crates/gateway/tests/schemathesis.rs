@@ -8,25 +8,13 @@
 mod common;
 
 use augury_gateway::{token, GatewayConfig};
+use common::python_with;
 use std::path::PathBuf;
 use std::process::Command;
 
-fn python_with_schemathesis() -> bool {
-    let probe = Command::new("python3").args(["-c", "import schemathesis, cryptography, pytest"]).output();
-    if probe.is_ok_and(|o| o.status.success()) {
-        return true;
-    }
-    assert!(
-        std::env::var("AUGURY_REQUIRE_PYTHON").as_deref() != Ok("1"),
-        "python3 with schemathesis and cryptography is required (pip install schemathesis cryptography)"
-    );
-    eprintln!("NOTICE: python3 with schemathesis not found; the API was not fuzzed");
-    false
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_server_error_and_no_schema_violation() {
-    if !python_with_schemathesis() {
+    if !python_with("schemathesis, cryptography, pytest", "schemathesis cryptography", "the API was not fuzzed") {
         return;
     }
     let config = GatewayConfig { per_key: common::unlimited(), per_ip: common::unlimited(), ..Default::default() };

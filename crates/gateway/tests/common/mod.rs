@@ -224,3 +224,19 @@ pub fn error_code(body: &Value) -> &str {
 pub fn unlimited() -> augury_gateway::ratelimit::Rate {
     augury_gateway::ratelimit::Rate { per_second: 1e9, burst: 1e9 }
 }
+
+/// Whether `python3` can import `modules` (comma-separated). Without them a test skips itself with
+/// a notice saying what was `not_exercised`, unless AUGURY_REQUIRE_PYTHON=1 (CI sets it), which
+/// fails it, naming the `pip install` that was missing.
+pub fn python_with(modules: &str, pip_install: &str, not_exercised: &str) -> bool {
+    let probe = std::process::Command::new("python3").args(["-c", &format!("import {modules}")]).output();
+    if probe.is_ok_and(|o| o.status.success()) {
+        return true;
+    }
+    assert!(
+        std::env::var("AUGURY_REQUIRE_PYTHON").as_deref() != Ok("1"),
+        "python3 with {modules} is required (pip install {pip_install})"
+    );
+    eprintln!("NOTICE: python3 with {modules} not found; {not_exercised}");
+    false
+}
