@@ -67,6 +67,8 @@ pub enum ApiBenchError {
     Setup(String),
     #[error("the HTTP client failed: {0}")]
     Client(String),
+    #[error(transparent)]
+    Gateway(#[from] augury_gateway::StartError),
 }
 
 /// What to run.
@@ -683,7 +685,7 @@ pub fn run_api_bench(config: &ApiBenchConfig, dir: &Path) -> Result<ApiBenchRepo
         "per key {}/s (default; {} keys); per IP raised to unlimited for the bench (default 10000/s), since every connection comes from 127.0.0.1",
         gateway_config.per_key.per_second, config.accounts
     );
-    let gateway = Arc::new(server.block_on(async { Gateway::start(venue, history, gateway_config) }));
+    let gateway = Arc::new(server.block_on(async { Gateway::start(venue, history, gateway_config) })?);
     let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let address = listener.local_addr()?;
     let (stop_serving, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -188,7 +188,7 @@ pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs,
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         let address = listener.local_addr()?;
-        let gateway = Gateway::start_with_clock(venue, history, GatewayConfig::default(), clock.clone());
+        let gateway = Gateway::start_with_clock(venue, history, GatewayConfig::default(), clock.clone())?;
         let (stop_replay, replay_stopped) = tokio::sync::watch::channel(false);
         let replay_task = replay_config.map(|config| {
             let state = std::sync::Arc::clone(&gateway.state);

@@ -12,16 +12,17 @@
 //! (`Authorization: Bearer aug_...`) alone may only read.
 
 use crate::error::ApiError;
+use crate::replay::{Refusal, SpentRequests};
 use crate::token;
 use crate::verify::{BatchVerifier, PublicKey};
 use augury_sequencer::registry::{ApiKey, KeyId, Scopes};
+use axum::http::StatusCode;
 use axum::http::{HeaderMap, Method};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use subtle::ConstantTimeEq;
 
 pub const SIGNATURE_VERSION: &str = "augury-v1";
@@ -60,12 +61,10 @@ pub struct RequestFacts<'a> {
 
 /// Live copies of the venue's keys (updated from the journal's committed entries before any
 /// caller hears about a change, so a revocation is effective when its answer arrives), and the
-/// nonces seen inside the replay window.
+/// requests spent inside the replay window ([`crate::replay`], across restarts too).
 pub struct Authenticator {
     keys: RwLock<HashMap<KeyId, Arc<KnownKey>>>,
-    /// Sharded by key and nonce: each shard grows (and rehashes) on its own, a 64th of the
-    /// window at a time, and requests rarely wait for each other's lock.
-    nonces: Vec<Mutex<NonceCache>>,
+    spent: SpentRequests,
     window_ms: u64,
     verifier: BatchVerifier,
 }
@@ -99,40 +98,32 @@ struct PendingSignature<'a> {
     message: String,
     signature: ed25519_dalek::Signature,
     nonce: &'a str,
+    timestamp_ms: u64,
 }
 
-/// Nonces spent inside the replay window, in two generations of `2 x window` each: a nonce is
-/// looked up in both and recorded in the newer; when the newer is `2 x window` old it becomes the
-/// older and the older is dropped whole. So a nonce is remembered for at least `2 x window`
-/// (every timestamp that could still carry it) and at most `4 x window`. Unlike one map with an
-/// expiry queue, this never rehashes the whole window at once once warm: each new generation is
-/// allocated at the size of the last, so the lock is never held for a big resize.
-const NONCE_SHARDS: usize = 64;
-
-#[derive(Default)]
-struct NonceCache {
-    newer: HashSet<(KeyId, String)>,
-    older: HashSet<(KeyId, String)>,
-    /// When `newer` started.
-    newer_since_ms: u64,
-}
 impl Authenticator {
-    /// With one signature verifier thread.
+    /// With one signature verifier thread, remembering spent nonces in memory only.
     pub fn new(keys: impl IntoIterator<Item = ApiKey>, window_ms: u64) -> Authenticator {
-        Authenticator::with_verifier_threads(keys, window_ms, 1)
+        Authenticator::with_spent(keys, SpentRequests::in_memory(window_ms), 1)
     }
 
-    pub fn with_verifier_threads(
+    /// With `spent` (its window is the signature window) and `verifier_threads` verifiers.
+    pub fn with_spent(
         keys: impl IntoIterator<Item = ApiKey>,
-        window_ms: u64,
+        spent: SpentRequests,
         verifier_threads: usize,
     ) -> Authenticator {
         Authenticator {
             verifier: BatchVerifier::start(verifier_threads),
             keys: RwLock::new(keys.into_iter().map(|k| (k.id, KnownKey::new(k))).collect()),
-            nonces: (0..NONCE_SHARDS).map(|_| Mutex::new(NonceCache::default())).collect(),
-            window_ms,
+            window_ms: spent.window_ms(),
+            spent,
         }
+    }
+
+    /// The spent requests, for the gateway's lease renewal and clean stop.
+    pub fn spent(&self) -> &SpentRequests {
+        &self.spent
     }
 
     pub fn upsert_key(&self, key: ApiKey) {
@@ -192,19 +183,8 @@ impl Authenticator {
         let id = token::parse_key_id(key_text.trim()).ok_or_else(|| {
             ApiError::unauthorized("unknown_key", "KALSHI-ACCESS-KEY is an Augury key id of 16 hex digits")
         })?;
-        let timestamp_ms: u64 = timestamp_text.parse().map_err(|_| {
-            ApiError::unauthorized("stale_timestamp", "KALSHI-ACCESS-TIMESTAMP is milliseconds since the epoch")
-        })?;
-        if timestamp_ms.abs_diff(facts.now_ms) > self.window_ms {
-            return Err(ApiError::unauthorized(
-                "stale_timestamp",
-                format!(
-                    "the request timestamp is {} ms from the venue's clock; the window is {} ms",
-                    timestamp_ms.abs_diff(facts.now_ms),
-                    self.window_ms
-                ),
-            ));
-        }
+        let timestamp_ms = parse_timestamp(timestamp_text, "KALSHI-ACCESS-TIMESTAMP")?;
+        self.check_time(timestamp_ms, facts.now_ms)?;
         let known = self.usable(id, facts)?;
         let pkcs1 = known.rsa_pkcs1.as_deref().ok_or_else(|| {
             ApiError::unauthorized(
@@ -222,14 +202,17 @@ impl Authenticator {
         // PSS signatures are salted, so two honest requests in one millisecond differ; only a
         // replayed one repeats. The digest keeps the cache entry short whatever the key size.
         let replay_mark = format!("kalshi:{timestamp_ms}:{}", token::hex(&Sha256::digest(&signature)[..16]));
-        self.spend_nonce(id, &replay_mark, facts.now_ms)
-            .map_err(|_| ApiError::unauthorized("replayed_signature", "this exact signed request was already used"))?;
+        self.spend(id, &replay_mark, timestamp_ms, facts.now_ms).map_err(|e| match e.code {
+            "replayed_nonce" => {
+                ApiError::unauthorized("replayed_signature", "this exact signed request was already used")
+            }
+            _ => e,
+        })?;
         Self::check_scope(known.key.clone(), needed)
     }
 
     fn authenticate_unsigned(&self, facts: &RequestFacts<'_>, needed: Scopes) -> Result<ApiKey, ApiError> {
-        let key = if let Some(bearer) = header(facts.headers, "authorization")?.and_then(|v| v.strip_prefix("Bearer "))
-        {
+        let key = if let Some(bearer) = header(facts.headers, "authorization")?.and_then(bearer_credentials) {
             let key = self.check_bearer(bearer.trim(), facts)?;
             if needed != Scopes::READ {
                 return Err(ApiError::unauthorized(
@@ -296,19 +279,8 @@ impl Authenticator {
         let signature_text = header(facts.headers, HEADER_SIGNATURE)?.ok_or_else(|| missing("Augury-Signature"))?;
         let id = token::parse_key_id(key_text)
             .ok_or_else(|| ApiError::unauthorized("unknown_key", "Augury-Key is a key id of 16 hex digits"))?;
-        let timestamp_ms: u64 = timestamp_text.parse().map_err(|_| {
-            ApiError::unauthorized("stale_timestamp", "Augury-Timestamp is milliseconds since the epoch")
-        })?;
-        if timestamp_ms.abs_diff(facts.now_ms) > self.window_ms {
-            return Err(ApiError::unauthorized(
-                "stale_timestamp",
-                format!(
-                    "the request timestamp is {} ms from the venue's clock; the window is {} ms",
-                    timestamp_ms.abs_diff(facts.now_ms),
-                    self.window_ms
-                ),
-            ));
-        }
+        let timestamp_ms = parse_timestamp(timestamp_text, "Augury-Timestamp")?;
+        self.check_time(timestamp_ms, facts.now_ms)?;
         if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ApiError::unauthorized("bad_nonce", "Augury-Nonce is 1 to 64 printable ASCII characters"));
         }
@@ -330,6 +302,7 @@ impl Authenticator {
             message,
             signature: ed25519_dalek::Signature::from_bytes(&signature_bytes),
             nonce,
+            timestamp_ms,
         })
     }
 
@@ -339,39 +312,71 @@ impl Authenticator {
             return Err(ApiError::unauthorized("bad_signature", "the signature does not verify for this request"));
         }
         // Only a verified request may spend a nonce, so nobody can fill the cache for others.
-        self.spend_nonce(pending.known.key.id, pending.nonce, now_ms)?;
+        self.spend(pending.known.key.id, pending.nonce, pending.timestamp_ms, now_ms)?;
         Ok(pending.known.key.clone())
     }
 
-    fn spend_nonce(&self, key: KeyId, nonce: &str, now_ms: u64) -> Result<(), ApiError> {
-        let generation_ms = 2 * self.window_ms;
-        let entry = (key, nonce.to_string());
-        let shard = {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            entry.hash(&mut hasher);
-            (hasher.finish() % NONCE_SHARDS as u64) as usize
-        };
-        let mut cache = self.nonces[shard].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut dropped = None;
-        if now_ms.saturating_sub(cache.newer_since_ms) >= generation_ms {
-            let capacity = cache.newer.len();
-            let newer = std::mem::replace(&mut cache.newer, HashSet::with_capacity(capacity));
-            dropped = Some(std::mem::replace(&mut cache.older, newer));
-            // Two generations have passed with no request at all: the older one is stale too.
-            if now_ms.saturating_sub(cache.newer_since_ms) >= 2 * generation_ms {
-                cache.older.clear();
-            }
-            cache.newer_since_ms = now_ms;
+    /// The time checks of a signed request, before its signature: inside the window, after the
+    /// floor a crash left, and under the lease on disk ([`crate::replay`]).
+    fn check_time(&self, timestamp_ms: u64, now_ms: u64) -> Result<(), ApiError> {
+        if timestamp_ms.abs_diff(now_ms) > self.window_ms {
+            return Err(ApiError::unauthorized(
+                "stale_timestamp",
+                format!(
+                    "the request timestamp is {} ms from the venue's clock; the window is {} ms",
+                    timestamp_ms.abs_diff(now_ms),
+                    self.window_ms
+                ),
+            ));
         }
-        let replayed = cache.older.contains(&entry) || !cache.newer.insert(entry);
-        drop(cache);
-        // Freeing a generation's strings takes a while: not under the lock.
-        drop(dropped);
-        if replayed {
-            return Err(ApiError::unauthorized("replayed_nonce", "this nonce was already used with this key"));
-        }
-        Ok(())
+        self.spent.check(timestamp_ms, now_ms).map_err(|refusal| refused(refusal, timestamp_ms, now_ms))
     }
+
+    /// Spends a verified request's mark (its nonce, or the Kalshi surface's timestamp and
+    /// signature).
+    fn spend(&self, key: KeyId, mark: &str, timestamp_ms: u64, now_ms: u64) -> Result<(), ApiError> {
+        self.spent.spend(key, mark, timestamp_ms, now_ms).map_err(|refusal| refused(refusal, timestamp_ms, now_ms))
+    }
+}
+
+/// The API's answer to a refusal of [`crate::replay`].
+fn refused(refusal: Refusal, timestamp_ms: u64, now_ms: u64) -> ApiError {
+    match refusal {
+        Refusal::Replayed => ApiError::unauthorized("replayed_nonce", "this nonce was already used with this key"),
+        // 503, not 401: for an honest client this passes once the clock is past the floor.
+        Refusal::BeforeRestart { floor_ms } => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timestamp_before_restart",
+            format!(
+                "the venue restarted after an unclean stop, so a request timestamped at or before {floor_ms} \
+                 could repeat one it accepted before; this one is timestamped {timestamp_ms}: sign it again \
+                 with the current time once the clock has passed {floor_ms}"
+            ),
+        )
+        .with_retry_after(floor_ms.saturating_sub(now_ms) / 1_000 + 1),
+        Refusal::LeaseExpired => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "replay_guard_unavailable",
+            "the venue cannot record spent requests on disk just now, so it takes no signed requests; retry shortly",
+        )
+        .with_retry_after(1),
+        Refusal::Closed => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", "the venue is stopping").with_retry_after(5)
+        }
+    }
+}
+
+/// A timestamp header: milliseconds since the epoch in canonical decimal (digits only, no sign,
+/// no leading zero), because the signed message carries the number in that form.
+fn parse_timestamp(text: &str, header_name: &str) -> Result<u64, ApiError> {
+    let canonical =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse::<u64>().ok()).flatten().ok_or_else(|| {
+        ApiError::unauthorized(
+            "invalid_timestamp",
+            format!("{header_name} is milliseconds since the Unix epoch in decimal digits, with no sign, spaces or leading zeros"),
+        )
+    })
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, ApiError> {
@@ -379,6 +384,13 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, Api
         .get(name)
         .map(|v| v.to_str().map_err(|_| ApiError::bad_request("bad_header", format!("the {name} header is not text"))))
         .transpose()
+}
+
+/// The credentials of an `Authorization: Bearer ...` header. The scheme name is case-insensitive
+/// (RFC 9110, section 11.1) and is followed by one or more spaces.
+fn bearer_credentials(value: &str) -> Option<&str> {
+    let (scheme, credentials) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| credentials.trim_start_matches(' '))
 }
 
 /// Whether `peer` matches an allowlist entry: an address or a CIDR block.
@@ -491,22 +503,21 @@ mod tests {
     }
 
     #[test]
-    fn nonces_are_remembered_for_at_least_twice_the_window() {
-        let auth = Authenticator::with_verifier_threads([], 5_000, 0);
-        let spend = |nonce: &str, at: u64| auth.spend_nonce(7, nonce, at).err().map(|e| e.code);
-        assert_eq!(spend("a", 1_000), None);
-        assert_eq!(spend("a", 1_000), Some("replayed_nonce"));
-        assert_eq!(auth.spend_nonce(8, "a", 1_000).err().map(|e| e.code), None, "nonces are per key");
-        // However the generations fall, a nonce is refused for two windows (10 s) after it is spent.
-        assert_eq!(spend("a", 10_999), Some("replayed_nonce"));
-        assert_eq!(spend("c", 11_000), None);
-        assert_eq!(spend("c", 15_000), Some("replayed_nonce"));
-        assert_eq!(spend("c", 20_999), Some("replayed_nonce"));
-        assert_eq!(spend("a", 41_000), None, "and forgotten after at most four windows");
-        assert_eq!(spend("c", 51_000), None);
-        // A long quiet spell forgets everything older than two windows.
-        assert_eq!(spend("z", 100_000), None);
-        assert_eq!(spend("a", 100_000), None);
+    fn timestamps_are_canonical_decimals() {
+        assert_eq!(parse_timestamp("1700000000000", "T"), Ok(1_700_000_000_000));
+        assert_eq!(parse_timestamp("0", "T"), Ok(0));
+        for bad in ["+1700000000000", "01700000000000", "", " 1", "1 ", "-1", "1e3", "99999999999999999999999"] {
+            assert_eq!(parse_timestamp(bad, "T").err().map(|e| e.code), Some("invalid_timestamp"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for value in ["Bearer aug_x", "bearer aug_x", "BEARER  aug_x"] {
+            assert_eq!(bearer_credentials(value), Some("aug_x"), "{value:?}");
+        }
+        assert_eq!(bearer_credentials("Basic aug_x"), None);
+        assert_eq!(bearer_credentials("Beareraug_x"), None);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! and checks requests, turns them into venue commands for the sequencer, and answers from the
 //! outcome (after it is durable) or from the read models.
 //!
-//! - [`auth`]: keys, signatures, nonces, scopes; [`token`]: the API token format; [`verify`]:
-//!   batched signature verification.
+//! - [`auth`]: keys, signatures, nonces, scopes; [`replay`]: single use of signed requests across
+//!   restarts; [`token`]: the API token format; [`verify`]: batched signature verification.
 //! - [`extract`]: authenticated calls and strict parsing; [`error`]: the one error shape.
 //! - [`history`]: orders, fills, trades and candles derived from the journal; [`intel`]: the
 //!   candles the intelligence endpoints read (the candle store, and the demo's replay).
@@ -20,6 +20,7 @@ pub mod intel;
 pub mod kalshi;
 pub mod metrics;
 pub mod ratelimit;
+pub mod replay;
 pub mod tls;
 pub mod token;
 pub mod verify;
@@ -114,16 +115,27 @@ impl AppState {
     }
 }
 
+/// Why the gateway could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The replay guard ([`replay`]) could not be written: without it a signed request captured
+    /// now could be replayed after a restart. Fix the data directory (space, permissions).
+    #[error("cannot write the replay guard {path}: {source}")]
+    ReplayGuard { path: std::path::PathBuf, source: std::io::Error },
+}
+
 /// The running venue behind the gateway.
 pub struct Gateway {
     pub state: Arc<AppState>,
     sequencer: Option<Sequencer>,
+    lease: Option<replay::LeaseRenewer>,
 }
 
 impl Gateway {
     /// Starts the sequencer on `venue` (opened with `history` as its observer, so the history
-    /// already holds every journaled entry) and builds the shared state.
-    pub fn start(venue: Venue, history: history::History, config: GatewayConfig) -> Gateway {
+    /// already holds every journaled entry) and builds the shared state. Requests spent in the
+    /// venue's last run stay spent ([`replay`]).
+    pub fn start(venue: Venue, history: history::History, config: GatewayConfig) -> Result<Gateway, StartError> {
         Gateway::start_with_clock(venue, history, config, VenueClock::wall())
     }
 
@@ -134,14 +146,13 @@ impl Gateway {
         history: history::History,
         config: GatewayConfig,
         clock: VenueClock,
-    ) -> Gateway {
+    ) -> Result<Gateway, StartError> {
         let history = Arc::new(RwLock::new(history));
         let keys: Vec<_> = venue.state().registry().keys(None).cloned().collect();
-        let auth = Arc::new(auth::Authenticator::with_verifier_threads(
-            keys,
-            config.signature_window_ms,
-            config.verifier_threads,
-        ));
+        let (spent, previous) = replay::SpentRequests::open(venue.data_dir(), config.signature_window_ms, now_ms())
+            .map_err(|source| StartError::ReplayGuard { path: venue.data_dir().join(replay::FILE_NAME), source })?;
+        log_previous_run(&previous, spent.floor_ms());
+        let auth = Arc::new(auth::Authenticator::with_spent(keys, spent, config.verifier_threads));
         let hub = Arc::new(ws::Hub::new(config.ws));
         let intel = Arc::new(intel::IntelHub::load(&augury_intel::CandleStore::open(venue.data_dir())));
         let publisher = {
@@ -187,7 +198,8 @@ impl Gateway {
             in_flight: Mutex::new(HashSet::new()),
             config,
         });
-        Gateway { state, sequencer: Some(sequencer) }
+        let lease = replay::LeaseRenewer::start(Arc::clone(&state.auth), auth::Authenticator::spent);
+        Ok(Gateway { state, sequencer: Some(sequencer), lease: Some(lease) })
     }
 
     pub fn router(&self) -> axum::Router {
@@ -236,8 +248,47 @@ impl Gateway {
             .await
     }
 
-    /// Stops the sequencer (finishing the batch in hand) and gives the venue back.
+    /// Stops taking signed requests and saves the spent ones for the next run (a clean stop, see
+    /// [`replay`]), then stops the sequencer (finishing the batch in hand) and gives the venue back.
     pub fn stop(mut self) -> Venue {
+        self.close_replay_guard();
         self.sequencer.take().expect("running").stop()
+    }
+
+    fn close_replay_guard(&mut self) {
+        if let Some(lease) = self.lease.take() {
+            lease.stop();
+            if let Err(error) = self.state.auth.spent().close(now_ms()) {
+                // The file still holds the running lease, so the next start treats this as a crash.
+                tracing::error!(%error, "the spent requests could not be saved; the next start waits out the window");
+            }
+        }
+    }
+}
+
+/// A gateway dropped without [`Gateway::stop`] still stops cleanly: the spent requests are saved
+/// and no signed request is admitted after that.
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        self.close_replay_guard();
+    }
+}
+
+fn log_previous_run(previous: &replay::Previous, floor_ms: u64) {
+    match previous {
+        replay::Previous::None => {}
+        replay::Previous::Stopped { carried, .. } => {
+            tracing::info!(carried, "the last run stopped cleanly; its spent requests stay spent")
+        }
+        replay::Previous::Crashed { horizon_ms } => tracing::warn!(
+            horizon_ms,
+            floor_ms,
+            "the last run did not stop cleanly: signed requests timestamped at or before floor_ms are refused"
+        ),
+        replay::Previous::Damaged { reason } => tracing::warn!(
+            %reason,
+            floor_ms,
+            "the replay guard could not be read: treated as a crash; signed requests timestamped at or before floor_ms are refused"
+        ),
     }
 }

@@ -16,7 +16,7 @@ async fn the_api_is_served_over_tls() {
     let dir = server.stop().await;
     let mut history = History::default();
     let (venue, _) = Venue::open_observed(options(dir.path()), &mut |_| {}, &mut history).unwrap();
-    let gateway = Arc::new(Gateway::start(venue, history, GatewayConfig::default()));
+    let gateway = Arc::new(Gateway::start(venue, history, GatewayConfig::default()).unwrap());
     let identity = TlsIdentity::self_signed().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

@@ -70,7 +70,7 @@ pub async fn serve(dir: tempfile::TempDir, start_ms: Option<u64>) -> Server {
     let mut history = History::default();
     let (venue, _) = Venue::open_observed(options(dir.path()), &mut |_| {}, &mut history).unwrap();
     let clock = VenueClock::external(start_ms.unwrap_or(venue.engine().clock_ms()));
-    let gateway = Arc::new(Gateway::start_with_clock(venue, history, GatewayConfig::default(), clock.clone()));
+    let gateway = Arc::new(Gateway::start_with_clock(venue, history, GatewayConfig::default(), clock.clone()).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();

@@ -94,7 +94,7 @@ pub async fn start(config: GatewayConfig) -> (Server, Credentials, Credentials, 
 pub async fn serve_dir(dir: tempfile::TempDir, config: GatewayConfig) -> Server {
     let mut history = History::default();
     let (venue, _) = Venue::open_observed(options(dir.path()), &mut |_| {}, &mut history).unwrap();
-    let gateway = Arc::new(Gateway::start(venue, history, config));
+    let gateway = Arc::new(Gateway::start(venue, history, config).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
