@@ -193,9 +193,7 @@ async fn kalshi_positions_count_contracts_held_by_resting_sells() {
     let client = reqwest::Client::new();
     let trader = Kalshi { key_id: token::format_key_id(id), pair: key_pair() };
 
-    let order = |side: &str, action: &str, price: u64| {
-        json!({ "market": MARKET, "side": side, "action": action, "price_micros": price, "quantity": 31 })
-    };
+    let order = |side: &str, action: &str, price: u64| json!({ "market": MARKET, "side": side, "action": action, "price_micros": price, "quantity": 31 });
     let orders = "/v1/portfolio/orders";
     assert_eq!(call(&client, &server, &alice, "POST", orders, Some(order("yes", "buy", 400_000))).await.0, 201);
     assert_eq!(call(&client, &server, &bob, "POST", orders, Some(order("no", "buy", 600_000))).await.0, 201);

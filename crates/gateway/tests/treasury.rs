@@ -27,9 +27,7 @@ async fn the_treasury_shows_every_term_and_the_identity_balances() {
     let fees = json!({ "maker": "zero", "taker": { "proportional": { "rate_ppm": 70_000, "rounding_micros": 1 } } });
     let spec = json!({ "market": 2, "kind": "binary", "tick_micros": 10_000, "fees": fees });
     ok(call(&client, &server, &admin, "POST", "/v1/markets", Some(spec)).await);
-    let order = |market: u32, side: &str, price: u64, quantity: u64| {
-        json!({ "market": market, "side": side, "action": "buy", "price_micros": price, "quantity": quantity })
-    };
+    let order = |market: u32, side: &str, price: u64, quantity: u64| json!({ "market": market, "side": side, "action": "buy", "price_micros": price, "quantity": quantity });
     let orders = "/v1/portfolio/orders";
     // Alice's YES bid meets Bob's NO bid: 10 sets minted, Bob pays the taker fee.
     ok(call(&client, &server, &alice, "POST", orders, Some(order(2, "yes", 400_000, 10))).await);
