@@ -53,8 +53,9 @@ impl PublicKey {
 ///   every signature by it, and the plain equation would accept forgeries;
 /// - with a torsion component: a real key is a multiple of the base point, so no secret gives it.
 ///
-/// Keys registered before this check existed stay in the journal as they are (a replay must
-/// reproduce them); `verify_strict` still refuses every signature by the first three kinds.
+/// The venue itself stores whatever 32 bytes it is given, so keys registered before this check
+/// existed stay as they are (a replay must reproduce them); `verify_strict` refuses every
+/// signature by one of small order.
 pub fn check_ed25519_public_key(bytes: &[u8; 32]) -> Result<VerifyingKey, String> {
     let point = curve25519_dalek::edwards::CompressedEdwardsY(*bytes)
         .decompress()

@@ -106,13 +106,12 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
     }
     // The same checks as `augury keys create`: a key that can never sign is refused here, not
     // discovered at its first request.
-    let ed25519_public_key =
-        match &request.ed25519_public_key {
-            Some(text) => Some(crate::verify::parse_ed25519_public_key(text).map_err(|reason| {
-                ApiError::bad_request("invalid_public_key", format!("ed25519_public_key: {reason}"))
-            })?),
-            None => None,
-        };
+    let ed25519_public_key = request
+        .ed25519_public_key
+        .as_deref()
+        .map(crate::verify::parse_ed25519_public_key)
+        .transpose()
+        .map_err(|reason| ApiError::bad_request("invalid_public_key", format!("ed25519_public_key: {reason}")))?;
     let rsa_public_key = match &request.rsa_public_key {
         Some(pem) => Some(
             crate::kalshi::rsa::parse_public_key(pem.as_bytes())
