@@ -1,6 +1,7 @@
 //! `augury keys create`: API keys made from the data directory while the venue is stopped (the
-//! directory is locked while it runs). This is where the first admin credential comes from; there
-//! is no default password. The key is journaled like any command.
+//! directory is locked while it runs), including before its first start (the directory is made
+//! then). This is where the first admin credential comes from; there is no default password. The
+//! key is journaled like any command, and its public keys pass the same checks as `POST /v1/keys`.
 
 use crate::serve::engine_config;
 use crate::storage::{open_venue, StorageArgs};
@@ -17,20 +18,24 @@ use std::path::PathBuf;
 pub struct CreateArgs {
     #[command(flatten)]
     pub storage: StorageArgs,
-    /// Give the key every scope (read, trade, admin).
+    /// Give the key the scopes read, trade and admin (not resolver: for that, use
+    /// --scopes read,trade,admin,resolver).
     #[arg(long)]
     pub admin: bool,
-    /// Scopes, comma-separated: read, trade, admin. New keys are read-only unless told otherwise.
+    /// Scopes, comma-separated, of: read, trade, admin, resolver (proposes how markets resolved,
+    /// with a bond, and votes as an arbiter). New keys are read-only unless told otherwise.
     #[arg(long, conflicts_with = "admin")]
     pub scopes: Option<String>,
-    /// A file holding the Ed25519 public key (64 hex characters) that signs this key's requests.
+    /// A file holding the Ed25519 public key (64 hex characters) that signs this key's requests;
+    /// refused if no Ed25519 secret key could sign for it (small order, non-canonical, torsion).
     /// Without it (and without --rsa-public-key), a key pair is generated and its private half
     /// printed once.
     #[arg(long)]
     pub ed25519_public_key: Option<PathBuf>,
-    /// A file holding an RSA public key (PEM or DER, SubjectPublicKeyInfo or PKCS#1; 2,048 to
-    /// 8,192 bits) for the Kalshi-compatible API, whose requests are signed with RSA-PSS. With it
-    /// alone the key has no Ed25519 key (add --ed25519-public-key for both).
+    /// A file holding an RSA public key (PEM or DER, SubjectPublicKeyInfo or PKCS#1; a modulus of
+    /// 2,048 to 8,192 bits, an odd exponent from 65,537 to 2^32 - 1) for the Kalshi-compatible
+    /// API, whose requests are signed with RSA-PSS. With it alone the key has no Ed25519 key (add
+    /// --ed25519-public-key for both).
     #[arg(long)]
     pub rsa_public_key: Option<PathBuf>,
     /// Credit this many US dollars to the key's account.
@@ -106,11 +111,10 @@ pub fn create(args: &CreateArgs) -> Result<()> {
         None if rsa_public_key.is_some() => (None, None),
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let bytes: [u8; 32] = token::unhex(text.trim())
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| anyhow!("{} must hold 64 hex characters (an Ed25519 public key)", path.display()))?;
-            ed25519_dalek::VerifyingKey::from_bytes(&bytes)
-                .map_err(|_| anyhow!("{} is not a valid Ed25519 key", path.display()))?;
+            // The check `POST /v1/keys` makes: the venue itself stores whatever 32 bytes it is
+            // given (a replay must reproduce old keys), so the edges refuse unusable ones.
+            let bytes = augury_gateway::verify::parse_ed25519_public_key(text.trim())
+                .map_err(|e| anyhow!("{}: {e}", path.display()))?;
             (Some(bytes), None)
         }
         None => {

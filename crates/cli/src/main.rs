@@ -43,7 +43,8 @@ enum Commands {
         #[command(flatten)]
         replay: serve::ReplayArgs,
     },
-    /// API keys, made against the data directory while the venue is stopped.
+    /// API keys, made against the data directory while the venue is stopped (or before its
+    /// first start: the directory is created).
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
@@ -95,7 +96,9 @@ enum Commands {
 enum KeysCommand {
     /// Create a key (and an account, unless --account names one) and print it as one JSON
     /// object: key id, the secret token (shown once), the account and, when the signing key pair
-    /// was generated here, its private half (shown once).
+    /// was generated here, its private half (shown once). Run it while the venue is stopped (the
+    /// data directory is locked while it serves), or before the first `augury serve`: it creates
+    /// the data directory. Scopes: read, trade, admin, resolver.
     Create(keys::CreateArgs),
 }
 

@@ -191,3 +191,52 @@ fn keys_create_takes_an_rsa_public_key() {
     let refused = fails(&["keys", "create", "--data-dir", data, "--rsa-public-key", private.to_str().unwrap()]);
     assert!(refused.contains("PUBLIC KEY"), "{refused}");
 }
+
+/// `keys create` refuses the keys `POST /v1/keys` refuses, by the same check: Ed25519 keys of
+/// small order or not canonically encoded, RSA keys with an unusual exponent. Nothing is made.
+#[test]
+fn keys_create_refuses_keys_that_can_never_sign() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let file = |name: &str, contents: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    };
+    let mut non_canonical = "f0".to_string() + &"ff".repeat(30) + "7f";
+    non_canonical.push('\n');
+    let cases = [
+        (file("identity.hex", format!("01{}\n", "00".repeat(31)).as_bytes()), "small order"),
+        (file("zero.hex", "00".repeat(32).as_bytes()), "small order"),
+        (file("non-canonical.hex", non_canonical.as_bytes()), "canonical"),
+    ];
+    for (path, reason) in &cases {
+        let refused = fails(&["keys", "create", "--data-dir", data, "--ed25519-public-key", path.to_str().unwrap()]);
+        assert!(refused.contains(reason), "{reason}: {refused}");
+    }
+    // An RSA key (PKCS#1 DER) with e = 3 and a 2,048-bit modulus.
+    let mut modulus = vec![0xc5u8; 256];
+    modulus[0] = 0xff;
+    modulus[255] |= 1;
+    let mut pkcs1 = vec![0x30, 0x82, 0x01, 0x08, 0x02, 0x82, 0x01, 0x01, 0x00];
+    pkcs1.extend_from_slice(&modulus);
+    pkcs1.extend_from_slice(&[0x02, 0x01, 0x03]);
+    let rsa = file("e3.der", &pkcs1);
+    let refused = fails(&["keys", "create", "--data-dir", data, "--rsa-public-key", rsa.to_str().unwrap()]);
+    assert!(refused.contains("exponent"), "{refused}");
+    // None of them made a key: the first key made now opens the first registered account.
+    let made = succeeds(&["keys", "create", "--data-dir", data]);
+    let created: serde_json::Value = serde_json::from_str(made.lines().last().unwrap()).unwrap();
+    assert_eq!(created["account"], 1_000, "{made}");
+}
+
+/// `keys create --help` names every scope.
+#[test]
+fn keys_create_help_names_every_scope() {
+    let help = succeeds(&["keys", "create", "--help"]);
+    for scope in ["read", "trade", "admin", "resolver"] {
+        assert!(help.contains(scope), "{scope}: {help}");
+    }
+    assert!(help.contains("before the first"), "{help}");
+}

@@ -48,23 +48,19 @@ impl Engine {
         self.check_lifecycle()
     }
 
+    /// The identity on the sums the treasury view shows (`Engine::treasury`), computed there once
+    /// so the audit and what operators read cannot disagree.
     fn check_conservation(&self) -> Result<(), InvariantViolation> {
-        let held: u128 =
-            self.accounts.iter().map(|a| u128::from(a.available_micros) + u128::from(a.reserved_micros)).sum();
-        let backing: u128 = self.markets.iter().map(|m| u128::from(m.backing_micros)).sum();
-        let bonds: u128 = self
-            .markets
-            .iter()
-            .map(|m| {
-                u128::from(m.proposal.map_or(0, |p| p.bond_micros)) + u128::from(m.dispute.map_or(0, |d| d.bond_micros))
-            })
-            .sum();
-        let amm_cash: u128 =
-            self.markets.iter().filter_map(|m| m.amm.as_ref()).map(|a| u128::from(a.cash_micros)).sum();
-        let net = self.deposited_micros - self.withdrawn_micros;
+        let t = self.treasury();
         ensure!(
-            held + backing + bonds + amm_cash == net,
-            "accounts hold {held}, markets back {backing}, bonds {bonds}, market makers {amm_cash}, but deposits net {net}"
+            t.balanced(),
+            "accounts hold {} available and {} reserved, markets back {}, bonds {}, market makers {}, but deposits net {}",
+            t.available_micros,
+            t.reserved_micros,
+            t.backing_micros,
+            t.bonds_micros,
+            t.amm_cash_micros,
+            t.net_deposits_micros()
         );
         Ok(())
     }

@@ -40,7 +40,7 @@ pub use snapshot::{
     AccountSnapshot, AmmSnapshot, EngineSnapshot, MarketSnapshot, OrderSnapshot, OutcomeSnapshot, ProposalSnapshot,
     SettlementSnapshot,
 };
-pub use view::{AccountView, AmmView, LevelView, LifecycleView, OrderView, PositionView, SettlementView};
+pub use view::{AccountView, AmmView, LevelView, LifecycleView, OrderView, PositionView, SettlementView, TreasuryView};
 
 use augury_core::{
     AccountId, Command, Event, IndexId, MarketId, MarketStatus, OracleConfig, OrderId, Reject, TimestampMs,

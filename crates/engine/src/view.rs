@@ -92,7 +92,81 @@ pub struct AmmView {
     pub yes_prices: Vec<f64>,
 }
 
+/// Where the venue's collateral sits, summed over the whole state: the terms of the conservation
+/// identity `deposited - withdrawn = available + reserved + backing + bonds + amm_cash`. The
+/// audit (`Engine::check_invariants`) checks the identity on these very sums, so this view and
+/// the audit cannot disagree. Sums are `u128`, as the deposit counters are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreasuryView {
+    /// Every deposit ever made.
+    pub deposited_micros: u128,
+    /// Every withdrawal ever made.
+    pub withdrawn_micros: u128,
+    /// Available collateral, over all accounts (the fee account's included).
+    pub available_micros: u128,
+    /// Collateral reserved by resting buy orders, over all accounts.
+    pub reserved_micros: u128,
+    /// Collateral backing the outstanding contracts of every market (what settled markets still
+    /// owe unredeemed holders included).
+    pub backing_micros: u128,
+    /// Bonds held by resolving and disputed markets (proposals and disputes).
+    pub bonds_micros: u128,
+    /// Cash held by the markets' LMSR market makers.
+    pub amm_cash_micros: u128,
+    /// The account that receives fees, dispute fees, forfeited bonds and settlement dust.
+    pub fee_account: AccountId,
+    /// What the fee account holds (available plus reserved): all it has collected, less what has
+    /// left it. Part of `available_micros` and `reserved_micros`, not a further term.
+    pub fee_account_micros: u128,
+}
+
+impl TreasuryView {
+    /// Deposits less withdrawals: what the venue must hold. Signed, so that even a broken state
+    /// (more withdrawn than deposited) is shown rather than wrapped.
+    pub fn net_deposits_micros(&self) -> i128 {
+        self.deposited_micros as i128 - self.withdrawn_micros as i128
+    }
+
+    /// What the venue holds: the right-hand side of the identity.
+    pub fn held_micros(&self) -> u128 {
+        self.available_micros + self.reserved_micros + self.backing_micros + self.bonds_micros + self.amm_cash_micros
+    }
+
+    /// Held less owed: 0 when the identity holds; positive when more is held than came in.
+    pub fn difference_micros(&self) -> i128 {
+        self.held_micros() as i128 - self.net_deposits_micros()
+    }
+
+    /// Whether the identity holds to the micro-dollar.
+    pub fn balanced(&self) -> bool {
+        self.difference_micros() == 0
+    }
+}
+
 impl Engine {
+    /// The venue's money as a whole: the sums of the conservation identity (see [`TreasuryView`]).
+    /// Walks every account and market once.
+    pub fn treasury(&self) -> TreasuryView {
+        fn sum(values: impl Iterator<Item = Micros>) -> u128 {
+            values.map(u128::from).sum()
+        }
+        let fee_account = &self.accounts[self.fee_account as usize];
+        let bonds = |m: &crate::markets::Market| {
+            [m.proposal.map_or(0, |p| p.bond_micros), m.dispute.map_or(0, |d| d.bond_micros)]
+        };
+        TreasuryView {
+            deposited_micros: self.deposited_micros,
+            withdrawn_micros: self.withdrawn_micros,
+            available_micros: sum(self.accounts.iter().map(|a| a.available_micros)),
+            reserved_micros: sum(self.accounts.iter().map(|a| a.reserved_micros)),
+            backing_micros: sum(self.markets.iter().map(|m| m.backing_micros)),
+            bonds_micros: sum(self.markets.iter().flat_map(bonds)),
+            amm_cash_micros: sum(self.markets.iter().filter_map(|m| m.amm.as_ref()).map(|a| a.cash_micros)),
+            fee_account: self.config.fee_account,
+            fee_account_micros: sum([fee_account.available_micros, fee_account.reserved_micros].into_iter()),
+        }
+    }
+
     /// The market's lifecycle: status, close time, rule, proposal, dispute, votes, settlement.
     pub fn market_lifecycle(&self, market: MarketId) -> Option<LifecycleView> {
         let m = &self.markets[*self.market_index.get(&market)? as usize];

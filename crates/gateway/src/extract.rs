@@ -35,12 +35,28 @@ impl<const SCOPES: u8> Call<SCOPES> {
     }
 }
 
+/// Parses a request body as JSON. The whole body must be UTF-8 (RFC 8259 section 8.1) before the
+/// parser sees it: serde_json checks the strings it keeps, but skips the bytes of strings it
+/// ignores (a field a nested type passes over), so a Latin-1 or UTF-16 body could otherwise get
+/// through in part.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.is_empty() {
         return Err(ApiError::bad_request("invalid_json", "the request needs a JSON body"));
     }
-    serde_json::from_slice(body)
+    let text = utf8_body(body)?;
+    serde_json::from_str(text)
         .map_err(|e| ApiError::bad_request("invalid_json", format!("the JSON body is not valid: {e}")))
+}
+
+/// The body as text, or `invalid_json` naming where it stops being UTF-8.
+fn utf8_body(body: &[u8]) -> Result<&str, ApiError> {
+    std::str::from_utf8(body).map_err(|e| {
+        let at = e.valid_up_to();
+        ApiError::bad_request(
+            "invalid_json",
+            format!("the body is not UTF-8, as JSON must be, from offset {at} (byte 0x{:02x})", body[at]),
+        )
+    })
 }
 
 /// Parses a raw query string strictly.

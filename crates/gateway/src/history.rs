@@ -171,9 +171,20 @@ impl History {
 
     /// An account's fills, newest first, with trade ids below `before`.
     pub fn fills(&self, account: AccountId, before: Option<TradeId>, limit: usize) -> Vec<FillRecord> {
+        self.fills_in(account, None, before, limit)
+    }
+
+    /// An account's fills in one market (or in all), newest first, with trade ids below `before`.
+    pub fn fills_in(
+        &self,
+        account: AccountId,
+        market: Option<MarketId>,
+        before: Option<TradeId>,
+        limit: usize,
+    ) -> Vec<FillRecord> {
         let fills = self.fills_by_account.get(&account).map_or(&[][..], Vec::as_slice);
         let end = before.map_or(fills.len(), |b| fills.partition_point(|f| f.trade_id < b));
-        fills[..end].iter().rev().take(limit).cloned().collect()
+        fills[..end].iter().rev().filter(|f| market.is_none_or(|m| f.market == m)).take(limit).cloned().collect()
     }
 
     /// An account's settlements (redemptions), newest first, skipping the first `skip`.

@@ -43,6 +43,47 @@ impl PublicKey {
     }
 }
 
+/// Checks an Ed25519 public key before it is registered (by `POST /v1/keys` and by
+/// `augury keys create`, so both accept exactly the same keys), refusing every key that no
+/// RFC 8032 signer can have, with the reason:
+/// - not a point on the curve;
+/// - not canonically encoded (y at or above 2^255 - 19, or x = 0 with the sign bit set): a signer
+///   hashes its canonical encoding, so signatures would be checked against other bytes;
+/// - of small order (such as the identity, 01 then zeros, or all zeros): `verify_strict` refuses
+///   every signature by it, and the plain equation would accept forgeries;
+/// - with a torsion component: a real key is a multiple of the base point, so no secret gives it.
+///
+/// The venue itself stores whatever 32 bytes it is given, so keys registered before this check
+/// existed stay as they are (a replay must reproduce them); `verify_strict` refuses every
+/// signature by one of small order.
+pub fn check_ed25519_public_key(bytes: &[u8; 32]) -> Result<VerifyingKey, String> {
+    let point = curve25519_dalek::edwards::CompressedEdwardsY(*bytes)
+        .decompress()
+        .ok_or("the Ed25519 public key is not a point on the curve")?;
+    if point.compress().to_bytes() != *bytes {
+        return Err("the Ed25519 public key is not canonically encoded (its y is not reduced below \
+                    2^255 - 19, or x = 0 carries a sign bit)"
+            .into());
+    }
+    if point.is_small_order() {
+        return Err("the Ed25519 public key is a point of small order: nothing it signs can be verified".into());
+    }
+    if !point.is_torsion_free() {
+        return Err("the Ed25519 public key has a torsion component: no Ed25519 secret key gives it".into());
+    }
+    VerifyingKey::from_bytes(bytes).map_err(|e| format!("the Ed25519 public key is refused: {e}"))
+}
+
+/// Parses an Ed25519 public key given as 64 hex characters and checks it with
+/// [`check_ed25519_public_key`].
+pub fn parse_ed25519_public_key(hex: &str) -> Result<[u8; 32], String> {
+    let bytes: [u8; 32] = crate::token::unhex(hex)
+        .and_then(|b| b.try_into().ok())
+        .ok_or("an Ed25519 public key is 64 hex characters (32 bytes)")?;
+    check_ed25519_public_key(&bytes)?;
+    Ok(bytes)
+}
+
 /// One signature to check.
 pub struct Item<'a> {
     pub key: PublicKey,
@@ -232,6 +273,39 @@ mod tests {
         assert!(!batchable_r(&p_itself));
         let (signing, _) = key(9);
         assert!(batchable_r(signing.sign(b"m").r_bytes()));
+    }
+
+    #[test]
+    fn keys_that_can_never_sign_are_refused_at_registration() {
+        // Every encoding of a small-order point, sign bit flipped or not.
+        for encoding in small_order_encodings() {
+            let refused = check_ed25519_public_key(encoding).unwrap_err();
+            assert!(refused.contains("small order") || refused.contains("canonical"), "{refused}");
+        }
+        // Every y from p to 2^255 - 1 (p = 2^255 - 19), with either sign: never canonical.
+        for extra in 0..19u8 {
+            for sign in [0, 0x80] {
+                let mut bytes = [0xff; 32];
+                bytes[0] = 0xed + extra;
+                bytes[31] = 0x7f | sign;
+                if let Err(refused) = check_ed25519_public_key(&bytes) {
+                    assert!(refused.contains("canonical") || refused.contains("curve"), "{refused}");
+                } else {
+                    panic!("{bytes:?} was accepted");
+                }
+            }
+        }
+        // A real key passes; plus a point of order 8, it is refused.
+        let (_, public) = key(11);
+        assert_eq!(check_ed25519_public_key(&public.key.to_bytes()), Ok(public.key));
+        let mixed = (public.key.to_edwards() + curve25519_dalek::constants::EIGHT_TORSION[1]).compress();
+        assert!(check_ed25519_public_key(&mixed.to_bytes()).unwrap_err().contains("torsion"));
+        // A y with no x on the curve (y = 2).
+        let mut off_curve = [0u8; 32];
+        off_curve[0] = 2;
+        assert!(check_ed25519_public_key(&off_curve).unwrap_err().contains("not a point"));
+        assert!(parse_ed25519_public_key("00").unwrap_err().contains("64 hex"));
+        assert_eq!(parse_ed25519_public_key(&crate::token::hex(&public.key.to_bytes())), Ok(public.key.to_bytes()));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -165,3 +165,45 @@ async fn kalshi_signed_requests_trade_and_bad_ones_are_refused() {
     assert_eq!((status, &body["error"]["details"]), (401, &json!("bad_signature")), "{body}");
     server.stop().await;
 }
+
+/// Kalshi's `position` counts every contract held, those offered by resting sells included (as
+/// on Kalshi): 31 YES all offered for sale are a position of 31, not 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kalshi_positions_count_contracts_held_by_resting_sells() {
+    let (server, _admin, alice, bob) = start(GatewayConfig::default()).await;
+    let dir = server.stop().await;
+    let (mut venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
+    let (id, _, secret_sha256) = token::generate().unwrap();
+    let key = NewApiKey {
+        id,
+        account: Some(alice.account),
+        label: "rsa".into(),
+        scopes: Scopes::READ.union(Scopes::TRADE),
+        secret_sha256,
+        ed25519_public_key: None,
+        created_ms: 0,
+        expires_ms: None,
+        ip_allowlist: Vec::new(),
+    };
+    let spki = parse_public_key(PUBLIC_PEM.as_bytes()).unwrap();
+    venue.execute(&VenueCommand::CreateRsaKey { key, rsa_public_key: spki }).unwrap().unwrap();
+    venue.commit(0).unwrap();
+    drop(venue);
+    let server = serve_dir(dir, GatewayConfig::default()).await;
+    let client = reqwest::Client::new();
+    let trader = Kalshi { key_id: token::format_key_id(id), pair: key_pair() };
+
+    let order = |side: &str, action: &str, price: u64| json!({ "market": MARKET, "side": side, "action": action, "price_micros": price, "quantity": 31 });
+    let orders = "/v1/portfolio/orders";
+    assert_eq!(call(&client, &server, &alice, "POST", orders, Some(order("yes", "buy", 400_000))).await.0, 201);
+    assert_eq!(call(&client, &server, &bob, "POST", orders, Some(order("no", "buy", 600_000))).await.0, 201);
+    let (status, resting) = call(&client, &server, &alice, "POST", orders, Some(order("yes", "sell", 900_000))).await;
+    assert_eq!((status, resting["order"]["status"].as_str()), (201, Some("open")), "{resting}");
+
+    let (status, positions) = trader.call(&client, &server, "GET", "/trade-api/v2/portfolio/positions", None).await;
+    assert_eq!(status, 200, "{positions}");
+    let position = &positions["market_positions"][0];
+    assert_eq!((&position["ticker"], &position["position"]), (&json!("AUG-1"), &json!(31)), "{positions}");
+    assert_eq!(position["resting_orders_count"], 1, "{positions}");
+    server.stop().await;
+}

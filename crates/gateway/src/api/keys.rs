@@ -64,10 +64,12 @@ struct CreateKey {
     /// Defaults to ["read"].
     scopes: Option<Vec<String>>,
     /// 64 hex characters; required for any scope beyond read (unless rsa_public_key is given),
-    /// since only signed requests trade.
+    /// since only signed requests trade. Refused (400 `invalid_public_key`) unless it is a key
+    /// some Ed25519 secret gives: canonically encoded, not of small order, no torsion component.
     ed25519_public_key: Option<String>,
-    /// An RSA public key (PEM, `PUBLIC KEY` or `RSA PUBLIC KEY`; 2,048 to 8,192 bits) that signs
-    /// requests to the Kalshi-compatible surface (docs/kalshi-compat.md).
+    /// An RSA public key (PEM, `PUBLIC KEY` or `RSA PUBLIC KEY`) that signs requests to the
+    /// Kalshi-compatible surface (docs/kalshi-compat.md): a modulus of 2,048 to 8,192 bits and an
+    /// odd public exponent from 65,537 to 2^32 - 1.
     rsa_public_key: Option<String>,
     expires_ms: Option<u64>,
     #[serde(default)]
@@ -102,20 +104,14 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
             "only an admin key may create keys for other accounts or with scopes beyond its own",
         ));
     }
-    let ed25519_public_key = match &request.ed25519_public_key {
-        Some(text) => Some(
-            token::unhex(text)
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .filter(|b| ed25519_dalek::VerifyingKey::from_bytes(b).is_ok())
-                .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "invalid_public_key",
-                        "ed25519_public_key is 64 hex characters of a valid Ed25519 key",
-                    )
-                })?,
-        ),
-        None => None,
-    };
+    // The same checks as `augury keys create`: a key that can never sign is refused here, not
+    // discovered at its first request.
+    let ed25519_public_key = request
+        .ed25519_public_key
+        .as_deref()
+        .map(crate::verify::parse_ed25519_public_key)
+        .transpose()
+        .map_err(|reason| ApiError::bad_request("invalid_public_key", format!("ed25519_public_key: {reason}")))?;
     let rsa_public_key = match &request.rsa_public_key {
         Some(pem) => Some(
             crate::kalshi::rsa::parse_public_key(pem.as_bytes())

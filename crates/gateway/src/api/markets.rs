@@ -80,6 +80,18 @@ pub(super) fn unknown_market(market: MarketId) -> ApiError {
     ApiError::not_found("unknown_market", format!("unknown market {market}"))
 }
 
+/// `outcome` if the market has it, else 400 `unknown_outcome` naming the outcomes it has.
+fn check_outcome(market: MarketId, spec: &MarketSpec, outcome: OutcomeIndex) -> Result<OutcomeIndex, ApiError> {
+    let count = spec.kind.outcome_count();
+    if outcome < count {
+        return Ok(outcome);
+    }
+    Err(ApiError::bad_request(
+        "unknown_outcome",
+        format!("market {market} has no outcome {outcome} (outcome must be 0 to {})", count - 1),
+    ))
+}
+
 /// Every market, in the order they were created.
 #[utoipa::path(get, path = "/v1/markets", tag = "markets",
     responses((status = 200, body = Vec<MarketView>)))]
@@ -158,11 +170,16 @@ async fn close_market(State(state): Shared, Path(market): Path<String>, _call: A
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct BookQuery {
-    /// Which outcome's book (default 0).
+    /// Which outcome's book: 0 to the market's `outcomes` - 1 (default 0).
     outcome: Option<OutcomeIndex>,
     /// Price levels per side (1 to 10,000; default 50).
+    #[param(minimum = 1, maximum = 10000)]
     depth: Option<usize>,
 }
+
+const DEFAULT_DEPTH: usize = 50;
+/// A dollar holds at most 10,000 ticks, so no side of a book has more levels.
+const MAX_DEPTH: usize = 10_000;
 
 #[derive(Serialize, ToSchema, Clone, PartialEq, Eq, Debug)]
 pub(crate) struct Level {
@@ -191,17 +208,14 @@ async fn get_book(State(state): Shared, Path(market): Path<String>, RawQuery(que
     let market: MarketId = parse_id(&market, "market id")?;
     let query: BookQuery = parse_query(query.as_deref())?;
     let outcome = query.outcome.unwrap_or(0);
-    let depth = query.depth.unwrap_or(50).clamp(1, 10_000);
+    let depth = super::in_range("depth", query.depth.unwrap_or(DEFAULT_DEPTH), 1, MAX_DEPTH)?;
     let view = state
         .sequencer
         .query(move |venue| {
             let engine = venue.engine();
             let spec = engine.market_spec(market)?;
-            if outcome >= spec.kind.outcome_count() {
-                return Some(Err(ApiError::bad_request(
-                    "unknown_outcome",
-                    format!("market {market} has no outcome {outcome}"),
-                )));
+            if let Err(error) = check_outcome(market, &spec, outcome) {
+                return Some(Err(error));
             }
             let levels = |side| {
                 engine
@@ -242,7 +256,7 @@ async fn list_trades(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct CandleQuery {
-    /// Which outcome (default 0).
+    /// Which outcome: 0 to the market's `outcomes` - 1 (default 0).
     outcome: Option<OutcomeIndex>,
     /// 1m (default), 5m, 15m, 1h, 4h or 1d.
     interval: Option<CandleInterval>,
@@ -285,7 +299,7 @@ impl CandleInterval {
 /// Candles of one outcome's YES price, oldest first.
 #[utoipa::path(get, path = "/v1/markets/{market}/candles", tag = "markets",
     params(("market" = u32, Path, description = "Market id"), CandleQuery),
-    responses((status = 200, body = Vec<Candle>)))]
+    responses((status = 200, body = Vec<Candle>), (status = 404, body = ErrorBody)))]
 async fn list_candles(
     State(state): Shared,
     Path(market): Path<String>,
@@ -299,6 +313,11 @@ async fn list_candles(
     if start >= end {
         return Err(ApiError::bad_request("invalid_query", "start_ms must be before end_ms"));
     }
+    // An outcome the market does not have is refused, as on the book, rather than answered with
+    // no candles.
+    let spec = state.sequencer.query(move |venue| venue.engine().market_spec(market)).await?;
+    let spec = spec.ok_or_else(|| unknown_market(market))?;
+    let outcome = check_outcome(market, &spec, query.outcome.unwrap_or(0))?;
     let history = state.history();
-    Ok(Json(history.candles(market, query.outcome.unwrap_or(0), interval_ms, start, end)))
+    Ok(Json(history.candles(market, outcome, interval_ms, start, end)))
 }

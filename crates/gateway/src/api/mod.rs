@@ -5,7 +5,8 @@
 //! Each module owns a group of routes and their OpenAPI description (`#[utoipa::path]` on the
 //! handler itself, so the document cannot drift from the code): [`markets`], [`lifecycle`] (how
 //! markets end), [`orders`], [`portfolio`], [`accounts`], [`keys`], [`ops`] (health, metrics),
-//! [`intel`] (grades, signals, indicators, threshold probabilities per asset).
+//! [`intel`] (grades, signals, indicators, threshold probabilities per asset), [`treasury`] (the
+//! venue's money as a whole, admin).
 //! [`openapi`] assembles the document served at `/openapi.json`.
 
 mod accounts;
@@ -17,6 +18,7 @@ pub mod openapi;
 mod ops;
 pub(crate) mod orders;
 mod portfolio;
+mod treasury;
 
 use crate::error::ApiError;
 use crate::extract::peer_ip;
@@ -50,6 +52,7 @@ fn routes() -> Routes {
         .merge(keys::routes())
         .merge(ops::routes())
         .merge(intel::routes())
+        .merge(treasury::routes())
 }
 
 /// The routes, and the finished OpenAPI 3.1 document.
@@ -138,10 +141,17 @@ const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1_000;
 
 fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
-    match limit.unwrap_or(DEFAULT_LIMIT) {
-        0 => Err(ApiError::bad_request("invalid_query", "limit must be at least 1")),
-        n if n > MAX_LIMIT => Err(ApiError::bad_request("invalid_query", format!("limit may be at most {MAX_LIMIT}"))),
-        n => Ok(n),
+    in_range("limit", limit.unwrap_or(DEFAULT_LIMIT), 1, MAX_LIMIT)
+}
+
+/// A query parameter's value if it lies in `min..=max`, else 400 `invalid_query` naming the
+/// parameter and its range: a value out of range is refused, never clamped, so a client never
+/// gets silently less (or other) than it asked for.
+fn in_range<T: PartialOrd + std::fmt::Display>(name: &str, value: T, min: T, max: T) -> Result<T, ApiError> {
+    if min <= value && value <= max {
+        Ok(value)
+    } else {
+        Err(ApiError::bad_request("invalid_query", format!("{name} must be {min} to {max}, not {value}")))
     }
 }
 

@@ -10,7 +10,7 @@ use augury_core::{
     AccountId, Action, Command, MarketId, Micros, NewOrder, OrderId, OrderType, OutcomeIndex, Quantity,
     SelfTradePrevention, Side, TimeInForce,
 };
-use augury_sequencer::{VenueCommand, VenueOutcome};
+use augury_sequencer::{VenueCommand, VenueOutcome, VenueReject};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -115,12 +115,18 @@ impl PlaceOrder {
 
 #[derive(Serialize, ToSchema)]
 pub(crate) struct PlacedOrder {
+    /// The order as its placement left it (on a replay too: the original answer, whatever has
+    /// happened to the order since).
     pub(crate) order: OrderRecord,
     /// The fills this placement made at once.
     pub(crate) fills: Vec<FillRecord>,
     /// True when this answers a retry: the order was placed by an earlier request with the same
     /// client_order_id, and nothing new happened.
     pub(crate) replay: bool,
+    /// The order's status now, when this answer was made: on a replay it may have filled, been
+    /// cancelled or expired since its placement (`GET /v1/portfolio/orders/{order_id}` has the
+    /// rest of it).
+    pub(crate) current_status: OrderStatus,
 }
 
 /// Removes an in-flight mark when the placement is answered (or abandoned).
@@ -136,8 +142,9 @@ impl Drop for InFlight<'_> {
 }
 
 /// Places an order. With a client_order_id, a retry returns the original result (200, `replay`:
-/// true); the same id with a different order is refused (422, the differing fields in
-/// `details`); a retry while the first is still being placed gets 409.
+/// true: `order` as the placement left it, `current_status` as it is now); the same id with a
+/// different order is refused (422, the body fields that differ in `details.differing_fields`);
+/// a retry while the first is still being placed gets 409.
 #[utoipa::path(post, path = "/v1/portfolio/orders", tag = "orders", request_body = PlaceOrder,
     security(("signed" = [])),
     responses((status = 201, body = PlacedOrder), (status = 200, description = "A replay", body = PlacedOrder),
@@ -180,7 +187,10 @@ pub(crate) async fn place(
         Ok(outcome) => outcome,
         Err(reject) => {
             state.metrics.orders_refused.inc();
-            return Err(reject.into());
+            return Err(match reject {
+                VenueReject::ClientOrderConflict { .. } => conflict(state, &command, reject).await,
+                reject => reject.into(),
+            });
         }
     };
     let (events, replay) = match outcome {
@@ -195,6 +205,66 @@ pub(crate) async fn place(
     }
     state.metrics.order_latency.observe_us(started.elapsed().as_micros() as u64);
     summarize(state, &command, &events, replay, account)
+}
+
+/// The 422 for a client order id already used by a different order, naming the fields of the
+/// request body that differ. The sequencer's list compares engine fields (`order_type` covers
+/// the kind, the price and the cost cap; `time_in_force` the expiry too), so the first order is
+/// read back and compared field by field as the body spells them. It never changes once
+/// recorded, so reading it after the refusal is reading what was compared.
+async fn conflict(state: &AppState, command: &VenueCommand, reject: VenueReject) -> ApiError {
+    let VenueCommand::PlaceClientOrder { order, client_order_id } = command else { return reject.into() };
+    let (retry, account, id) = (*order, order.account, client_order_id.clone());
+    let first = state
+        .sequencer
+        .query(move |venue| venue.state().registry().client_order(account, &id).map(|first| first.order))
+        .await;
+    let mut error = ApiError::from(reject);
+    if let Ok(Some(first)) = first {
+        error.details = Some(serde_json::json!({ "differing_fields": differing_fields(&first, &retry) }));
+    }
+    error
+}
+
+/// The fields of a placement's body (in the body's order and spelling) in which two orders
+/// differ; ids aside.
+fn differing_fields(first: &NewOrder, retry: &NewOrder) -> Vec<&'static str> {
+    let kind = |o: &NewOrder| matches!(o.order_type, OrderType::Market { .. });
+    let price = |o: &NewOrder| match o.order_type {
+        OrderType::Limit { price_micros } => Some(price_micros),
+        OrderType::Market { .. } => None,
+    };
+    let cost_cap = |o: &NewOrder| match o.order_type {
+        OrderType::Market { cost_cap_micros } => cost_cap_micros,
+        OrderType::Limit { .. } => None,
+    };
+    let tif = |o: &NewOrder| match o.time_in_force {
+        TimeInForce::Gtc => Tif::Gtc,
+        TimeInForce::Gtd { .. } => Tif::Gtd,
+        TimeInForce::Ioc => Tif::Ioc,
+        TimeInForce::Fok => Tif::Fok,
+    };
+    let expiry = |o: &NewOrder| match o.time_in_force {
+        TimeInForce::Gtd { expires_at_ms } => Some(expires_at_ms),
+        _ => None,
+    };
+    [
+        ("market", first.market != retry.market),
+        ("outcome", first.outcome != retry.outcome),
+        ("side", first.side != retry.side),
+        ("action", first.action != retry.action),
+        ("type", kind(first) != kind(retry)),
+        ("price_micros", price(first) != price(retry)),
+        ("quantity", first.quantity != retry.quantity),
+        ("time_in_force", tif(first) != tif(retry)),
+        ("expires_at_ms", expiry(first) != expiry(retry)),
+        ("post_only", first.post_only != retry.post_only),
+        ("self_trade", first.self_trade != retry.self_trade),
+        ("cost_cap_micros", cost_cap(first) != cost_cap(retry)),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect()
 }
 
 /// The order as its placement left it, and the fills it made, from that entry's events.
@@ -213,12 +283,13 @@ fn summarize(
     });
     let order_id = order_id.ok_or_else(|| internal("no order was accepted"))?;
     let mut order = alone.order(order_id).cloned().ok_or_else(|| internal("the accepted order is not in its entry"))?;
-    if let Some(recorded) = state.history().order(order_id) {
-        order.created_ms = recorded.created_ms;
-        order.updated_ms = order.created_ms;
-    }
+    // The history has followed the entry before its caller is answered, so it knows the order.
+    let recorded = state.history().order(order_id).map(|recorded| (recorded.created_ms, recorded.status));
+    let (created_ms, current_status) = recorded.ok_or_else(|| internal("a placed order is not in the history"))?;
+    order.created_ms = created_ms;
+    order.updated_ms = created_ms;
     let fills = alone.fills(account, None, usize::MAX).into_iter().rev().collect();
-    Ok(PlacedOrder { order, fills, replay })
+    Ok(PlacedOrder { order, fills, replay, current_status })
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -46,14 +46,19 @@ async fn balance(State(state): Shared, call: ReadCall) -> ApiResult<BalanceView>
     balance_of(&state, call.key.account).await
 }
 
+/// One outcome's contracts. The account holds `yes + yes_reserved` YES and `no + no_reserved` NO
+/// in all: `yes` and `no` are the free ones, which it may sell, merge or reserve again.
 #[derive(Serialize, ToSchema)]
 struct PositionRow {
     market: MarketId,
     outcome: OutcomeIndex,
+    /// YES contracts free to use (excluding those held by resting sells).
     yes: Quantity,
+    /// NO contracts free to use (excluding those held by resting sells).
     no: Quantity,
-    /// Held by resting sell orders.
+    /// YES contracts held by resting sell orders.
     yes_reserved: Quantity,
+    /// NO contracts held by resting sell orders.
     no_reserved: Quantity,
 }
 
@@ -65,7 +70,8 @@ struct PositionQuery {
     market: Option<MarketId>,
 }
 
-/// The caller's contracts, per market and outcome (only those it holds).
+/// The caller's contracts, per market and outcome: every outcome in which it holds or has
+/// reserved any contract.
 #[utoipa::path(get, path = "/v1/portfolio/positions", tag = "portfolio", params(PositionQuery),
     security(("signed" = []), ("bearer" = [])),
     responses((status = 200, body = Vec<PositionRow>)))]
@@ -85,7 +91,9 @@ async fn positions(State(state): Shared, RawQuery(query): RawQuery, call: ReadCa
                 let Some(spec) = engine.market_spec(market) else { continue };
                 for outcome in 0..spec.kind.outcome_count() {
                     let p = engine.position(account, market, outcome);
-                    if p.yes + p.no > 0 {
+                    // Contracts offered by resting sells are still the account's: a position
+                    // whose every contract is reserved is listed too.
+                    if p.yes + p.no + p.yes_reserved + p.no_reserved > 0 {
                         rows.push(PositionRow {
                             market,
                             outcome,
@@ -103,14 +111,27 @@ async fn positions(State(state): Shared, RawQuery(query): RawQuery, call: ReadCa
     Ok(Json(rows))
 }
 
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct FillQuery {
+    /// Only fills in this market.
+    market: Option<MarketId>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<u64>,
+    /// At most this many fills (1 to 1,000; default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+}
+
 /// The caller's fills, newest first.
-#[utoipa::path(get, path = "/v1/portfolio/fills", tag = "portfolio", params(Page),
+#[utoipa::path(get, path = "/v1/portfolio/fills", tag = "portfolio", params(FillQuery),
     security(("signed" = []), ("bearer" = [])),
     responses((status = 200, body = Paged<FillRecord>)))]
 async fn list_fills(State(state): Shared, RawQuery(query): RawQuery, call: ReadCall) -> ApiResult<Paged<FillRecord>> {
-    let page: Page = parse_query(query.as_deref())?;
-    let limit = page_limit(page.limit)?;
-    let fills = state.history().fills(call.key.account, page.cursor.map(|c| c as TradeId), limit);
+    let query: FillQuery = parse_query(query.as_deref())?;
+    let limit = page_limit(query.limit)?;
+    let fills = state.history().fills_in(call.key.account, query.market, query.cursor.map(|c| c as TradeId), limit);
     Ok(Json(paged(fills, limit, |f| f.trade_id)))
 }
 

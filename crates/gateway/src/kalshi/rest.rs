@@ -1345,8 +1345,10 @@ async fn positions(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCall
             wanted
                 .into_iter()
                 .map(|b| {
+                    // Kalshi counts a contract offered by a resting sell as still held: the
+                    // engine's free and reserved contracts together.
                     let p = venue.engine().position(account, b.market, b.outcome);
-                    (b, (p.yes, p.no))
+                    (b, (p.yes + p.yes_reserved, p.no + p.no_reserved))
                 })
                 .collect()
         })

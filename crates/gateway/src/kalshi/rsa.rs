@@ -12,6 +12,12 @@ use base64::Engine as _;
 const RSA_ENCRYPTION_OID: [u8; 9] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 const MIN_MODULUS_BITS: usize = 2_048;
 const MAX_MODULUS_BITS: usize = 8_192;
+/// The smallest public exponent accepted: FIPS 186-4's bound (e > 2^16), which every common key
+/// generator meets with 65,537. Smaller ones (3, 17) verify correctly with PSS, but only keys
+/// made by unusual tools have them, and such keys are worth a second look before they trade.
+const MIN_EXPONENT: u64 = 65_537;
+/// The largest: 2^32 - 1, inside ring's limit (2^33 - 1); no generator goes beyond 32 bits.
+const MAX_EXPONENT: u64 = (1 << 32) - 1;
 
 /// One DER element: its tag and contents, and what follows it.
 fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
@@ -49,7 +55,8 @@ fn der(tag: u8, contents: &[u8]) -> Vec<u8> {
 }
 
 /// Checks a PKCS#1 RSAPublicKey (`SEQUENCE { modulus INTEGER, publicExponent INTEGER }`): a
-/// positive modulus of 2,048 to 8,192 bits and an odd exponent from 3 to 2^33 - 1 (ring's range).
+/// positive, odd modulus of 2,048 to 8,192 bits (ring's range) and an odd exponent from 65,537 to
+/// 2^32 - 1 ([`MIN_EXPONENT`], [`MAX_EXPONENT`]).
 fn check_pkcs1(pkcs1: &[u8]) -> Result<(), String> {
     let (tag, body, rest) = element(pkcs1).ok_or("not DER")?;
     if tag != 0x30 || !rest.is_empty() {
@@ -75,9 +82,13 @@ fn check_pkcs1(pkcs1: &[u8]) -> Result<(), String> {
     if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) {
         return Err(format!("the modulus has {bits} bits; 2,048 to 8,192 are accepted"));
     }
+    if modulus.last().is_some_and(|b| b % 2 == 0) {
+        return Err("the modulus is even, so it is no RSA modulus".into());
+    }
     let e = exponent.iter().fold(0u64, |acc, b| acc.saturating_mul(256).saturating_add(u64::from(*b)));
-    if exponent.len() > 5 || !(3..1 << 33).contains(&e) || e.is_multiple_of(2) {
-        return Err("the public exponent must be odd, from 3 to 2^33 - 1".into());
+    if exponent.len() > 5 || !(MIN_EXPONENT..=MAX_EXPONENT).contains(&e) || e.is_multiple_of(2) {
+        let shown = if exponent.len() > 8 { "a very large number".to_string() } else { e.to_string() };
+        return Err(format!("the public exponent is {shown}; an odd exponent from 65,537 to 2^32 - 1 is accepted"));
     }
     Ok(())
 }
@@ -208,11 +219,20 @@ mod tests {
         body.extend(der(0x02, &[1, 0, 1]));
         let small = der(0x30, &body);
         assert!(parse_public_key(&small).unwrap_err().contains("1024 bits"));
-        // An even exponent.
-        let mut modulus = vec![0u8; 257];
-        modulus[1] = 0xc1;
-        let mut body = der(0x02, &modulus);
-        body.extend(der(0x02, &[2]));
-        assert!(parse_public_key(&der(0x30, &body)).unwrap_err().contains("exponent"));
+        // An even exponent; exponents below 65,537 or above 2^32 - 1; an even modulus.
+        let key = |modulus_last: u8, exponent: &[u8]| {
+            let mut modulus = vec![0u8; 257];
+            modulus[1] = 0xc1;
+            modulus[256] = modulus_last;
+            let mut body = der(0x02, &modulus);
+            body.extend(der(0x02, exponent));
+            parse_public_key(&der(0x30, &body))
+        };
+        for exponent in [&[2][..], &[3], &[0, 0xff, 0xff], &[1, 0, 0, 0, 1], &[0, 0x80, 0, 0, 0, 1]] {
+            assert!(key(1, exponent).unwrap_err().contains("exponent"), "{exponent:?}");
+        }
+        assert!(key(2, &[1, 0, 1]).unwrap_err().contains("even"));
+        assert!(key(1, &[1, 0, 1]).is_ok());
+        assert!(key(1, &[0, 0xff, 0xff, 0xff, 0xff]).is_ok(), "2^32 - 1");
     }
 }
