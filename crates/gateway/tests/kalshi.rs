@@ -140,6 +140,14 @@ async fn kalshi_signed_requests_trade_and_bad_ones_are_refused() {
         trader.call(&client, &server, "POST", "/trade-api/v2/portfolio/orders", Some(fractional)).await;
     assert_eq!(status, 400, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("whole contracts"), "{body}");
+    // A body that is not UTF-8 (a Latin-1 byte inside a string) is refused, not read in part.
+    let latin1 = b"{\"ticker\":\"AUG-1\",\"side\":\"yes\",\"action\":\"buy\",\"count\":1,\"yes_price\":40,\"client_order_id\":\"caf\xe9\"}".to_vec();
+    let mut request = client.post(server.url("/trade-api/v2/portfolio/orders")).body(latin1);
+    for (name, value) in trader.headers("POST", "/trade-api/v2/portfolio/orders", now_ms()) {
+        request = request.header(name, value);
+    }
+    let (status, body) = read(request.header("content-type", "application/json").send().await.unwrap()).await;
+    assert_eq!((status, &body["error"]["details"]), (400, &json!("invalid_json")), "{body}");
     let (status, body) = reader.call(&client, &server, "DELETE", "/trade-api/v2/portfolio/orders/1", None).await;
     assert_eq!((status, &body["error"]["details"]), (403, &json!("missing_scope")), "{body}");
     let (status, body) = trader.call(&client, &server, "GET", "/trade-api/v2/portfolio/order_groups", None).await;

@@ -114,11 +114,9 @@ impl<const SCOPES: u8> FromRequest<Arc<AppState>> for KalshiCall<SCOPES> {
 }
 
 impl<const SCOPES: u8> KalshiCall<SCOPES> {
+    /// The body through the native parser (UTF-8 first, then JSON), refused in Kalshi's shape.
     fn json<T: DeserializeOwned>(&self) -> KalshiResult<T> {
-        if self.body.is_empty() {
-            return Err(KalshiError::invalid("the request needs a JSON body"));
-        }
-        serde_json::from_slice(&self.body).map_err(|e| KalshiError::invalid(format!("the JSON body is not valid: {e}")))
+        crate::extract::parse_json(&self.body).map_err(KalshiError::from)
     }
 }
 
