@@ -557,8 +557,8 @@ fn the_history_derives_the_market_makers_claims_and_cash_exactly() {
     }
     // A deterministic mix of every way of trading with the market maker.
     let mut seed = 0x9e37_79b9_u64;
-    let mut order = 0;
-    for step in 0..240 {
+    for step in 0..240u64 {
+        let order = step + 1;
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let market = 1 + (seed >> 33) as u32 % 3;
         let outcome = if market == 2 { (seed >> 40) as u16 % 4 } else { 0 };
@@ -566,7 +566,6 @@ fn the_history_derives_the_market_makers_claims_and_cash_exactly() {
         let action = if (seed >> 46) & 1 == 0 { Action::Buy } else { Action::Sell };
         let account = if action == Action::Buy { 7 } else { 8 };
         let quantity = 1 + (seed >> 50) % 40;
-        order += 1;
         let new_order = NewOrder {
             order,
             account,
