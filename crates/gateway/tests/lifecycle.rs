@@ -1,6 +1,9 @@
 //! A market's whole life through the public API: proposals with and without disputes, arbiter
 //! votes, rule-based resolution from index values, the administrator's direct resolution
-//! (scalar and invalid), redemption and settlements, and the LMSR market maker.
+//! (scalar and invalid, and overruling a proposal), redemption and settlements, the LMSR market
+//! maker and its quote; the resolution record and the market maker's close-out after settlement
+//! and a restart (and the history's derivation of them checked against the engine), bonds and
+//! market-maker funding in the balance, and the oracle's refusals.
 
 mod common;
 
@@ -689,6 +692,11 @@ async fn the_quote_is_what_a_market_order_then_gets_and_there_is_none_after_clos
     let enable = json!({ "operator": 987_654, "liquidity_micros": 10 * DOLLAR });
     let (status, body) = call(&client, &server, &admin, "POST", "/v1/markets/1/amm", Some(enable)).await;
     assert_eq!((status, error_code(&body)), (404, "unknown_account"), "{body}");
+    // An account opened for a key that has never held collateral exists, but cannot fund one.
+    let empty = key_for(&client, &server, &admin, None, &["read"], 31).await;
+    let enable = json!({ "operator": empty.account, "liquidity_micros": 10 * DOLLAR });
+    let (status, body) = call(&client, &server, &admin, "POST", "/v1/markets/1/amm", Some(enable)).await;
+    assert_eq!((status, error_code(&body)), (422, "insufficient_funds"), "{body}");
     for market in [1, 2] {
         // b = $10: the price reaches the grid's edge (0.99) after about 46 contracts.
         let enable = json!({ "operator": admin.account, "liquidity_micros": 10 * DOLLAR });
