@@ -10,9 +10,12 @@ use serde::{Deserialize, Serialize};
 
 /// What happened, as far as a market is concerned. Invalid is always possible: it pays every
 /// outcome alike (an equal split of each dollar of backing).
+///
+/// The types here refuse unknown fields when read from JSON (the API's bodies); that changes
+/// nothing in the journal's and snapshots' binary encoding, which has no field names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Resolution {
     /// Binary markets: YES pays a dollar.
     Yes,
@@ -122,7 +125,7 @@ pub enum Comparison {
 /// How a rule turns the observed value into a resolution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RuleMap {
     /// Binary: YES when `observed <comparison> threshold` holds, NO otherwise ("BTC-USD at or
     /// above 100,000"). The comparison is exact (an average is not rounded first).
@@ -144,6 +147,7 @@ pub enum RuleMap {
 /// `at_ms` at the latest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ResolutionRule {
     pub index: IndexId,
     pub at_ms: TimestampMs,
@@ -250,10 +254,15 @@ impl ResolutionRule {
 /// winner less `dispute_fee_ppm` of it (rounded up) for the venue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct OracleConfig {
+    /// How long an undisputed proposal waits before it is final (ms, at least 1).
     pub liveness_ms: u64,
+    /// The least bond a proposal may post (micro-dollars, at least 1).
     pub min_bond_micros: Micros,
+    /// How many arbiters' votes for one resolution decide a dispute (1 to 64).
     pub quorum: u32,
+    /// The venue's cut of a lost bond, in parts per million (at most 1,000,000), rounded up.
     pub dispute_fee_ppm: u32,
 }
 

@@ -32,7 +32,9 @@ use crate::book::Ticks;
 use crate::ledger::debit;
 use crate::lmsr;
 use crate::matching::{crosses, opposite, own_price, Stop, Taker};
+use crate::orders::{buy_unit_reserve_micros, check_quantity, market_limit_ticks};
 use crate::slab::NIL;
+use crate::view::{AmmQuote, QuoteRefusal};
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
     AccountId, Action, BookSide, Event, FeeRule, MarketId, MarketKind, MarketStatus, Micros, OutcomeIndex, Quantity,
@@ -104,6 +106,15 @@ pub(crate) struct AmmPlan {
     full_merged: Quantity,
     pairs_minted: Quantity,
     pairs_merged: Quantity,
+}
+
+/// What a dry run of a taker's walk filled, and of that what the market maker traded.
+#[derive(Clone, Copy, Debug, Default)]
+struct Walk {
+    filled: Quantity,
+    /// The value before fees of the market maker's trades, and their fees.
+    amm_value_micros: Micros,
+    amm_fee_micros: Micros,
 }
 
 /// The market-maker side of a market, fixed for one taker.
@@ -396,25 +407,34 @@ impl Engine {
         }
     }
 
-    /// The fill-or-kill dry run of `match_taker_with_amm`: the same walk on a copy of the market
-    /// maker's holdings and a cursor over the book.
+    /// The fill-or-kill dry run of `match_taker_with_amm`: how many contracts it would fill.
     #[cold]
     #[inline(never)]
     pub(crate) fn fillable_with_amm(&self, taker: &Taker) -> Quantity {
+        self.walk_with_amm(taker, true).filled
+    }
+
+    /// A dry run of `match_taker_with_amm`: the same walk (the same `offer` for every market-maker
+    /// step, the same budget) on a copy of the market maker's holdings and a cursor over the book,
+    /// or over no book at all when `with_book` is false (what the market maker alone would do).
+    fn walk_with_amm(&self, taker: &Taker, with_book: bool) -> Walk {
         let contract = &self.contracts[taker.contract as usize];
         let market = &self.markets[contract.market as usize];
         let (amm, state) = self.amm_market(taker.contract).expect("the market has a market maker");
         let (mut claims, mut cash) = (state.claims.clone(), state.cash_micros);
         let opposite_side = opposite(taker.book_side);
         let crossing = |ticks: Option<Ticks>| ticks.filter(|&t| crosses(taker.book_side, taker.limit_ticks, t));
-        let mut cursor =
-            crossing(contract.book.best(opposite_side)).map(|t| (t, contract.book.level(opposite_side, t).head));
+        let mut cursor = if with_book {
+            crossing(contract.book.best(opposite_side)).map(|t| (t, contract.book.level(opposite_side, t).head))
+        } else {
+            None
+        };
         let market_buy = taker.is_market && taker.action == Action::Buy;
         let mut budget_micros = taker.reserved_micros;
-        let mut filled: Quantity = 0;
+        let mut walk = Walk::default();
         loop {
-            if filled == taker.remaining {
-                return filled;
+            if walk.filled == taker.remaining {
+                return walk;
             }
             let level = cursor.map(|(ticks, _)| ticks);
             let threshold = ticks_to_micros(level.unwrap_or(taker.limit_ticks), market.spec.tick_micros);
@@ -423,7 +443,7 @@ impl Engine {
                 &claims,
                 cash,
                 taker,
-                taker.remaining - filled,
+                taker.remaining - walk.filled,
                 budget_micros,
                 &market.spec.fees.taker,
                 threshold,
@@ -431,7 +451,9 @@ impl Engine {
             );
             match offered {
                 AmmOffer::Trade(trade) => {
-                    filled += trade.quantity;
+                    walk.filled += trade.quantity;
+                    walk.amm_value_micros += trade.value_micros;
+                    walk.amm_fee_micros += trade.fee_micros;
                     if market_buy {
                         budget_micros -= trade.value_micros + trade.fee_micros;
                     }
@@ -439,11 +461,11 @@ impl Engine {
                     cash = trade.plan.cash_micros;
                     continue;
                 }
-                AmmOffer::Unaffordable => return filled,
+                AmmOffer::Unaffordable => return walk,
                 AmmOffer::NotBetter => {}
             }
             let Some((level_ticks, slot)) = cursor else {
-                return filled;
+                return walk;
             };
             debug_assert_ne!(slot, NIL);
             let maker = self.slab.get(slot);
@@ -456,19 +478,19 @@ impl Engine {
             if maker.account == taker.account {
                 match taker.self_trade {
                     augury_core::SelfTradePrevention::CancelMaker => continue,
-                    _ => return filled,
+                    _ => return walk,
                 }
             }
-            let wanted = maker.remaining.min(taker.remaining - filled);
+            let wanted = maker.remaining.min(taker.remaining - walk.filled);
             let mut quantity = wanted;
             if market_buy {
                 let price = own_price(taker.side, ticks_to_micros(level_ticks, market.spec.tick_micros));
                 quantity = crate::matching::affordable(budget_micros, price, &market.spec.fees.taker, wanted);
                 budget_micros -= quantity * price + market.spec.fees.taker.fee_micros(quantity, price);
             }
-            filled += quantity;
+            walk.filled += quantity;
             if quantity < wanted {
-                return filled;
+                return walk;
             }
         }
     }
@@ -568,9 +590,13 @@ impl Engine {
         events.push(Event::AmmClosed { market, operator: amm.operator, returned_micros });
     }
 
-    /// What a taker would pay (buy) or receive (sell), before fees, to trade `quantity`
-    /// contracts with the market maker alone; `None` without a market maker or when it would not
-    /// trade that much.
+    /// What a market order (immediate-or-cancel, no cost cap) of `quantity` contracts would get
+    /// from the market maker alone, now: the contracts it would fill, what they would cost
+    /// (buy) or bring (sell) before fees, and the fees. It is the dry run of the execution's own
+    /// walk (`offer` at every step, the market order's limit at the grid's edge and its budget),
+    /// so it never quotes a contract the market maker would not sell. Refused for what a market
+    /// order would be refused for (unknown market or outcome, a market not open, a quantity out of
+    /// range; the taker's own collateral and contracts aside), and without a market maker.
     pub fn amm_quote(
         &self,
         market: MarketId,
@@ -578,24 +604,41 @@ impl Engine {
         side: Side,
         action: Action,
         quantity: Quantity,
-    ) -> Option<Micros> {
-        let m = &self.markets[*self.market_index.get(&market)? as usize];
-        if outcome >= m.outcome_count() || quantity == 0 || quantity > MAX_QUANTITY {
-            return None;
+    ) -> Result<AmmQuote, QuoteRefusal> {
+        // In the order `place_order` checks them.
+        let slot = self.open_market_slot(market)?;
+        let m = &self.markets[slot as usize];
+        if outcome >= m.outcome_count() {
+            return Err(Reject::UnknownOutcome { market, outcome }.into());
         }
-        let (amm, state) = self.amm_market(m.contract(outcome))?;
-        let via = Via::of(side, action);
-        let set_value = quantity * MICROS_PER_DOLLAR;
-        let yes_value = if via.up() {
-            lmsr::micros_up(lmsr::cost_up(amm.b, &state.claims, amm.state, quantity)).min(set_value)
-        } else {
-            lmsr::micros_down(lmsr::revenue_down(amm.b, &state.claims, amm.state, quantity)).min(set_value)
+        check_quantity(quantity)?;
+        if m.amm.is_none() {
+            return Err(QuoteRefusal::NoMarketMaker { market });
+        }
+        let book_side = BookSide::of(side, action);
+        let limit_ticks = market_limit_ticks(&m.spec, book_side);
+        let reserved_micros = match action {
+            Action::Buy => quantity * buy_unit_reserve_micros(&m.spec, side, limit_ticks),
+            Action::Sell => 0,
         };
-        plan(&state.claims, state.cash_micros, amm, via, quantity, yes_value)?;
-        Some(match via {
-            Via::BuyYes | Via::SellYes => yes_value,
-            Via::SellNo | Via::BuyNo => set_value - yes_value,
-        })
+        let taker = Taker {
+            id: 0,
+            account: u32::MAX,
+            account_id: 0,
+            position: u32::MAX,
+            contract: m.contract(outcome),
+            book_side,
+            side,
+            action,
+            limit_ticks,
+            remaining: quantity,
+            unit_reserve_micros: 0,
+            reserved_micros,
+            is_market: true,
+            self_trade: augury_core::SelfTradePrevention::default(),
+        };
+        let walk = self.walk_with_amm(&taker, false);
+        Ok(AmmQuote { quantity: walk.filled, value_micros: walk.amm_value_micros, fee_micros: walk.amm_fee_micros })
     }
 
     /// The market maker's YES price of each outcome (one for binary and scalar markets), as
@@ -605,11 +648,20 @@ impl Engine {
         let Some(amm) = &m.amm else {
             return Vec::new();
         };
-        let prices = lmsr::prices(amm.liquidity_dollars(), &amm.claims);
-        if m.is_categorical() {
-            prices
-        } else {
-            vec![prices[0]]
-        }
+        amm_yes_prices(&m.spec.kind, amm.liquidity_micros, &amm.claims)
+    }
+}
+
+/// A market maker's marginal YES price of each outcome (one for binary and scalar markets), as
+/// probabilities, from its liquidity and the claims it holds: for display (what trades settle is
+/// an integer). Public so that a read model can show the prices of a market maker at its close.
+pub fn amm_yes_prices(kind: &MarketKind, liquidity_micros: Micros, claims: &[Quantity]) -> Vec<f64> {
+    if claims.len() != states_of(kind) || claims.is_empty() {
+        return Vec::new();
+    }
+    let prices = lmsr::prices(liquidity_micros as f64 / MICROS_PER_DOLLAR as f64, claims);
+    match kind {
+        MarketKind::Categorical { .. } => prices,
+        MarketKind::Binary | MarketKind::Scalar { .. } => vec![prices[0]],
     }
 }

@@ -35,12 +35,16 @@ mod slab;
 mod snapshot;
 mod view;
 
+pub use amm::amm_yes_prices;
 pub use audit::InvariantViolation;
 pub use snapshot::{
     AccountSnapshot, AmmSnapshot, EngineSnapshot, MarketSnapshot, OrderSnapshot, OutcomeSnapshot, ProposalSnapshot,
     SettlementSnapshot,
 };
-pub use view::{AccountView, AmmView, LevelView, LifecycleView, OrderView, PositionView, SettlementView, TreasuryView};
+pub use view::{
+    AccountView, AmmQuote, AmmView, LevelView, LifecycleView, OrderView, PositionView, QuoteRefusal, SettlementView,
+    TreasuryView,
+};
 
 use augury_core::{
     AccountId, Command, Event, IndexId, MarketId, MarketStatus, OracleConfig, OrderId, Reject, TimestampMs,

@@ -30,7 +30,23 @@ fn own_price_of(spec: &MarketSpec, side: Side, yes_ticks: Ticks) -> Micros {
     crate::matching::own_price(side, ticks_to_micros(yes_ticks, spec.tick_micros))
 }
 
-fn check_quantity(quantity: Quantity) -> Result<(), Reject> {
+/// The limit a market order trades to: any price on the grid, so the grid's last tick on its side
+/// (the market maker's quote uses the same, so it prices exactly what a market order gets).
+pub(crate) fn market_limit_ticks(spec: &MarketSpec, book_side: BookSide) -> Ticks {
+    match book_side {
+        BookSide::Bid => spec.ticks_per_dollar() as Ticks - 1,
+        BookSide::Ask => 1,
+    }
+}
+
+/// What a buy at `limit_ticks` reserves per contract: its own-side limit price plus the largest
+/// fee any fill at or below it could cost.
+pub(crate) fn buy_unit_reserve_micros(spec: &MarketSpec, side: Side, limit_ticks: Ticks) -> Micros {
+    let limit_price = own_price_of(spec, side, limit_ticks);
+    limit_price + spec.fees.unit_reserve_micros(limit_price)
+}
+
+pub(crate) fn check_quantity(quantity: Quantity) -> Result<(), Reject> {
     if quantity == 0 {
         return Err(Reject::QuantityNotPositive);
     }
@@ -72,14 +88,9 @@ impl Engine {
             TimeInForce::Gtd { expires_at_ms } => expires_at_ms,
             _ => 0,
         };
-        let ticks_per_dollar = spec.ticks_per_dollar() as Ticks;
         let limit_ticks = match order.order_type {
             OrderType::Limit { price_micros } => yes_ticks_of(&spec, order.side, price_micros)?,
-            // A market order accepts any price on the grid.
-            OrderType::Market { .. } => match book_side {
-                BookSide::Bid => ticks_per_dollar - 1,
-                BookSide::Ask => 1,
-            },
+            OrderType::Market { .. } => market_limit_ticks(&spec, book_side),
         };
         if can_rest && self.slab.len() >= self.config.max_open_orders as usize {
             return Err(Reject::TooManyOpenOrders { max: self.config.max_open_orders });
@@ -87,8 +98,7 @@ impl Engine {
         let contract = self.markets[market_slot as usize].contract(order.outcome);
         let (unit_reserve_micros, reserve_micros) = match order.action {
             Action::Buy => {
-                let limit_price = own_price_of(&spec, order.side, limit_ticks);
-                let unit = limit_price + spec.fees.unit_reserve_micros(limit_price);
+                let unit = buy_unit_reserve_micros(&spec, order.side, limit_ticks);
                 let full = order.quantity * unit;
                 match order.order_type {
                     OrderType::Market { cost_cap_micros: Some(0) } => return Err(Reject::AmountNotPositive),

@@ -6,7 +6,7 @@ use crate::slab::NIL;
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
     AccountId, Action, BookSide, MarketId, MarketSpec, MarketStatus, Micros, OracleConfig, OrderId, OutcomeIndex,
-    Payout, Quantity, Resolution, ResolutionRule, Side, TimestampMs,
+    Payout, Quantity, Reject, Resolution, ResolutionRule, Side, TimestampMs,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +89,7 @@ pub struct AmmView {
     pub claims: Vec<Quantity>,
     /// Its marginal YES price of each outcome (one for binary and scalar markets), as a
     /// probability: for display; what trades settle is an integer (see `Engine::amm_quote`).
+    /// `amm_yes_prices` computes the same from the claims.
     pub yes_prices: Vec<f64>,
 }
 
@@ -141,6 +142,31 @@ impl TreasuryView {
     pub fn balanced(&self) -> bool {
         self.difference_micros() == 0
     }
+}
+
+/// What a market order would get from a market maker alone (see `Engine::amm_quote`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AmmQuote {
+    /// Contracts it would fill: fewer than asked when the market maker would not trade them all
+    /// (its price would pass the grid's last tick, or it would run out of cash), 0 when it would
+    /// trade none.
+    pub quantity: Quantity,
+    /// What the taker would pay (buy) or receive (sell) for them before fees, rounded in the
+    /// market maker's favour as each trade settles.
+    pub value_micros: Micros,
+    /// The taker fee on them (for a sell, never more than it brings).
+    pub fee_micros: Micros,
+}
+
+/// Why the market maker gives no quote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QuoteRefusal {
+    /// What a market order of that quantity would be refused for (unknown market or outcome, a
+    /// market that is not open, a quantity out of range).
+    #[error(transparent)]
+    Refused(#[from] Reject),
+    #[error("market {market} has no market maker")]
+    NoMarketMaker { market: MarketId },
 }
 
 impl Engine {

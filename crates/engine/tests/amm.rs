@@ -5,8 +5,10 @@
 
 mod common;
 
-use augury_core::{Action, Command, Event, FillKind, Micros, Reject, Resolution, SelfTradePrevention, Side};
-use augury_engine::Engine;
+use augury_core::{
+    Action, Command, Event, FillKind, Micros, NewOrder, Reject, Resolution, SelfTradePrevention, Side, MAX_QUANTITY,
+};
+use augury_engine::{AmmQuote, Engine, QuoteRefusal};
 use common::*;
 
 const OPERATOR: u64 = 500;
@@ -105,7 +107,7 @@ fn a_taker_buys_from_the_market_maker_at_the_lmsr_cost_rounded_up() {
     let events = place(&mut e, ioc(buy_yes(1, ALICE, BINARY, 990_000, 10)));
     let exact = (cost(b, &[10.0, 0.0]) - cost(b, &[0.0, 0.0])) * 1e6;
     let [(value, 10)] = amm_fills(&events)[..] else { panic!("{events:?}") };
-    assert_eq!(value, quote);
+    assert_eq!((value, 10, 0), (quote.value_micros, quote.quantity, quote.fee_micros));
     assert!(value as f64 >= exact && (value as f64) < exact + 1.0, "{value} vs {exact}");
     assert_eq!(available(&e, ALICE), START - value);
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(10, 0, 0, 0));
@@ -148,7 +150,7 @@ fn the_taker_gets_the_better_of_book_and_market_maker_level_by_level() {
     let price = e.amm(BINARY).unwrap().yes_prices[0];
     assert!(price <= 0.65 + 1e-9, "{price}");
     let next = e.amm_quote(BINARY, 0, Side::Yes, Action::Buy, 1).unwrap();
-    assert!(next > 650_000 - 20_000, "{next}");
+    assert!(next.quantity == 1 && next.value_micros > 650_000 - 20_000, "{next:?}");
     let filled: u64 = amm.iter().map(|(_, q)| q).sum::<u64>() + 6;
     let rested = events.iter().find_map(|event| match *event {
         Event::OrderRested { remaining_quantity, .. } => Some(remaining_quantity),
@@ -189,7 +191,8 @@ fn every_way_of_trading_with_the_market_maker_on_a_binary_market() {
         };
         let before = e.amm_quote(BINARY, 0, side, action, 7).unwrap();
         let events = place(&mut e, ioc(limit(id, ALICE, BINARY, 0, side, action, price, 7)));
-        assert_eq!(amm_fills(&events), vec![(before, 7)], "order {id}");
+        assert_eq!(amm_fills(&events), vec![(before.value_micros, before.quantity)], "order {id}");
+        assert_eq!(before.quantity, 7);
         let view = e.amm(BINARY).unwrap();
         assert!(view.claims.contains(&0), "the market maker holds a full set: {:?}", view.claims);
     }
@@ -226,7 +229,8 @@ fn categorical_trades_go_through_claims_and_prices_sum_to_one() {
         let quote = e.amm_quote(CATEGORICAL, outcome, side, action, 4).unwrap();
         let order = limit(id as u64 + 1, BOB, CATEGORICAL, outcome, side, action, price, 4);
         let events = place(&mut e, ioc(order));
-        assert_eq!(amm_fills(&events), vec![(quote, 4)], "{outcome} {side:?} {action:?}");
+        assert_eq!(amm_fills(&events), vec![(quote.value_micros, quote.quantity)], "{outcome} {side:?} {action:?}");
+        assert_eq!(quote.quantity, 4);
         let view = e.amm(CATEGORICAL).unwrap();
         let total: f64 = view.yes_prices.iter().sum();
         assert!((total - 1.0).abs() < 1e-12, "prices sum to {total}");
@@ -279,7 +283,8 @@ fn market_buys_respect_their_cap_and_fill_or_kill_counts_the_market_maker() {
 
     // Fill-or-kill: the market maker alone cannot sell 30 below 0.80 (b = $10), so it is killed
     // and nothing changes; with the book's help it fills whole.
-    let units = (0..200).find(|&q| e.amm_quote(BINARY, 0, Side::Yes, Action::Buy, q + 1).unwrap() > (q + 1) * 800_000);
+    let units = (0..200)
+        .find(|&q| e.amm_quote(BINARY, 0, Side::Yes, Action::Buy, q + 1).unwrap().value_micros > (q + 1) * 800_000);
     assert!(units.is_some());
     let before = e.state_hash();
     let events = place(&mut e, fok(buy_yes(2, BOB, BINARY, 800_000, 40)));
@@ -344,4 +349,123 @@ fn the_operator_gets_back_cash_and_claims_and_loses_at_most_the_reserve() {
         }
     }
     assert_eq!(e.market_backing_micros(BINARY), Some(0));
+}
+
+/// Quotes a market order for `quantity`, places it, and checks it got exactly what was quoted
+/// (the book is empty, so only the market maker trades).
+#[allow(clippy::too_many_arguments)]
+fn quote_then_trade(
+    e: &mut Engine,
+    id: u64,
+    market: u32,
+    outcome: u16,
+    side: Side,
+    action: Action,
+    quantity: u64,
+) -> AmmQuote {
+    let quote = e.amm_quote(market, outcome, side, action, quantity).unwrap();
+    let order = NewOrder { outcome, ..market_order(id, ALICE, market, side, action, quantity, None) };
+    let events = place(e, order);
+    assert!(fills(&events).is_empty(), "{events:?}");
+    let (mut filled, mut value, mut fee) = (0, 0, 0);
+    for event in &events {
+        if let Event::AmmFill { quantity, value_micros, taker_fee_micros, .. } = *event {
+            filled += quantity;
+            value += value_micros;
+            fee += taker_fee_micros;
+        }
+    }
+    assert_eq!(
+        (quote.quantity, quote.value_micros, quote.fee_micros),
+        (filled, value, fee),
+        "market {market} outcome {outcome}: {side:?} {action:?} {quantity}"
+    );
+    quote
+}
+
+#[test]
+fn the_quote_is_exactly_what_a_market_order_gets_in_the_middle_and_at_the_grids_edge() {
+    let mut e = amm_venue();
+    deposit(&mut e, ALICE, 100_000 * DOLLAR);
+    // b = $10: from 0.50 the price reaches the grid's last tick (0.99) after about 46 contracts.
+    for market in [BINARY, FEE_MARKET, CATEGORICAL] {
+        enable(&mut e, market, 10 * DOLLAR);
+        split(&mut e, ALICE, market, None, 300);
+    }
+    for outcome in 0..CATEGORICAL_OUTCOMES {
+        split(&mut e, ALICE, CATEGORICAL, Some(outcome), 300);
+    }
+    let steps = [
+        (Side::Yes, Action::Buy, 3),
+        (Side::Yes, Action::Buy, 20),
+        (Side::Yes, Action::Buy, 15),
+        (Side::Yes, Action::Buy, 9),
+        (Side::Yes, Action::Buy, 4),
+        (Side::Yes, Action::Buy, 2),
+        (Side::Yes, Action::Sell, 1),
+        (Side::No, Action::Buy, 1),
+        (Side::No, Action::Buy, 60),
+        (Side::No, Action::Buy, 40),
+        (Side::No, Action::Buy, 5),
+        (Side::Yes, Action::Sell, 150),
+        (Side::No, Action::Sell, 30),
+        (Side::Yes, Action::Buy, 70),
+        (Side::No, Action::Sell, 200),
+    ];
+    let mut id = 0;
+    let (mut whole, mut partial, mut none) = (0, 0, 0);
+    for (market, outcome) in [(BINARY, 0), (FEE_MARKET, 0), (CATEGORICAL, 0), (CATEGORICAL, 2)] {
+        for (side, action, quantity) in steps {
+            id += 1;
+            let quote = quote_then_trade(&mut e, id, market, outcome, side, action, quantity);
+            match quote.quantity {
+                0 => none += 1,
+                q if q == quantity => whole += 1,
+                _ => partial += 1,
+            }
+            if market == FEE_MARKET && quote.quantity > 0 {
+                assert!(quote.fee_micros > 0, "{quote:?}");
+            }
+        }
+    }
+    // The grid covered the middle (whole fills), the edge (partial) and past it (nothing).
+    assert!(whole > 0 && partial > 0 && none > 0, "{whole} whole, {partial} partial, {none} none");
+}
+
+#[test]
+fn there_is_no_quote_where_a_market_order_would_be_refused_or_without_a_market_maker() {
+    let mut e = amm_venue();
+    enable(&mut e, BINARY, 10 * DOLLAR);
+    let quote = |e: &Engine, market, outcome, quantity| e.amm_quote(market, outcome, Side::Yes, Action::Buy, quantity);
+    assert!(quote(&e, BINARY, 0, 1).is_ok());
+    assert_eq!(quote(&e, 99, 0, 1), Err(QuoteRefusal::Refused(Reject::UnknownMarket { market: 99 })));
+    assert_eq!(
+        quote(&e, BINARY, 1, 1),
+        Err(QuoteRefusal::Refused(Reject::UnknownOutcome { market: BINARY, outcome: 1 }))
+    );
+    assert_eq!(quote(&e, BINARY, 0, 0), Err(QuoteRefusal::Refused(Reject::QuantityNotPositive)));
+    assert_eq!(
+        quote(&e, BINARY, 0, MAX_QUANTITY + 1),
+        Err(QuoteRefusal::Refused(Reject::QuantityTooLarge { quantity: MAX_QUANTITY + 1, max: MAX_QUANTITY }))
+    );
+    assert_eq!(quote(&e, SCALAR, 0, 1), Err(QuoteRefusal::NoMarketMaker { market: SCALAR }));
+    // Closed, the market maker still holds its claims until settlement, but trades no more.
+    ok(&mut e, Command::CloseMarket { market: BINARY });
+    assert!(e.amm(BINARY).is_some());
+    assert_eq!(quote(&e, BINARY, 0, 1), Err(QuoteRefusal::Refused(Reject::MarketNotOpen { market: BINARY })));
+    ok(&mut e, Command::ResolveMarket { market: BINARY, resolution: Resolution::Yes });
+    assert_eq!(quote(&e, BINARY, 0, 1), Err(QuoteRefusal::Refused(Reject::MarketNotOpen { market: BINARY })));
+}
+
+#[test]
+fn the_prices_of_a_market_maker_follow_from_its_claims() {
+    let mut e = amm_venue();
+    enable(&mut e, CATEGORICAL, 30 * DOLLAR);
+    place(&mut e, ioc(limit(1, ALICE, CATEGORICAL, 1, Side::Yes, Action::Buy, 990_000, 12)));
+    let view = e.amm(CATEGORICAL).unwrap();
+    let spec = e.market_spec(CATEGORICAL).unwrap();
+    assert_eq!(augury_engine::amm_yes_prices(&spec.kind, view.liquidity_micros, &view.claims), view.yes_prices);
+    let binary = e.market_spec(BINARY).unwrap();
+    assert_eq!(augury_engine::amm_yes_prices(&binary.kind, 30 * DOLLAR, &[0, 0]), vec![0.5]);
+    assert!(augury_engine::amm_yes_prices(&binary.kind, 30 * DOLLAR, &[0, 0, 0]).is_empty());
 }

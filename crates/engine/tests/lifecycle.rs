@@ -795,3 +795,37 @@ fn losing_contracts_redeem_for_nothing_and_are_cleared() {
     assert_eq!(position(&e, ALICE, BINARY, 0).no, 10);
     let _ = Side::Yes;
 }
+
+/// The rule: a vote counts as cast. Removing an arbiter stops it voting from then on, but does not
+/// take back a vote it already cast on a market still in dispute (votes are never rewritten; the
+/// administrator's `ResolveMarket` is the remedy for an arbiter no longer trusted). A removed and
+/// re-named arbiter still cannot vote twice on the same market.
+#[test]
+fn a_removed_arbiters_earlier_vote_still_counts_toward_the_quorum() {
+    let mut e = oracle_venue();
+    disputed(&mut e);
+    ok(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::No });
+    ok(&mut e, Command::SetArbiter { account: 51, active: false });
+    assert_eq!(e.arbiters(), vec![52, 53]);
+    assert_eq!(e.market_lifecycle(BINARY).unwrap().votes, vec![(51, Resolution::No)]);
+    assert_eq!(
+        refused(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::No }),
+        Reject::NotAnArbiter { account: 51 }
+    );
+    ok(&mut e, Command::SetArbiter { account: 51, active: true });
+    assert_eq!(
+        refused(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::No }),
+        Reject::AlreadyVoted { account: 51, market: BINARY }
+    );
+    ok(&mut e, Command::SetArbiter { account: 51, active: false });
+    // 52's vote is the second for NO: with 51's, a quorum of two.
+    let events = ok(&mut e, Command::CastArbiterVote { arbiter: 52, market: BINARY, resolution: Resolution::No });
+    assert_eq!(
+        events[..2],
+        [
+            Event::ArbiterVoted { market: BINARY, arbiter: 52, resolution: Resolution::No, votes: 2 },
+            Event::MarketResolved { market: BINARY, resolution: Resolution::No, source: ResolutionSource::Arbiters },
+        ]
+    );
+    check_restore(&e, "the settlement");
+}

@@ -4,13 +4,14 @@
 //! invariant checked after every step, refusals checked to change nothing, the market makers'
 //! worst-case bound checked after every step, and a replay checked to reproduce the same events
 //! and state hash. A last property settles every market, redeems everything and checks that the
-//! payouts are exactly the collateral that backed the sets, less the dust the venue kept.
+//! payouts are exactly the collateral that backed the sets, less the dust the venue kept. Every
+//! market order that meets only a market maker gets exactly the market maker's quote.
 
 use augury_core::{
-    Action, CancelReason, Command, Comparison, Event, FeeRule, FeeSchedule, MarketKind, MarketSpec, NewOrder,
+    Action, BookSide, CancelReason, Command, Comparison, Event, FeeRule, FeeSchedule, MarketKind, MarketSpec, NewOrder,
     OracleConfig, OrderType, Reject, Resolution, ResolutionRule, RuleMap, SelfTradePrevention, Side, TimeInForce,
 };
-use augury_engine::{Engine, EngineConfig};
+use augury_engine::{AmmQuote, Engine, EngineConfig};
 use proptest::prelude::*;
 
 const FEE_ACCOUNT: u64 = 999;
@@ -447,6 +448,31 @@ fn check_market_makers(engine: &Engine) -> Result<(), String> {
 }
 
 /// Every command of a run with what it caused.
+/// The market maker's quote for `command`, when it is a market order (immediate-or-cancel, no
+/// cost cap) that will meet only the market maker (nothing rests on the other side of its book).
+fn quote_for(engine: &Engine, command: &Command) -> Option<AmmQuote> {
+    let Command::PlaceOrder { order } = command else { return None };
+    if order.order_type != (OrderType::Market { cost_cap_micros: None }) || order.time_in_force != TimeInForce::Ioc {
+        return None;
+    }
+    let (bid, ask) = engine.best_prices(order.market, order.outcome);
+    let book_empty = match BookSide::of(order.side, order.action) {
+        BookSide::Bid => ask.is_none(),
+        BookSide::Ask => bid.is_none(),
+    };
+    book_empty.then(|| engine.amm_quote(order.market, order.outcome, order.side, order.action, order.quantity).ok())?
+}
+
+/// What the market maker traded in an order's events: (quantity, value, fees).
+fn amm_traded(events: &[Event]) -> (u64, u64, u64) {
+    events.iter().fold((0, 0, 0), |(q, v, f), event| match *event {
+        Event::AmmFill { quantity, value_micros, taker_fee_micros, .. } => {
+            (q + quantity, v + value_micros, f + taker_fee_micros)
+        }
+        _ => (q, v, f),
+    })
+}
+
 type RunLog = Vec<(Command, Result<Vec<Event>, Reject>)>;
 
 /// Runs the steps, checking everything after each one; returns every command, outcome and event.
@@ -461,8 +487,13 @@ fn run(steps: &[Step]) -> (Engine, RunLog) {
     for step in steps {
         let command = driver.command(step);
         let before = engine.state_hash();
+        let quote = quote_for(&engine, &command);
         let mut events = Vec::new();
         let outcome = engine.apply(&command, &mut events);
+        if let (Some(quote), Ok(())) = (quote, &outcome) {
+            let quoted = (quote.quantity, quote.value_micros, quote.fee_micros);
+            assert_eq!(quoted, amm_traded(&events), "{command:?} was quoted {quote:?} but got {events:?}");
+        }
         if let Err(reject) = &outcome {
             assert!(events.is_empty(), "{command:?} was refused ({reject}) yet emitted {events:?}");
             assert_eq!(before, engine.state_hash(), "{command:?} was refused ({reject}) yet changed the state");

@@ -1,11 +1,17 @@
 //! The venue's history as the API shows it (orders in every state, fills, the public trade tape,
-//! candles), derived from the journal's entries alone. It is rebuilt from the first entry at
-//! startup and then follows each committed batch before that batch's callers are answered, so a
-//! client always finds what it was just told about.
+//! candles, each market's resolution record and market maker, and what each account has posted
+//! as bonds or put into market makers), derived from the journal's entries alone. It is rebuilt
+//! from the first entry at startup and then follows each committed batch before that batch's
+//! callers are answered, so a client always finds what it was just told about.
+//!
+//! The resolution record and the market maker's close-out live here rather than in the engine:
+//! the engine forgets a proposal, its dispute and the votes when the market settles, and its market
+//! maker when it closes (its state and state hash hold only what is still live), while the journal
+//! keeps every event that made them, so the audit trail is read from there.
 
 use augury_core::{
-    AccountId, Action, CancelReason, Event, MarketId, Micros, OrderId, OrderType, OutcomeIndex, Quantity, Side,
-    TimeInForce, TimestampMs, TradeId,
+    payout, AccountId, Action, CancelReason, Event, MarketId, MarketKind, Micros, OrderId, OrderType, OutcomeIndex,
+    Quantity, Resolution, ResolutionSource, Side, TimeInForce, TimestampMs, TradeId,
 };
 use augury_sequencer::{Observer, VenueCommand};
 use serde::{Deserialize, Serialize};
@@ -117,6 +123,150 @@ pub struct Candle {
     pub trades: u64,
 }
 
+/// A proposal of how a market resolved, as it was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProposalRecord {
+    pub proposer: AccountId,
+    pub resolution: Resolution,
+    /// Posted from the proposer's available collateral; `bonds` says where it went.
+    pub bond_micros: Micros,
+    pub proposed_ms: TimestampMs,
+    /// Final at this time unless disputed before.
+    pub liveness_ends_ms: TimestampMs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DisputeRecord {
+    pub disputer: AccountId,
+    pub bond_micros: Micros,
+    pub disputed_ms: TimestampMs,
+}
+
+/// An arbiter's vote, as cast. It counts toward the quorum even if its arbiter is removed later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct VoteRecord {
+    pub arbiter: AccountId,
+    pub resolution: Resolution,
+    /// Votes for this resolution with this one.
+    pub tally: u32,
+    pub time_ms: TimestampMs,
+}
+
+/// Who posted a bond.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BondRole {
+    Proposer,
+    Disputer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BondOutcome {
+    /// It went back to the account that posted it.
+    Returned,
+    /// It was lost: `paid_micros` to `paid_to` (the other side of the dispute), `fee_micros` to
+    /// the venue's fee account (all of it when an administrator overruled an undisputed
+    /// proposal: `paid_to` is then the fee account).
+    Forfeited,
+}
+
+/// How a posted bond was paid out when the market settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct BondRecord {
+    /// Who posted it.
+    pub account: AccountId,
+    pub role: BondRole,
+    pub amount_micros: Micros,
+    pub outcome: BondOutcome,
+    /// Who received `paid_micros`: the poster itself when returned.
+    pub paid_to: AccountId,
+    pub paid_micros: Micros,
+    /// To the venue's fee account.
+    pub fee_micros: Micros,
+}
+
+/// How a market's resolution was decided, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecisionRecord {
+    pub resolution: Resolution,
+    pub source: ResolutionSource,
+    pub time_ms: TimestampMs,
+}
+
+/// A market's resolution as it happened: the proposal, the dispute, every vote in the order cast,
+/// the decision and how the bonds were paid. Kept for good: the audit trail of a resolution.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResolutionRecord {
+    pub proposal: Option<ProposalRecord>,
+    pub dispute: Option<DisputeRecord>,
+    pub votes: Vec<VoteRecord>,
+    pub decision: Option<DecisionRecord>,
+    /// Empty until the market settles (until then the bonds are held by the market).
+    pub bonds: Vec<BondRecord>,
+}
+
+/// A market's LMSR market maker as its events tell it, kept after it closes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmmRecord {
+    pub operator: AccountId,
+    pub liquidity_micros: Micros,
+    pub funded_micros: Micros,
+    pub enabled_ms: TimestampMs,
+    /// Net contracts of each LMSR state it has sold (only their differences matter: a full set
+    /// sold or bought shifts every state alike and is merged or minted away).
+    sold: Vec<i128>,
+    /// Set at settlement.
+    pub closed: Option<AmmCloseRecord>,
+}
+
+/// What a market maker held when its market settled, and what went back to its operator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AmmCloseRecord {
+    pub closed_ms: TimestampMs,
+    /// Its cash at the close, before the payout of its claims.
+    pub cash_micros: Micros,
+    /// The claims it held (YES, NO for binary and scalar markets; each outcome's YES for
+    /// categorical ones).
+    pub claims: Vec<Quantity>,
+    /// What those claims were paid at the settlement's payout vector.
+    pub claims_paid_micros: Micros,
+    /// Cash plus claims paid, back to the operator's available collateral.
+    pub returned_micros: Micros,
+}
+
+impl AmmRecord {
+    /// The claims it holds (or held at its close): the engine's `plan` keeps the smallest at 0 by
+    /// merging full sets, so each state's claims are the most sold of any state less its own.
+    pub fn claims(&self) -> Vec<Quantity> {
+        let most = self.sold.iter().copied().max().unwrap_or(0);
+        self.sold.iter().map(|&sold| Quantity::try_from(most - sold).unwrap_or(Quantity::MAX)).collect()
+    }
+
+    /// A taker's trade with it: which state's sales it moves, and which way. A categorical NO of
+    /// outcome i is the YES of every other outcome, so buying it sells every other state, the same
+    /// as buying back state i up to a full set.
+    fn trade(&mut self, categorical: bool, outcome: OutcomeIndex, side: Side, action: Action, quantity: Quantity) {
+        let quantity = i128::from(quantity);
+        let (state, sells) = match (side, categorical) {
+            (Side::Yes, _) => (usize::from(outcome), action == Action::Buy),
+            (Side::No, false) => (1, action == Action::Buy),
+            (Side::No, true) => (usize::from(outcome), action == Action::Sell),
+        };
+        if let Some(sold) = self.sold.get_mut(state) {
+            *sold += if sells { quantity } else { -quantity };
+        }
+    }
+}
+
+/// Collateral that left an account's available balance without being spent: bonds it has posted
+/// on markets not yet settled, and the funding of its market makers still running.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Committed {
+    pub bonds_micros: Micros,
+    pub amm_funding_micros: Micros,
+}
+
 /// The finest candle kept; coarser intervals are aggregated on request.
 pub const BASE_INTERVAL_MS: u64 = 60_000;
 
@@ -135,6 +285,10 @@ pub struct History {
     trades_by_market: HashMap<MarketId, Vec<TradeRecord>>,
     candles: HashMap<(MarketId, OutcomeIndex), BTreeMap<TimestampMs, Candle>>,
     markets: Vec<MarketId>,
+    kinds: HashMap<MarketId, MarketKind>,
+    resolutions: HashMap<MarketId, ResolutionRecord>,
+    amms: HashMap<MarketId, AmmRecord>,
+    committed: HashMap<AccountId, Committed>,
     entries: u64,
 }
 
@@ -146,6 +300,22 @@ impl History {
     /// Every market ever created, in creation order.
     pub fn markets(&self) -> Vec<MarketId> {
         self.markets.clone()
+    }
+
+    /// A market's resolution record (empty until something happens to it; None for a market never
+    /// created).
+    pub fn resolution(&self, market: MarketId) -> Option<ResolutionRecord> {
+        self.kinds.contains_key(&market).then(|| self.resolutions.get(&market).cloned().unwrap_or_default())
+    }
+
+    /// A market's market maker, running or closed, if it ever had one.
+    pub fn amm(&self, market: MarketId) -> Option<&AmmRecord> {
+        self.amms.get(&market)
+    }
+
+    /// An account's posted bonds and market-maker funding.
+    pub fn committed(&self, account: AccountId) -> Committed {
+        self.committed.get(&account).copied().unwrap_or_default()
     }
 
     pub fn order(&self, id: OrderId) -> Option<&OrderRecord> {
@@ -251,7 +421,75 @@ impl History {
         let now = self.now_ms;
         match *event {
             Event::TimeAdvanced { now_ms } => self.now_ms = self.now_ms.max(now_ms),
-            Event::MarketCreated { spec } => self.markets.push(spec.market),
+            Event::MarketCreated { spec } => {
+                self.markets.push(spec.market);
+                self.kinds.insert(spec.market, spec.kind);
+            }
+            Event::OutcomeProposed { market, proposer, resolution, bond_micros, liveness_ends_ms } => {
+                self.committed.entry(proposer).or_default().bonds_micros += bond_micros;
+                self.resolutions.entry(market).or_default().proposal =
+                    Some(ProposalRecord { proposer, resolution, bond_micros, proposed_ms: now, liveness_ends_ms });
+            }
+            Event::ProposalDisputed { market, disputer, bond_micros } => {
+                self.committed.entry(disputer).or_default().bonds_micros += bond_micros;
+                self.resolutions.entry(market).or_default().dispute =
+                    Some(DisputeRecord { disputer, bond_micros, disputed_ms: now });
+            }
+            Event::ArbiterVoted { market, arbiter, resolution, votes } => {
+                let vote = VoteRecord { arbiter, resolution, tally: votes, time_ms: now };
+                self.resolutions.entry(market).or_default().votes.push(vote);
+            }
+            Event::MarketResolved { market, resolution, source } => {
+                self.resolutions.entry(market).or_default().decision =
+                    Some(DecisionRecord { resolution, source, time_ms: now });
+            }
+            Event::BondReturned { market, account, amount_micros } => {
+                self.release_bond(account, amount_micros);
+                let record = self.resolutions.entry(market).or_default();
+                let role = record.role_of(account);
+                record.bonds.push(BondRecord {
+                    account,
+                    role,
+                    amount_micros,
+                    outcome: BondOutcome::Returned,
+                    paid_to: account,
+                    paid_micros: amount_micros,
+                    fee_micros: 0,
+                });
+            }
+            Event::BondForfeited { market, account, amount_micros, to, paid_micros, fee_micros } => {
+                self.release_bond(account, amount_micros);
+                let record = self.resolutions.entry(market).or_default();
+                let role = record.role_of(account);
+                record.bonds.push(BondRecord {
+                    account,
+                    role,
+                    amount_micros,
+                    outcome: BondOutcome::Forfeited,
+                    paid_to: to,
+                    paid_micros,
+                    fee_micros,
+                });
+            }
+            Event::AmmEnabled { market, operator, liquidity_micros, funded_micros } => {
+                let states = match self.kinds.get(&market) {
+                    Some(MarketKind::Categorical { outcomes }) => usize::from(*outcomes),
+                    _ => 2,
+                };
+                self.committed.entry(operator).or_default().amm_funding_micros += funded_micros;
+                self.amms.insert(
+                    market,
+                    AmmRecord {
+                        operator,
+                        liquidity_micros,
+                        funded_micros,
+                        enabled_ms: now,
+                        sold: vec![0; states],
+                        closed: None,
+                    },
+                );
+            }
+            Event::AmmClosed { market, operator, returned_micros } => self.close_amm(market, operator, returned_micros),
             Event::OrderAccepted {
                 order,
                 account,
@@ -366,6 +604,10 @@ impl History {
                 taker_remaining,
             } => {
                 let price_micros = value_micros / quantity.max(1);
+                let categorical = matches!(self.kinds.get(&market), Some(MarketKind::Categorical { .. }));
+                if let Some(amm) = self.amms.get_mut(&market) {
+                    amm.trade(categorical, outcome, taker_side, taker_action, quantity);
+                }
                 self.record_fill(
                     FillRecord {
                         trade_id: trade,
@@ -428,7 +670,55 @@ impl History {
     }
 }
 
+impl ResolutionRecord {
+    /// Whether `account` posted the proposal's bond or the dispute's (never both: a proposer
+    /// cannot dispute its own proposal).
+    fn role_of(&self, account: AccountId) -> BondRole {
+        match self.dispute {
+            Some(dispute) if dispute.disputer == account => BondRole::Disputer,
+            _ => BondRole::Proposer,
+        }
+    }
+}
+
 impl History {
+    fn release_bond(&mut self, account: AccountId, amount_micros: Micros) {
+        let committed = self.committed.entry(account).or_default();
+        committed.bonds_micros = committed.bonds_micros.saturating_sub(amount_micros);
+    }
+
+    /// The market maker's close-out: the claims it held, what they were paid at the settlement's
+    /// payout vector (`MarketResolved` came before in the same entry), and so its cash at the
+    /// close (what went back less what its claims were paid).
+    fn close_amm(&mut self, market: MarketId, operator: AccountId, returned_micros: Micros) {
+        let now = self.now_ms;
+        let resolution = self.resolutions.get(&market).and_then(|r| r.decision).map(|d| d.resolution);
+        let (Some(amm), Some(kind), Some(resolution)) =
+            (self.amms.get_mut(&market), self.kinds.get(&market), resolution)
+        else {
+            tracing::error!(market, "a market maker closed without its market, its enabling or its resolution");
+            return;
+        };
+        let claims = amm.claims();
+        let claims_paid_micros: Micros = match kind {
+            MarketKind::Categorical { .. } => {
+                (0..).zip(&claims).map(|(outcome, &held)| held * payout(kind, &resolution, outcome).yes_micros).sum()
+            }
+            MarketKind::Binary | MarketKind::Scalar { .. } => {
+                let p = payout(kind, &resolution, 0);
+                claims[0] * p.yes_micros + claims[1] * p.no_micros
+            }
+        };
+        let cash_micros = returned_micros.checked_sub(claims_paid_micros).unwrap_or_else(|| {
+            tracing::error!(market, returned_micros, claims_paid_micros, "a market maker's close-out does not add up");
+            0
+        });
+        amm.closed = Some(AmmCloseRecord { closed_ms: now, cash_micros, claims, claims_paid_micros, returned_micros });
+        let funded_micros = amm.funded_micros;
+        let committed = self.committed.entry(operator).or_default();
+        committed.amm_funding_micros = committed.amm_funding_micros.saturating_sub(funded_micros);
+    }
+
     /// A fill's effect on its order, and the fill in its account's list.
     fn record_fill(&mut self, fill: FillRecord, remaining: Quantity) {
         if let Some(record) = self.orders.get_mut(&fill.order_id) {

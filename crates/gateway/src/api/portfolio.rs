@@ -10,6 +10,7 @@ use augury_core::{AccountId, Command, Event, MarketId, Micros, OutcomeIndex, Qua
 use axum::extract::{RawQuery, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
@@ -27,18 +28,37 @@ pub(super) fn routes() -> Routes {
 #[derive(Serialize, ToSchema)]
 pub(super) struct BalanceView {
     account: AccountId,
+    /// Free to spend or withdraw.
     available_micros: Micros,
-    /// Held by resting buy orders and posted bonds.
+    /// Held by the account's resting buy orders.
     reserved_micros: Micros,
+    /// Posted as bonds on proposals and disputes of markets not yet settled; back or lost when
+    /// they settle (`GET /v1/markets/{m}/resolution` says how).
+    bonds_micros: Micros,
+    /// Put into market makers the account operates, on markets not yet settled: what they were
+    /// funded with, not what they are worth now (`GET /v1/markets/{m}/amm`). At settlement their
+    /// cash and the payout of their claims come back to available.
+    amm_funding_micros: Micros,
 }
 
-pub(super) async fn balance_of(state: &AppState, account: AccountId) -> ApiResult<BalanceView> {
-    let view = state.sequencer.query(move |venue| venue.engine().account(account)).await?;
+pub(super) async fn balance_of(state: &Arc<AppState>, account: AccountId) -> ApiResult<BalanceView> {
+    let app = Arc::clone(state);
+    // Both in one query, so a bond or a market maker's funding is counted exactly once: in
+    // available before it is posted, in bonds or funding after.
+    let (view, committed) =
+        state.sequencer.query(move |venue| (venue.engine().account(account), app.history().committed(account))).await?;
     let (available_micros, reserved_micros) = view.map_or((0, 0), |v| (v.available_micros, v.reserved_micros));
-    Ok(Json(BalanceView { account, available_micros, reserved_micros }))
+    Ok(Json(BalanceView {
+        account,
+        available_micros,
+        reserved_micros,
+        bonds_micros: committed.bonds_micros,
+        amm_funding_micros: committed.amm_funding_micros,
+    }))
 }
 
-/// The caller's collateral.
+/// The caller's collateral: available, held by resting orders, posted as bonds and put into
+/// market makers.
 #[utoipa::path(get, path = "/v1/portfolio/balance", tag = "portfolio",
     security(("signed" = []), ("bearer" = [])),
     responses((status = 200, body = BalanceView)))]
