@@ -11,7 +11,7 @@ pub const PPM: u128 = 1_000_000;
 /// How one party to a fill is charged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum FeeRule {
     /// No fee.
     Zero,
@@ -24,6 +24,7 @@ pub enum FeeRule {
 /// The fee rules of one market: one for the resting order (maker), one for the incoming (taker).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FeeSchedule {
     pub maker: FeeRule,
     pub taker: FeeRule,

@@ -13,7 +13,7 @@ pub const MAX_TICKS_PER_DOLLAR: u64 = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum MarketKind {
     /// One outcome: YES pays a dollar if it happens, NO if it does not.
     Binary,

@@ -129,7 +129,9 @@ impl From<VenueReject> for ApiError {
 fn engine_status(reject: &augury_core::Reject) -> StatusCode {
     use augury_core::Reject;
     match reject {
-        Reject::UnknownMarket { .. } | Reject::UnknownOrder { .. } => StatusCode::NOT_FOUND,
+        Reject::UnknownMarket { .. } | Reject::UnknownOrder { .. } | Reject::UnknownAccount { .. } => {
+            StatusCode::NOT_FOUND
+        }
         // The request repeats something that already happened (or contradicts it).
         Reject::DuplicateMarket { .. }
         | Reject::DuplicateOrderId { .. }

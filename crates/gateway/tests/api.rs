@@ -199,6 +199,17 @@ async fn every_authentication_failure_is_refused() {
     let spec = json!({ "market": 7, "kind": "binary", "tick_micros": 10_000 });
     let (status, body) = call(&client, &server, &alice, "POST", "/v1/markets", Some(spec.clone())).await;
     assert_eq!((status, error_code(&body)), (403, "missing_scope"));
+    // Unknown fields are refused at every depth of the body, as at the top.
+    for spoiled in [
+        json!({ "market": 8, "kind": { "scalar": { "floor": 0, "cap": 9, "unit": "x" } }, "tick_micros": 10_000 }),
+        json!({ "market": 8, "kind": "binary", "tick_micros": 10_000,
+                "fees": { "maker": "zero", "taker": "zero", "rebate": "zero" } }),
+        json!({ "market": 8, "kind": "binary", "tick_micros": 10_000,
+                "fees": { "maker": "zero", "taker": { "quadratic": { "rate_ppm": 1, "rounding_micros": 1, "cap": 2 } } } }),
+    ] {
+        let (status, body) = call(&client, &server, &admin, "POST", "/v1/markets", Some(spoiled.clone())).await;
+        assert_eq!((status, error_code(&body)), (400, "invalid_json"), "{spoiled}: {body}");
+    }
     let (status, _) = call(&client, &server, &admin, "POST", "/v1/markets", Some(spec)).await;
     assert_eq!(status, 201);
 

@@ -178,7 +178,9 @@ async fn a_rule_resolves_the_market_when_the_index_value_arrives() {
     let (server, admin, alice, bob) = start(GatewayConfig::default()).await;
     let client = reqwest::Client::new();
     mint(&client, &server, &alice, &bob, 5).await;
-    let at_ms = now_ms() + 300;
+    // Far enough ahead that the refusals below all happen before the rule's time, even on a
+    // loaded machine (the second PUT must meet an open market).
+    let at_ms = now_ms() + 2_000;
     let rule = json!({
         "index": 7, "at_ms": at_ms, "samples": 1, "interval_ms": 0,
         "map": { "threshold": { "comparison": "at_or_above", "threshold": 10_000_000 } },

@@ -53,6 +53,11 @@ async fn the_treasury_shows_every_term_and_the_identity_balances() {
     // Bob takes $100 out.
     let withdraw = json!({ "amount_micros": 100 * DOLLAR });
     ok(call(&client, &server, &admin, "POST", &format!("/v1/accounts/{}/withdraw", bob.account), Some(withdraw)).await);
+    // An account that does not exist is a 404, as an unknown market or order is.
+    let (status, body) =
+        call(&client, &server, &admin, "POST", "/v1/accounts/987654/withdraw", Some(json!({ "amount_micros": 1 })))
+            .await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_account")), "{body}");
 
     // Only an admin sees the venue's money.
     let (status, body) = call(&client, &server, &alice, "GET", "/v1/treasury", None).await;
