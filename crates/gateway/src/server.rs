@@ -56,7 +56,8 @@ pub struct HttpLimits {
     /// From the end of a request head to the end of its body (on routes that read a body). Over
     /// it: 408 `body_timeout`, and the connection is closed.
     pub body_timeout: Duration,
-    /// Open connections in all, WebSockets included; more are closed as soon as accepted.
+    /// Open connections in all, WebSockets included; more are closed as soon as accepted. Counted
+    /// per listener (per call of `Gateway::serve` or `serve_tls`; `augury serve` has one).
     pub max_connections: usize,
     /// Open connections from one IP address (IPv4-mapped IPv6 counts as IPv4).
     pub max_connections_per_ip: usize,
