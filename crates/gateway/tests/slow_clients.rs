@@ -376,6 +376,17 @@ async fn a_body_announced_over_the_limit_gets_413_at_once() {
         assert_eq!(code, "body_too_large", "{error}");
         assert!(error["error"]["message"].as_str().unwrap().contains("65536"), "{error}");
     }
+    // A chunked body (no length announced) is refused as soon as it passes the limit.
+    let mut chunked = connect_from(ALICE, address).await;
+    let head = "POST /v1/portfolio/orders HTTP/1.1\r\nHost: augury\r\nTransfer-Encoding: chunked\r\n\r\n";
+    chunked.write_all(head.as_bytes()).await.unwrap();
+    chunked.write_all(format!("{:x}\r\n{}\r\n", 70_000, " ".repeat(70_000)).as_bytes()).await.unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(1), read_response(&mut chunked)).await.unwrap().unwrap();
+    assert_eq!(
+        (answer.0, serde_json::from_str::<Value>(&answer.2).unwrap()["error"]["code"].clone()),
+        (413, "body_too_large".into())
+    );
+
     // A body within the limit still reaches authentication (and is refused there, unsigned).
     let (answer, _, _) = dribble(address, "/v1/portfolio/orders", 2, b"{}").await;
     assert_eq!(answer.map(|(status, _)| status), Some(401));
