@@ -203,7 +203,8 @@ impl Gateway {
 
     /// Serves HTTP on `listener` until `shutdown` resolves, within the limits of `config.http`
     /// ([`server`]); then stops accepting, closes the WebSocket sessions, and gives requests in
-    /// progress up to `http.shutdown_grace` to finish.
+    /// progress up to `http.shutdown_grace` to finish. Unusable limits (`HttpLimits::problem`)
+    /// are an `InvalidInput` error at once.
     pub async fn serve(
         &self,
         listener: tokio::net::TcpListener,
