@@ -28,6 +28,7 @@ use augury_core::{Command, FeeRule, FeeSchedule, MarketId, MarketKind, MarketSpe
 use augury_engine::EngineConfig;
 use augury_gateway::history::History;
 use augury_gateway::ratelimit::Rate;
+use augury_gateway::server::HttpLimits;
 use augury_gateway::{auth, token, Gateway, GatewayConfig};
 use augury_sequencer::registry::{NewApiKey, Scopes};
 use augury_sequencer::{Venue, VenueCommand, VenueOptions, VenueOutcome};
@@ -676,14 +677,19 @@ pub fn run_api_bench(config: &ApiBenchConfig, dir: &Path) -> Result<ApiBenchRepo
     // Reopened with the history observing, as `augury serve` opens it.
     let mut history = History::default();
     let (venue, _) = Venue::open_observed(options, &mut |_| {}, &mut history)?;
+    let defaults = GatewayConfig::default();
     let gateway_config = GatewayConfig {
         per_ip: Rate { per_second: 1e9, burst: 1e9 },
         verifier_threads: config.verifier_threads,
-        ..GatewayConfig::default()
+        http: HttpLimits { max_connections_per_ip: defaults.http.max_connections, ..defaults.http },
+        ..defaults
     };
     let rate_limits = format!(
-        "per key {}/s (default; {} keys); per IP raised to unlimited for the bench (default 10000/s), since every connection comes from 127.0.0.1",
-        gateway_config.per_key.per_second, config.accounts
+        "per key {}/s (default; {} keys); per IP raised to unlimited for the bench (default 10000/s), and connections per IP to the total cap of {} (default {}), since every connection comes from 127.0.0.1",
+        gateway_config.per_key.per_second,
+        config.accounts,
+        gateway_config.http.max_connections,
+        HttpLimits::default().max_connections_per_ip
     );
     let gateway = Arc::new(server.block_on(async { Gateway::start(venue, history, gateway_config) })?);
     let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;

@@ -41,6 +41,8 @@ enum Commands {
         #[command(flatten)]
         tls: serve::TlsArgs,
         #[command(flatten)]
+        http: serve::HttpArgs,
+        #[command(flatten)]
         replay: serve::ReplayArgs,
     },
     /// API keys, made against the data directory while the venue is stopped (or before its
@@ -191,7 +193,9 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Commands::Serve { storage, listen, demo, tls, replay } => serve::run(&storage, listen, demo, &tls, &replay),
+        Commands::Serve { storage, listen, demo, tls, http, replay } => {
+            serve::run(&storage, listen, demo, &tls, &http, &replay)
+        }
         Commands::Keys { command: KeysCommand::Create(args) } => keys::create(&args),
         Commands::Demo { storage, steps, seed } => demo::run(&storage, steps, seed),
         Commands::Verify { data_dir, journal_key_file } => verify::run(&StorageArgs { data_dir, journal_key_file }),

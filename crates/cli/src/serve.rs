@@ -11,6 +11,7 @@ use augury_crypto::quote::RiskLimits;
 use augury_crypto::{Driver, ReplayConfig};
 use augury_engine::EngineConfig;
 use augury_gateway::history::History;
+use augury_gateway::server::HttpLimits;
 use augury_gateway::tls::TlsIdentity;
 use augury_gateway::{Gateway, GatewayConfig};
 use augury_sequencer::{VenueClock, VenueCommand};
@@ -40,6 +41,43 @@ pub struct TlsArgs {
     /// its certificate is written to DATA_DIR/tls-self-signed.pem for clients to trust.
     #[arg(long, conflicts_with = "tls_cert")]
     pub tls_self_signed: bool,
+}
+
+/// Connection and request limits of the HTTP server (on the TLS listener too); docs/api.md,
+/// "Connection and request limits", says what a client sees.
+#[derive(clap::Args, Debug)]
+pub struct HttpArgs {
+    /// Milliseconds a connection gets to send a complete request head, from connecting (TLS
+    /// handshake included) and again after each answer (the keep-alive idle timeout); then it is
+    /// closed without an answer.
+    #[arg(long, value_name = "MS", default_value_t = HttpLimits::default().head_timeout.as_millis() as u64)]
+    pub http_head_timeout_ms: u64,
+    /// Milliseconds a request gets to send its whole body; then 408 body_timeout.
+    #[arg(long, value_name = "MS", default_value_t = HttpLimits::default().body_timeout.as_millis() as u64)]
+    pub http_body_timeout_ms: u64,
+    /// Open connections in all, WebSockets included; more are closed as soon as accepted. Keep it
+    /// below the open-file limit (ulimit -n).
+    #[arg(long, value_name = "N", default_value_t = HttpLimits::default().max_connections)]
+    pub max_connections: usize,
+    /// Open connections from one IP address; more are closed as soon as accepted.
+    #[arg(long, value_name = "N", default_value_t = HttpLimits::default().max_connections_per_ip)]
+    pub max_connections_per_ip: usize,
+}
+
+impl HttpArgs {
+    fn limits(&self) -> Result<HttpLimits> {
+        let limits = HttpLimits {
+            head_timeout: std::time::Duration::from_millis(self.http_head_timeout_ms),
+            body_timeout: std::time::Duration::from_millis(self.http_body_timeout_ms),
+            max_connections: self.max_connections,
+            max_connections_per_ip: self.max_connections_per_ip,
+            ..HttpLimits::default()
+        };
+        if let Some(problem) = limits.problem() {
+            bail!("connection limits: {problem}");
+        }
+        Ok(limits)
+    }
 }
 
 /// The TLS identity the arguments ask for, if any. Key material is never echoed in errors.
@@ -142,7 +180,14 @@ impl ReplayArgs {
     }
 }
 
-pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs, replay: &ReplayArgs) -> Result<()> {
+pub fn run(
+    storage: &StorageArgs,
+    listen: SocketAddr,
+    demo: bool,
+    tls: &TlsArgs,
+    http: &HttpArgs,
+    replay: &ReplayArgs,
+) -> Result<()> {
     // Structured logs on stderr; RUST_LOG overrides the level (e.g. RUST_LOG=augury_gateway=debug).
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -151,6 +196,7 @@ pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs,
     // TLS problems are found before the venue is opened (and its lock taken).
     let tls_config = tls_identity(tls, storage)?.map(|identity| identity.server_config()).transpose()?;
     let replay_config = (demo && !replay.no_replay).then(|| replay.config()).transpose()?;
+    let gateway_config = GatewayConfig { http: http.limits()?, ..GatewayConfig::default() };
     let mut venue = open_venue_observed(storage, engine_config(), &mut history)?;
     if demo && venue.engine().market_spec(1).is_none() {
         let highest = venue.engine().highest_order_id();
@@ -188,7 +234,7 @@ pub fn run(storage: &StorageArgs, listen: SocketAddr, demo: bool, tls: &TlsArgs,
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         let address = listener.local_addr()?;
-        let gateway = Gateway::start_with_clock(venue, history, GatewayConfig::default(), clock.clone())?;
+        let gateway = Gateway::start_with_clock(venue, history, gateway_config, clock.clone())?;
         let (stop_replay, replay_stopped) = tokio::sync::watch::channel(false);
         let replay_task = replay_config.map(|config| {
             let state = std::sync::Arc::clone(&gateway.state);

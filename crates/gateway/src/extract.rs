@@ -78,13 +78,7 @@ impl<const SCOPES: u8> FromRequest<Arc<AppState>> for Call<SCOPES> {
     async fn from_request(request: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
         let peer = peer_ip(&request);
         let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
-            )
-        })?;
+        let body = crate::server::read_body(state, body).await?;
         let facts = request_facts(&parts, &body, peer);
         let needed = Scopes::from_bits(SCOPES);
         let key = if state.config.verifier_threads == 0 {

@@ -8,6 +8,7 @@
 //! - [`history`]: orders, fills, trades and candles derived from the journal; [`intel`]: the
 //!   candles the intelligence endpoints read (the candle store, and the demo's replay).
 //! - [`api`]: the REST routes; [`ws`]: the WebSocket API and its fan-out; [`ratelimit`], [`metrics`].
+//! - [`server`]: the accept loop (plain and [`tls`]) and the connection and request limits.
 //! - [`kalshi`]: the Kalshi Trade API v2 compatibility surface, a translation layer over the above.
 #![forbid(unsafe_code)]
 
@@ -21,6 +22,7 @@ pub mod kalshi;
 pub mod metrics;
 pub mod ratelimit;
 pub mod replay;
+pub mod server;
 pub mod tls;
 pub mod token;
 pub mod verify;
@@ -30,7 +32,7 @@ use augury_sequencer::registry::KeyId;
 use augury_sequencer::{Publisher, Sequencer, SequencerHandle, Venue, VenueClock, VenueCommand};
 use ratelimit::{Rate, RateLimiter};
 use std::collections::HashSet;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -50,6 +52,8 @@ pub struct GatewayConfig {
     /// Threads verifying request signatures in batches ([`verify`]); 0 verifies each request on
     /// its own task instead, one signature at a time.
     pub verifier_threads: usize,
+    /// Connection and request limits of the HTTP server ([`server`]).
+    pub http: server::HttpLimits,
 }
 
 /// Tokio worker threads for the HTTP side: the cores the signature verifiers leave. The sequencer
@@ -72,6 +76,7 @@ impl Default for GatewayConfig {
             // Half the cores: verification is the largest cost per request, but the request
             // tasks (HTTP, JSON) and the sequencer need the rest.
             verifier_threads: std::thread::available_parallelism().map_or(1, |n| n.get() / 2).max(1),
+            http: server::HttpLimits::default(),
         }
     }
 }
@@ -208,44 +213,38 @@ impl Gateway {
             .merge(kalshi::router(Arc::clone(&self.state)))
     }
 
-    /// Serves on `listener` until `shutdown` resolves.
+    /// Serves HTTP on `listener` until `shutdown` resolves, within the limits of `config.http`
+    /// ([`server`]); then stops accepting, closes the WebSocket sessions, and gives requests in
+    /// progress up to `http.shutdown_grace` to finish. Unusable limits (`HttpLimits::problem`)
+    /// are an `InvalidInput` error at once.
     pub async fn serve(
         &self,
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let hub = Arc::clone(&self.state.ws);
-        // Upgraded connections outlive the HTTP server's graceful shutdown: close them ourselves.
-        let shutdown = async move {
-            shutdown.await;
-            hub.close_all("the server is shutting down");
-        };
-        axum::serve(listener, self.router().into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        self.serve_on(listener, None, shutdown).await
     }
 
-    /// Serves HTTPS on `listener` until `shutdown` resolves; connections in progress then get up
-    /// to ten seconds to finish.
+    /// Like [`Gateway::serve`], over TLS (HTTP/1.1, and HTTP/2 when ALPN chooses it).
     pub async fn serve_tls(
         &self,
         listener: tokio::net::TcpListener,
         tls: Arc<rustls::ServerConfig>,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let handle = axum_server::Handle::new();
+        self.serve_on(listener, Some(tokio_rustls::TlsAcceptor::from(tls)), shutdown).await
+    }
+
+    async fn serve_on(
+        &self,
+        listener: tokio::net::TcpListener,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let hub = Arc::clone(&self.state.ws);
-        let stopping = handle.clone();
-        tokio::spawn(async move {
-            shutdown.await;
-            hub.close_all("the server is shutting down");
-            stopping.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-        });
-        let config = axum_server::tls_rustls::RustlsConfig::from_config(tls);
-        axum_server::from_tcp_rustls(listener.into_std()?, config)?
-            .handle(handle)
-            .serve(self.router().into_make_service_with_connect_info::<SocketAddr>())
-            .await
+        // Upgraded connections have left the server: close them ourselves.
+        let close_websockets = move || hub.close_all("the server is shutting down");
+        server::serve(Arc::clone(&self.state), self.router(), listener, tls, shutdown, close_websockets).await
     }
 
     /// Stops taking signed requests and saves the spent ones for the next run (a clean stop, see

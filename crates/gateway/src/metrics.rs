@@ -1,10 +1,11 @@
 //! Prometheus metrics, kept in atomics and rendered in the text exposition format at /metrics:
-//! requests and their latency, orders, rate limiting, the sequencer's queue depth and the
-//! journal's group-commit (fsync) time.
+//! requests and their latency, orders, rate limiting, connections (open, refused over a cap,
+//! timed out) and body timeouts, the sequencer's queue depth and the journal's group-commit
+//! (fsync) time.
 
 use augury_sequencer::sequencer_stats::{SequencerStats, COMMIT_BUCKETS_US};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 #[derive(Default)]
 pub struct Counter(AtomicU64);
@@ -15,6 +16,24 @@ impl Counter {
     }
 
     pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A value that goes up and down.
+#[derive(Default)]
+pub struct Gauge(AtomicI64);
+
+impl Gauge {
+    pub fn inc(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn dec(&self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> i64 {
         self.0.load(Ordering::Relaxed)
     }
 }
@@ -46,6 +65,15 @@ pub struct Metrics {
     pub orders_refused: Counter,
     pub orders_replayed: Counter,
     pub rate_limited: Counter,
+    /// Connections admitted, open now, and refused over the total or the per-address cap.
+    pub connections_accepted: Counter,
+    pub connections_open: Gauge,
+    pub connections_refused_total: Counter,
+    pub connections_refused_per_ip: Counter,
+    /// Connections closed for not sending a request head (or a TLS handshake) in time.
+    pub connections_timed_out: Counter,
+    /// Requests answered 408 for a body that did not arrive in time.
+    pub body_timeouts: Counter,
     pub request_latency: Histogram,
     pub order_latency: Histogram,
 }
@@ -78,10 +106,32 @@ impl Metrics {
                 &self.orders_replayed,
             ),
             ("augury_rate_limited_total", "requests refused by a rate limit", &self.rate_limited),
+            ("augury_connections_accepted_total", "connections admitted", &self.connections_accepted),
+            (
+                "augury_connections_timed_out_total",
+                "connections closed for sending no complete request head (or TLS handshake) within the head timeout",
+                &self.connections_timed_out,
+            ),
+            (
+                "augury_http_body_timeouts_total",
+                "requests answered 408 for a body not received within the body timeout",
+                &self.body_timeouts,
+            ),
         ];
         for (name, help, counter) in counters {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", counter.get());
         }
+        let _ = writeln!(
+            out,
+            "# HELP augury_connections_open connections open now (WebSockets included)\n# TYPE augury_connections_open gauge\naugury_connections_open {}",
+            self.connections_open.get().max(0)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP augury_connections_refused_total connections closed at once over a cap\n# TYPE augury_connections_refused_total counter\naugury_connections_refused_total{{reason=\"total\"}} {}\naugury_connections_refused_total{{reason=\"per_ip\"}} {}",
+            self.connections_refused_total.get(),
+            self.connections_refused_per_ip.get()
+        );
         for (name, help, histogram) in [
             ("augury_http_request_seconds", "HTTP request latency", &self.request_latency),
             ("augury_order_seconds", "order placement latency, durable", &self.order_latency),

@@ -12,7 +12,7 @@ use super::{
 use crate::api::orders::{own_order, place};
 use crate::api::{edge, engine_command};
 use crate::error::ApiError;
-use crate::extract::{check_key_rate, peer_ip, request_facts, MAX_BODY_BYTES};
+use crate::extract::{check_key_rate, peer_ip, request_facts};
 use crate::history::{FillRecord, OrderRecord, OrderStatus, SettlementRecord, TradeRecord};
 use crate::AppState;
 use augury_core::{
@@ -92,13 +92,7 @@ impl<const SCOPES: u8> FromRequest<Arc<AppState>> for KalshiCall<SCOPES> {
     async fn from_request(request: Request, state: &Arc<AppState>) -> Result<Self, KalshiError> {
         let peer = peer_ip(&request);
         let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
-            KalshiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
-            )
-        })?;
+        let body = crate::server::read_body(state, body).await.map_err(body_error)?;
         if !parts.headers.contains_key(HEADER_SIGNATURE) {
             return Err(ApiError::unauthorized(
                 "missing_credentials",
@@ -111,6 +105,16 @@ impl<const SCOPES: u8> FromRequest<Arc<AppState>> for KalshiCall<SCOPES> {
         check_key_rate(state, &key)?;
         Ok(KalshiCall { key, body })
     }
+}
+
+/// A body refusal in Kalshi's terms (Augury's code in `details`).
+fn body_error(error: ApiError) -> KalshiError {
+    let code = match error.status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        _ => return error.into(),
+    };
+    KalshiError { status: error.status, code, message: error.message, details: Some(error.code), retry_after: None }
 }
 
 impl<const SCOPES: u8> KalshiCall<SCOPES> {
