@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::AppState;
 use augury_sequencer::registry::{ApiKey, Scopes};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
@@ -57,6 +57,24 @@ fn utf8_body(body: &[u8]) -> Result<&str, ApiError> {
             format!("the body is not UTF-8, as JSON must be, from offset {at} (byte 0x{:02x})", body[at]),
         )
     })
+}
+
+/// For routes that take no query parameters: a query string is refused (400 `invalid_query`)
+/// rather than ignored, so a misspelt parameter is never silently dropped.
+pub struct NoQuery;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        match parts.uri.query().filter(|query| !query.is_empty()) {
+            None => Ok(NoQuery),
+            Some(query) => Err(ApiError::bad_request(
+                "invalid_query",
+                format!("this route takes no query parameters (got {query:?})"),
+            )),
+        }
+    }
 }
 
 /// Parses a raw query string strictly.

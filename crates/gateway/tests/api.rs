@@ -582,6 +582,11 @@ async fn query_values_outside_their_range_are_refused() {
         let (status, body) = call(&client, &server, &alice, "GET", path, None).await;
         assert_eq!(status, 200, "{path}: {body}");
     }
+    // A route that takes no query parameters refuses one rather than ignore a misspelling.
+    let (status, body) = read(client.get(server.url("/v1/markets?limt=5")).send().await.unwrap()).await;
+    assert_eq!((status, error_code(&body)), (400, "invalid_query"), "{body}");
+    let (status, body) = call(&client, &server, &alice, "GET", "/v1/portfolio/balance?acount=1", None).await;
+    assert_eq!((status, error_code(&body)), (400, "invalid_query"), "{body}");
     server.stop().await;
 }
 

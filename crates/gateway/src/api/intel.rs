@@ -11,7 +11,7 @@
 
 use super::{ApiResult, Routes, Shared};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::parse_query;
+use crate::extract::{parse_query, NoQuery};
 use crate::intel::AssetData;
 use augury_core::{Comparison, MarketId, MarketStatus, Micros, Resolution, RuleMap};
 use augury_intel::candle::{format_time, Candle, Interval, Series, MS_PER_HOUR};
@@ -149,7 +149,7 @@ fn series_view(s: &Series) -> SeriesView {
 /// The assets with candles, and what is held for each.
 #[utoipa::path(get, path = "/v1/intel/assets", tag = "intel",
     responses((status = 200, body = Vec<AssetView>)))]
-async fn list_assets(State(state): Shared) -> ApiResult<Vec<AssetView>> {
+async fn list_assets(_: NoQuery, State(state): Shared) -> ApiResult<Vec<AssetView>> {
     let views = state
         .intel
         .symbols()

@@ -3,7 +3,7 @@
 
 use super::{internal, ApiResult, Routes, Shared};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ReadCall, TradeCall};
+use crate::extract::{NoQuery, ReadCall, TradeCall};
 use crate::{now_ms, token};
 use augury_core::AccountId;
 use augury_sequencer::registry::{ApiKey, NewApiKey, Scopes};
@@ -169,7 +169,7 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
 #[utoipa::path(get, path = "/v1/keys", tag = "keys",
     security(("signed" = []), ("bearer" = [])),
     responses((status = 200, body = Vec<KeyView>)))]
-async fn list_keys(State(state): Shared, call: ReadCall) -> ApiResult<Vec<KeyView>> {
+async fn list_keys(_: NoQuery, State(state): Shared, call: ReadCall) -> ApiResult<Vec<KeyView>> {
     let account = call.key.account;
     let all = call.key.scopes.contains(Scopes::ADMIN);
     let keys = state

@@ -18,7 +18,7 @@
 use super::markets::unknown_market;
 use super::{engine_command, parse_id, ApiResult, Routes, Shared};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{parse_query, AdminCall, ResolverCall, TradeCall};
+use crate::extract::{parse_query, AdminCall, NoQuery, ResolverCall, TradeCall};
 use crate::history::{AmmCloseRecord, BondRecord, DisputeRecord, History, ProposalRecord, VoteRecord};
 use crate::AppState;
 use augury_core::{
@@ -144,7 +144,7 @@ async fn answer_resolution(state: &Arc<AppState>, market: MarketId) -> ApiResult
 #[utoipa::path(get, path = "/v1/markets/{market}/resolution", tag = "resolution",
     params(("market" = u32, Path, description = "Market id")),
     responses((status = 200, body = ResolutionView), (status = 404, body = ErrorBody)))]
-async fn get_resolution(State(state): Shared, Path(market): Path<String>) -> ApiResult<ResolutionView> {
+async fn get_resolution(_: NoQuery, State(state): Shared, Path(market): Path<String>) -> ApiResult<ResolutionView> {
     answer_resolution(&state, parse_id(&market, MARKET)?).await
 }
 
@@ -298,7 +298,7 @@ async fn answer_oracle(state: &AppState) -> ApiResult<OracleView> {
 /// The optimistic oracle's settings and arbiters.
 #[utoipa::path(get, path = "/v1/oracle", tag = "resolution",
     responses((status = 200, body = OracleView)))]
-async fn get_oracle(State(state): Shared) -> ApiResult<OracleView> {
+async fn get_oracle(_: NoQuery, State(state): Shared) -> ApiResult<OracleView> {
     answer_oracle(&state).await
 }
 
@@ -465,7 +465,7 @@ fn no_market_maker(market: MarketId) -> ApiError {
 #[utoipa::path(get, path = "/v1/markets/{market}/amm", tag = "amm",
     params(("market" = u32, Path, description = "Market id")),
     responses((status = 200, body = AmmView), (status = 404, body = ErrorBody)))]
-async fn get_amm(State(state): Shared, Path(market): Path<String>) -> ApiResult<AmmView> {
+async fn get_amm(_: NoQuery, State(state): Shared, Path(market): Path<String>) -> ApiResult<AmmView> {
     let market: MarketId = parse_id(&market, MARKET)?;
     answer_amm(&state, market).await
 }

@@ -3,7 +3,7 @@
 
 use super::{engine_command, internal, paged, parse_id, ApiResult, Page, Paged, Routes, Shared};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{parse_query, AdminCall};
+use crate::extract::{parse_query, AdminCall, NoQuery};
 use crate::history::{Candle, TradeRecord, BASE_INTERVAL_MS};
 use augury_core::{
     BookSide, Command, FeeSchedule, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, OutcomeIndex, Quantity,
@@ -95,7 +95,7 @@ fn check_outcome(market: MarketId, spec: &MarketSpec, outcome: OutcomeIndex) -> 
 /// Every market, in the order they were created.
 #[utoipa::path(get, path = "/v1/markets", tag = "markets",
     responses((status = 200, body = Vec<MarketView>)))]
-async fn list_markets(State(state): Shared) -> ApiResult<Vec<MarketView>> {
+async fn list_markets(_: NoQuery, State(state): Shared) -> ApiResult<Vec<MarketView>> {
     let ids = state.history().markets();
     let views = state
         .sequencer
@@ -108,7 +108,7 @@ async fn list_markets(State(state): Shared) -> ApiResult<Vec<MarketView>> {
 #[utoipa::path(get, path = "/v1/markets/{market}", tag = "markets",
     params(("market" = u32, Path, description = "Market id")),
     responses((status = 200, body = MarketView), (status = 404, body = ErrorBody)))]
-async fn get_market(State(state): Shared, Path(market): Path<String>) -> ApiResult<MarketView> {
+async fn get_market(_: NoQuery, State(state): Shared, Path(market): Path<String>) -> ApiResult<MarketView> {
     let market: MarketId = parse_id(&market, "market id")?;
     state
         .sequencer

@@ -3,7 +3,7 @@
 
 use super::{engine_command, internal, page_limit, paged, parse_id, ApiResult, Paged, Routes, Shared};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{parse_query, ReadCall, TradeCall};
+use crate::extract::{parse_query, NoQuery, ReadCall, TradeCall};
 use crate::history::{FillRecord, OrderRecord, OrderStatus};
 use crate::AppState;
 use augury_core::{
@@ -335,7 +335,12 @@ pub(crate) fn own_order(state: &AppState, account: AccountId, order: OrderId) ->
     params(("order" = u64, Path, description = "Order id")),
     security(("signed" = []), ("bearer" = [])),
     responses((status = 200, body = OrderRecord), (status = 404, body = ErrorBody)))]
-async fn get_order(State(state): Shared, Path(order): Path<String>, call: ReadCall) -> ApiResult<OrderRecord> {
+async fn get_order(
+    _: NoQuery,
+    State(state): Shared,
+    Path(order): Path<String>,
+    call: ReadCall,
+) -> ApiResult<OrderRecord> {
     let order: OrderId = parse_id(&order, "order id")?;
     own_order(&state, call.key.account, order).map(Json)
 }
@@ -346,6 +351,7 @@ async fn get_order(State(state): Shared, Path(order): Path<String>, call: ReadCa
     security(("signed" = []), ("bearer" = [])),
     responses((status = 200, body = OrderRecord), (status = 404, body = ErrorBody)))]
 async fn get_order_by_client_id(
+    _: NoQuery,
     State(state): Shared,
     Path(client_order_id): Path<String>,
     call: ReadCall,

@@ -3,7 +3,7 @@
 
 use super::{engine_command, page_limit, paged, ApiResult, Page, Paged, Routes, Shared};
 use crate::extract::parse_query;
-use crate::extract::{ReadCall, TradeCall};
+use crate::extract::{NoQuery, ReadCall, TradeCall};
 use crate::history::{FillRecord, SettlementRecord};
 use crate::AppState;
 use augury_core::{AccountId, Command, Event, MarketId, Micros, OutcomeIndex, Quantity, TradeId};
@@ -62,7 +62,7 @@ pub(super) async fn balance_of(state: &Arc<AppState>, account: AccountId) -> Api
 #[utoipa::path(get, path = "/v1/portfolio/balance", tag = "portfolio",
     security(("signed" = []), ("bearer" = [])),
     responses((status = 200, body = BalanceView)))]
-async fn balance(State(state): Shared, call: ReadCall) -> ApiResult<BalanceView> {
+async fn balance(_: NoQuery, State(state): Shared, call: ReadCall) -> ApiResult<BalanceView> {
     balance_of(&state, call.key.account).await
 }
 

@@ -4,7 +4,7 @@
 //! sequencer thread, so every term describes the same moment.
 
 use super::{ApiResult, Routes, Shared};
-use crate::extract::AdminCall;
+use crate::extract::{AdminCall, NoQuery};
 use augury_core::AccountId;
 use axum::extract::State;
 use axum::Json;
@@ -67,7 +67,7 @@ struct TreasuryView {
 #[utoipa::path(get, path = "/v1/treasury", tag = "accounts",
     security(("signed" = [])),
     responses((status = 200, body = TreasuryView)))]
-async fn treasury(State(state): Shared, _call: AdminCall) -> ApiResult<TreasuryView> {
+async fn treasury(_: NoQuery, State(state): Shared, _call: AdminCall) -> ApiResult<TreasuryView> {
     let (t, journal_entries) =
         state.sequencer.query(|venue| (venue.engine().treasury(), venue.journal().committed())).await?;
     if !t.balanced() {
