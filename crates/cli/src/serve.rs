@@ -55,6 +55,10 @@ pub struct HttpArgs {
     /// Milliseconds a request gets to send its whole body; then 408 body_timeout.
     #[arg(long, value_name = "MS", default_value_t = HttpLimits::default().body_timeout.as_millis() as u64)]
     pub http_body_timeout_ms: u64,
+    /// Milliseconds a write to a client may make no progress (a client that does not read its
+    /// answers); then the connection is closed.
+    #[arg(long, value_name = "MS", default_value_t = HttpLimits::default().write_timeout.as_millis() as u64)]
+    pub http_write_timeout_ms: u64,
     /// Open connections in all, WebSockets included; more are closed as soon as accepted. Keep it
     /// below the open-file limit (ulimit -n).
     #[arg(long, value_name = "N", default_value_t = HttpLimits::default().max_connections)]
@@ -69,6 +73,7 @@ impl HttpArgs {
         let limits = HttpLimits {
             head_timeout: std::time::Duration::from_millis(self.http_head_timeout_ms),
             body_timeout: std::time::Duration::from_millis(self.http_body_timeout_ms),
+            write_timeout: std::time::Duration::from_millis(self.http_write_timeout_ms),
             max_connections: self.max_connections,
             max_connections_per_ip: self.max_connections_per_ip,
             ..HttpLimits::default()

@@ -14,6 +14,9 @@
 //!   (before hyper knows the protocol), and an HTTP/2 connection with no request in flight (closed
 //!   gracefully with GOAWAY). An upgraded connection (a WebSocket) has left hyper and this
 //!   watchdog: its own ping and idle rules live in [`crate::ws`].
+//! - **The write timeout**: a write to the client that makes no progress for `write_timeout` (a
+//!   client that never reads its answers) fails, and the connection is closed with it; this holds
+//!   under TLS and after a WebSocket upgrade too, since it lives in the socket ([`Tracked`]).
 //! - **The body limits** ([`read_body`], used by every extractor that reads a body): 413
 //!   `body_too_large` at once, before reading, when the announced length is over the limit; 408
 //!   `body_timeout` when the whole body has not arrived within `body_timeout` (the connection is
@@ -56,6 +59,11 @@ pub struct HttpLimits {
     /// From the end of a request head to the end of its body (on routes that read a body). Over
     /// it: 408 `body_timeout`, and the connection is closed.
     pub body_timeout: Duration,
+    /// How long a write to the client may make no progress (a client that does not read its
+    /// answers, or a WebSocket subscriber that stopped reading). Over it, the connection is
+    /// closed: otherwise such a client would hold its connection, and the answers queued for it,
+    /// for ever.
+    pub write_timeout: Duration,
     /// Open connections in all, WebSockets included; more are closed as soon as accepted. Counted
     /// per listener (per call of `Gateway::serve` or `serve_tls`; `augury serve` has one).
     pub max_connections: usize,
@@ -71,6 +79,7 @@ impl Default for HttpLimits {
         HttpLimits {
             head_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(15),
+            write_timeout: Duration::from_secs(30),
             max_connections: 10_000,
             max_connections_per_ip: 128,
             shutdown_grace: Duration::from_secs(10),
@@ -85,6 +94,8 @@ impl HttpLimits {
             Some("the head timeout must be above zero")
         } else if self.body_timeout.is_zero() {
             Some("the body timeout must be above zero")
+        } else if self.write_timeout.is_zero() {
+            Some("the write timeout must be above zero")
         } else if self.max_connections == 0 {
             Some("the connection cap must be at least 1")
         } else if self.max_connections_per_ip == 0 {
@@ -132,7 +143,7 @@ pub(crate) async fn serve(
                 let accepted_at = Instant::now();
                 match admission.admit(peer.ip()) {
                     Ok(permit) => {
-                        let io = Tracked { io: socket, _permit: permit };
+                        let io = Tracked { io: socket, permit, write_timeout: limits.write_timeout, stalled: None };
                         connections.spawn(connection(Arc::clone(&shared), io, peer, accepted_at, stopping.clone()));
                     }
                     // Closed at once: no answer, no TLS handshake.
@@ -437,10 +448,32 @@ impl Drop for Permit {
 }
 
 /// A socket holding its [`Permit`]: the place is released when the socket is dropped, wherever it
-/// went (hyper, or a WebSocket after an upgrade).
+/// went (hyper, or a WebSocket after an upgrade). It also times out a write that makes no
+/// progress: the first `Pending` write starts a timer, any progress stops it.
 struct Tracked<S> {
     io: S,
-    _permit: Permit,
+    permit: Permit,
+    write_timeout: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> Tracked<S> {
+    /// Passes a write's result through, timing out one that stays `Pending` too long.
+    fn watch<T>(&mut self, cx: &mut Context<'_>, result: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        if result.is_ready() {
+            self.stalled = None;
+            return result;
+        }
+        let timeout = self.write_timeout;
+        let stalled = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        if stalled.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        self.stalled = None;
+        self.permit.admission.state.metrics.connections_timed_out.inc();
+        let message = format!("the client read nothing for {} ms", timeout.as_millis());
+        Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, message)))
+    }
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
@@ -451,7 +484,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.io).poll_write(cx, buf);
+        this.watch(cx, result)
     }
 
     fn poll_write_vectored(
@@ -459,7 +494,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
+        this.watch(cx, result)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -467,11 +504,15 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.io).poll_flush(cx);
+        this.watch(cx, result)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.io).poll_shutdown(cx);
+        this.watch(cx, result)
     }
 }
 

@@ -31,7 +31,7 @@ fn config(http: HttpLimits) -> GatewayConfig {
 }
 
 fn short_limits() -> HttpLimits {
-    HttpLimits { head_timeout: LIMIT, body_timeout: LIMIT, ..HttpLimits::default() }
+    HttpLimits { head_timeout: LIMIT, body_timeout: LIMIT, write_timeout: LIMIT, ..HttpLimits::default() }
 }
 
 const ALICE: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 1);
@@ -221,6 +221,41 @@ async fn silent_and_idle_connections_are_closed_at_the_head_timeout() {
         tokio::time::sleep(LIMIT / 2).await;
     }
 
+    assert_was_served(stop, other).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_its_answers_is_closed_at_the_write_timeout() {
+    let (server, _admin, _alice, _bob) = start(config(short_limits())).await;
+    let address = server.address;
+    let stop = Arc::new(AtomicBool::new(false));
+    let other = keep_served(Arc::clone(&stop), move || get(BOB, address, "/healthz"));
+
+    // Pipelines requests for the largest answer (the OpenAPI document) and reads nothing, with a
+    // small receive buffer: the server's writes stop making progress.
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.bind(SocketAddr::new(IpAddr::V4(ALICE), 0)).unwrap();
+    let stream = socket.connect(address).await.unwrap();
+    let (_read, mut write) = stream.into_split();
+    let requests = b"GET /openapi.json HTTP/1.1\r\nHost: augury\r\n\r\n".repeat(2_000);
+    let writer = tokio::spawn(async move {
+        let _ = write.write_all(&requests).await;
+        write
+    });
+    open_connections_reach(&server.gateway, 1).await;
+    // Once the socket buffers are full, the write stalls; the stall ends the connection.
+    let started = Instant::now();
+    loop {
+        if metric(&server.gateway, "augury_connections_open ") == 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "a client that never reads is still connected");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(metric(&server.gateway, "augury_connections_timed_out_total ") >= 1);
+    writer.abort();
     assert_was_served(stop, other).await;
     server.stop().await;
 }
