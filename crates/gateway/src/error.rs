@@ -100,10 +100,17 @@ impl From<SubmitError> for ApiError {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the venue is busy; retry shortly")
                     .with_retry_after(1)
             }
+            // The sequencer logged why, once. A command that met a failed journal write may or
+            // may not be in the journal: say so, so that a client checks before placing it again.
             SubmitError::Stopped(reason) => {
-                tracing::error!(%reason, "the sequencer has stopped");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the venue is not accepting commands")
-                    .with_retry_after(5)
+                tracing::debug!(%reason, "refused: the sequencer has stopped");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the venue has stopped taking commands; whether this request took effect is unknown until it \
+                     restarts: retry an order with the same client_order_id, or look it up after the restart",
+                )
+                .with_retry_after(5)
             }
         }
     }

@@ -156,6 +156,11 @@ impl Metrics {
             "# HELP augury_sequencer_commands_total commands applied\n# TYPE augury_sequencer_commands_total counter\naugury_sequencer_commands_total {}",
             sequencer.commands.load(Ordering::Relaxed)
         );
+        let _ = writeln!(
+            out,
+            "# HELP augury_sequencer_failed 1 once a journal write has failed and the venue takes no more commands (restart it)\n# TYPE augury_sequencer_failed gauge\naugury_sequencer_failed {}",
+            u8::from(sequencer.failure.get().is_some())
+        );
         let counts: Vec<u64> = sequencer.commit_buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect();
         write_histogram(
             &mut out,

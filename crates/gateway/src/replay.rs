@@ -240,10 +240,16 @@ impl SpentRequests {
     /// times a second by the gateway's lease thread; an error leaves the old lease in force.
     pub fn renew(&self, now_ms: u64) -> std::io::Result<()> {
         let Some(file) = &self.file else { return Ok(()) };
-        let file = file.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
         let horizon = self.horizon_ms.load(Ordering::Acquire);
         if self.closed.load(Ordering::SeqCst) || horizon.saturating_sub(now_ms) >= RENEW_BELOW_MS {
             return Ok(());
+        }
+        // A file removed or replaced while the venue runs would leave the next start without the
+        // lease: put it back before writing through the handle.
+        if !file.still_in_place() {
+            tracing::warn!(path = %file.path.display(), "the replay guard was removed or replaced: written again");
+            file.reopen()?;
         }
         let next = horizon.max(now_ms.saturating_add(LEASE_MS));
         let record = Record {
@@ -368,6 +374,26 @@ fn damaged(reason: String, window_ms: u64, now_ms: u64) -> (Previous, u64, HashS
 struct GuardFile {
     file: File,
     path: PathBuf,
+}
+
+impl GuardFile {
+    /// Whether the path still names the file this handle writes.
+    fn still_in_place(&self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(&self.path), self.file.metadata()) {
+            (Ok(named), Ok(open)) => named.dev() == open.dev() && named.ino() == open.ino(),
+            _ => false,
+        }
+    }
+
+    /// Writes the handle's record to the path again (durably) and writes through the new file.
+    fn reopen(&mut self) -> std::io::Result<()> {
+        let mut bytes = vec![0; RUNNING_RECORD_LEN];
+        self.file.read_exact_at(&mut bytes, 0)?;
+        write_replacing(&self.path, &bytes)?;
+        self.file = File::options().read(true).write(true).open(&self.path)?;
+        Ok(())
+    }
 }
 
 /// One record: the whole file.
@@ -523,6 +549,18 @@ mod tests {
         assert_eq!(spent.check(102_001, 102_001), Err(Refusal::LeaseExpired));
         spent.renew(102_001).unwrap();
         assert_eq!(spent.check(102_001, 102_001), Ok(()));
+    }
+
+    #[test]
+    fn a_guard_removed_while_running_is_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (spent, _) = SpentRequests::open(dir.path(), 5_000, 100_000).unwrap();
+        std::fs::remove_file(dir.path().join(FILE_NAME)).unwrap();
+        spent.renew(100_600).unwrap();
+        drop(spent); // a crash
+        let (spent, previous) = SpentRequests::open(dir.path(), 5_000, 100_700).unwrap();
+        assert_eq!(previous, Previous::Crashed { horizon_ms: 102_600 });
+        assert_eq!(spent.floor_ms(), 107_600);
     }
 
     #[test]

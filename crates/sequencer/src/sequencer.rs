@@ -39,6 +39,9 @@ pub struct SequencerStats {
     /// `COMMIT_BUCKETS_US[i]` microseconds (the last bucket is everything slower).
     pub commit_buckets: [AtomicU64; COMMIT_BUCKETS_US.len() + 1],
     pub commit_micros_total: AtomicU64,
+    /// Why the sequencer stopped taking commands, once a journal write has failed (it takes none
+    /// after that: what the failed batch did is unknown until the venue restarts).
+    pub failure: std::sync::OnceLock<String>,
 }
 
 /// Upper bounds of the commit-time histogram, in microseconds.
@@ -135,11 +138,18 @@ impl SequencerHandle {
             Err(TrySendError::Full(_)) => return Err(SubmitError::QueueFull),
             Err(TrySendError::Disconnected(_)) => return Err(SubmitError::Stopped("shut down".into())),
         }
-        receive.await.map_err(|_| SubmitError::Stopped("shut down".into()))
+        // A failed sequencer drops reads unanswered: its state may hold what the failed commit
+        // could still take back.
+        receive.await.map_err(|_| SubmitError::Stopped(self.failure().unwrap_or("shut down").to_string()))
     }
 
     pub fn stats(&self) -> &SequencerStats {
         &self.stats
+    }
+
+    /// Why the sequencer stopped taking commands, if a journal write failed.
+    pub fn failure(&self) -> Option<&str> {
+        self.stats.failure.get().map(String::as_str)
     }
 
     fn enqueue(&self, command: VenueCommand) -> Result<oneshot::Receiver<Answer>, SubmitError> {
@@ -298,7 +308,7 @@ fn run(
         let due = venue.engine().next_deadline_ms().is_some_and(|expiry| expiry <= clock.now_ms());
         if failure.is_none() && (first.is_some() || due) {
             if let Err(e) = advance_time(&mut venue, clock.now_ms()) {
-                failure = Some(e.to_string());
+                failure = Some(fail(stats, e.to_string()));
             }
         }
         let mut next = first;
@@ -321,7 +331,7 @@ fn run(
                         }
                         Err(e) => {
                             stats.queue_depth.fetch_sub(1, Ordering::Relaxed);
-                            failure = Some(e.to_string());
+                            failure = Some(fail(stats, e.to_string()));
                             let _ = job.answer.send(Err(e.to_string()));
                         }
                     },
@@ -343,7 +353,7 @@ fn run(
             stats.commands.fetch_add(batch.len() as u64, Ordering::Relaxed);
         }
         if let Err(reason) = &committed {
-            failure = Some(reason.clone());
+            failure = Some(fail(stats, reason.clone()));
         }
         // Published before the answers go out, so a caller that hears "accepted" and then reads
         // the read models finds its own command there.
@@ -358,8 +368,12 @@ fn run(
         for (answer, outcome) in batch.drain(..) {
             let _ = answer.send(committed.clone().map(|()| outcome));
         }
-        for read in queries {
-            read(&venue);
+        // After a failed commit the state holds what the journal may not: reads are dropped
+        // (their callers hear that the sequencer has stopped) rather than shown it.
+        if failure.is_none() {
+            for read in queries {
+                read(&venue);
+            }
         }
         for answer in snapshot_requests {
             let result = match &failure {
@@ -372,6 +386,14 @@ fn run(
             return venue;
         }
     }
+}
+
+/// Records why the sequencer stopped (the first reason stays) and gives it back.
+fn fail(stats: &SequencerStats, reason: String) -> String {
+    if stats.failure.set(reason.clone()).is_ok() {
+        tracing::error!(%reason, "the sequencer stopped taking commands: a journal write failed");
+    }
+    reason
 }
 
 /// Order ids are the sequencer's to give, like time: an order submitted with id 0 gets the next

@@ -92,8 +92,14 @@ pub async fn start(config: GatewayConfig) -> (Server, Credentials, Credentials, 
 
 /// Serves the venue in `dir` (rebuilding its history from the journal).
 pub async fn serve_dir(dir: tempfile::TempDir, config: GatewayConfig) -> Server {
+    let venue_options = options(dir.path());
+    serve_dir_with(dir, config, venue_options).await
+}
+
+/// Serves the venue in `dir`, opened with `venue_options`.
+pub async fn serve_dir_with(dir: tempfile::TempDir, config: GatewayConfig, venue_options: VenueOptions) -> Server {
     let mut history = History::default();
-    let (venue, _) = Venue::open_observed(options(dir.path()), &mut |_| {}, &mut history).unwrap();
+    let (venue, _) = Venue::open_observed(venue_options, &mut |_| {}, &mut history).unwrap();
     let gateway = Arc::new(Gateway::start(venue, history, config).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
