@@ -94,9 +94,7 @@ pub fn create(args: &CreateArgs) -> Result<()> {
     } else {
         Scopes::parse(args.scopes.as_deref().unwrap_or("read")).map_err(|e| anyhow!(e))?
     };
-    for entry in &args.allow_ip {
-        augury_gateway::auth::check_allowlist_entry(entry).map_err(|e| anyhow!(e))?;
-    }
+    augury_gateway::auth::check_key_fields(&args.label, &args.allow_ip).map_err(|(_, reason)| anyhow!(reason))?;
     let deposit = args.deposit.as_deref().map(dollars_to_micros).transpose()?.unwrap_or(0);
     let rsa_public_key = match &args.rsa_public_key {
         Some(path) => {
@@ -126,6 +124,12 @@ pub fn create(args: &CreateArgs) -> Result<()> {
     };
 
     let mut venue = open_venue(&args.storage, engine_config())?;
+    if let Some(account) = args.account {
+        let held = venue.state().registry().keys(Some(account)).filter(|k| k.revoked_ms.is_none()).count();
+        if held >= augury_gateway::auth::KEYS_PER_ACCOUNT_MAX {
+            bail!("account {account} holds {held} keys that are not revoked, the most allowed: revoke one first");
+        }
+    }
     let (id, secret_token, secret_sha256) = token::generate().map_err(|e| anyhow!("no random source: {e}"))?;
     let key = NewApiKey {
         id,

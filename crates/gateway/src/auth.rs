@@ -419,6 +419,30 @@ pub fn ip_matches(entry: &str, peer: IpAddr) -> bool {
     }
 }
 
+/// The longest label a key may carry.
+pub const KEY_LABEL_MAX_BYTES: usize = 200;
+/// The most addresses or blocks in one key's allowlist (each request scans it).
+pub const KEY_ALLOWLIST_MAX: usize = 64;
+/// The most keys one account may hold that are not revoked (every key is kept in memory and
+/// journaled): revoke one to make another.
+pub const KEYS_PER_ACCOUNT_MAX: usize = 100;
+
+/// Why a new key's own fields are refused: the API code and the reason.
+pub fn check_key_fields(label: &str, ip_allowlist: &[String]) -> Result<(), (&'static str, String)> {
+    if label.len() > KEY_LABEL_MAX_BYTES {
+        let reason = format!("the label is {} bytes; at most {KEY_LABEL_MAX_BYTES}", label.len());
+        return Err(("invalid_label", reason));
+    }
+    if ip_allowlist.len() > KEY_ALLOWLIST_MAX {
+        let reason = format!("the allowlist has {} entries; at most {KEY_ALLOWLIST_MAX}", ip_allowlist.len());
+        return Err(("invalid_ip_allowlist", reason));
+    }
+    for entry in ip_allowlist {
+        check_allowlist_entry(entry).map_err(|reason| ("invalid_ip_allowlist", reason))?;
+    }
+    Ok(())
+}
+
 /// Checks allowlist entries when a key is created.
 pub fn check_allowlist_entry(entry: &str) -> Result<(), String> {
     let (address, bits) = entry.split_once('/').map_or((entry, None), |(a, b)| (a, Some(b)));

@@ -95,6 +95,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// (account, client order id) of placements not yet answered: a retry meanwhile gets 409.
     pub in_flight: Mutex<HashSet<(u64, String)>>,
+    /// Held while a key is created, so the per-account key count is checked and used at once.
+    pub key_creation: tokio::sync::Mutex<()>,
     pub config: GatewayConfig,
 }
 
@@ -201,6 +203,7 @@ impl Gateway {
             ip_limits: RateLimiter::new(config.per_ip),
             metrics: metrics::Metrics::default(),
             in_flight: Mutex::new(HashSet::new()),
+            key_creation: tokio::sync::Mutex::new(()),
             config,
         });
         let lease = replay::LeaseRenewer::start(Arc::clone(&state.auth), auth::Authenticator::spent);

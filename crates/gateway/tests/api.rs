@@ -721,3 +721,41 @@ fn rsa_pkcs1(bits: usize, e: &[u8]) -> Vec<u8> {
     body.extend(der(0x02, e));
     der(0x30, &body)
 }
+
+/// A key's label and allowlist have limits, and an account holds at most 100 keys that are not
+/// revoked: a trader cannot grow the key table (kept in memory, journaled) without bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_fields_and_keys_per_account_are_limited() {
+    let (server, _admin, alice, _bob) = start(GatewayConfig { per_key: unlimited(), ..GatewayConfig::default() }).await;
+    let client = reqwest::Client::new();
+    let long_label = json!({ "scopes": ["read"], "label": "x".repeat(201) });
+    let (status, body) = call(&client, &server, &alice, "POST", "/v1/keys", Some(long_label)).await;
+    assert_eq!((status, error_code(&body)), (400, "invalid_label"), "{body}");
+    let addresses: Vec<String> = (0..65).map(|n| format!("10.0.0.{n}")).collect();
+    let long_allowlist = json!({ "scopes": ["read"], "ip_allowlist": addresses });
+    let (status, body) = call(&client, &server, &alice, "POST", "/v1/keys", Some(long_allowlist)).await;
+    assert_eq!((status, error_code(&body)), (400, "invalid_ip_allowlist"), "{body}");
+
+    // Alice holds one key; 99 more fit, the next is refused, and revoking one makes room.
+    let mut made = Vec::new();
+    for n in 0..99 {
+        let (status, body) = call(
+            &client,
+            &server,
+            &alice,
+            "POST",
+            "/v1/keys",
+            Some(json!({ "scopes": ["read"], "label": format!("k{n}") })),
+        )
+        .await;
+        assert_eq!(status, 201, "key {n}: {body}");
+        made.push(body["key"]["key_id"].as_str().unwrap().to_string());
+    }
+    let (status, body) = call(&client, &server, &alice, "POST", "/v1/keys", Some(json!({ "scopes": ["read"] }))).await;
+    assert_eq!((status, error_code(&body)), (422, "too_many_keys"), "{body}");
+    let (status, _) = call(&client, &server, &alice, "DELETE", &format!("/v1/keys/{}", made[0]), None).await;
+    assert_eq!(status, 200);
+    let (status, body) = call(&client, &server, &alice, "POST", "/v1/keys", Some(json!({ "scopes": ["read"] }))).await;
+    assert_eq!(status, 201, "{body}");
+    server.stop().await;
+}

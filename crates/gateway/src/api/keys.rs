@@ -125,10 +125,8 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
             "a key with scopes beyond read needs ed25519_public_key or rsa_public_key: only signed requests can trade",
         ));
     }
-    for entry in &request.ip_allowlist {
-        crate::auth::check_allowlist_entry(entry)
-            .map_err(|reason| ApiError::bad_request("invalid_ip_allowlist", reason))?;
-    }
+    crate::auth::check_key_fields(&request.label, &request.ip_allowlist)
+        .map_err(|(code, reason)| ApiError::bad_request(code, reason))?;
     let now = now_ms();
     if request.expires_ms.is_some_and(|at| at <= now) {
         return Err(ApiError::bad_request("invalid_expiry", "expires_ms is in the past"));
@@ -160,6 +158,21 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
         Some(rsa_public_key) => VenueCommand::CreateRsaKey { key: new_key, rsa_public_key },
         None => VenueCommand::CreateKey { key: new_key },
     };
+    // One creation at a time, so that the count below cannot be raced past the cap.
+    let _creating = state.key_creation.lock().await;
+    if let Some(account) = account {
+        let held = state
+            .sequencer
+            .query(move |venue| venue.state().registry().keys(Some(account)).filter(|k| k.revoked_ms.is_none()).count())
+            .await?;
+        if held >= crate::auth::KEYS_PER_ACCOUNT_MAX {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_many_keys",
+                format!("account {account} holds {held} keys that are not revoked, the most allowed: revoke one first"),
+            ));
+        }
+    }
     state.sequencer.execute_async(command).await??;
     let key = state.auth.key(id).ok_or_else(|| internal("the created key is not in the key table"))?;
     Ok((StatusCode::CREATED, Json(CreatedKey { key: KeyView::from(&key), token })))

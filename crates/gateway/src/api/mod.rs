@@ -122,7 +122,12 @@ pub(crate) fn internal(what: &str) -> ApiError {
 }
 
 fn parse_id<T: std::str::FromStr>(text: &str, what: &'static str) -> Result<T, ApiError> {
-    text.parse().map_err(|_| ApiError::bad_request("invalid_path", format!("{text:?} is not a valid {what}")))
+    text.parse().map_err(|_| {
+        // Echo enough to recognise, not a whole oversized path.
+        let shown: String = text.chars().take(40).collect();
+        let more = if shown.len() < text.len() { "..." } else { "" };
+        ApiError::bad_request("invalid_path", format!("{shown:?}{more} is not a valid {what}"))
+    })
 }
 
 /// Cursor pagination: results come newest first; pass `next_cursor` back as `cursor`.
