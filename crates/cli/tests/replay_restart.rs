@@ -4,15 +4,16 @@
 //! after the restart, once the account could afford them. After a crash fresh requests wait out a
 //! bounded quiet spell; after a clean stop they go through at once.
 
+mod common;
+
 use augury_gateway::{auth, kalshi, token};
 use base64::Engine as _;
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const RSA_PRIVATE_PEM: &str = include_str!("../../gateway/tests/fixtures/kalshi-test-rsa-1.pem");
@@ -21,66 +22,34 @@ const RSA_PUBLIC_PEM: &str = include_str!("../../gateway/tests/fixtures/kalshi-t
 const WINDOW_MS: u64 = 5_000;
 
 /// `augury serve` on a free loopback port; killed when dropped, pass or fail.
-struct Venue {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Venue {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+struct Venue(common::Served);
 
 impl Venue {
     fn start(data: &Path) -> Venue {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_augury"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .arg("--data-dir")
-            .arg(data)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("augury runs");
-        let stderr = child.stderr.take().unwrap();
-        let (lines, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = lines.send(line);
-            }
-        });
-        let address = loop {
-            let line = received.recv_timeout(Duration::from_secs(60)).expect("the venue says where it serves");
-            if let Some(rest) = line.split("augury is serving http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        Venue { child, address }
+        Venue(common::serve(data, &[]))
     }
 
     /// SIGKILL: nothing runs after it.
     fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+        self.0.child.kill().unwrap();
+        self.0.child.wait().unwrap();
     }
 
     /// SIGINT, as Ctrl-C: the venue stops cleanly.
     fn interrupt(mut self) {
         // The shell's own kill: no procps needed.
-        let status = Command::new("sh").args(["-c", &format!("kill -INT {}", self.child.id())]).status().unwrap();
+        let status = Command::new("sh").args(["-c", &format!("kill -INT {}", self.0.child.id())]).status().unwrap();
         assert!(status.success());
-        let status = self.child.wait().unwrap();
+        let status = self.0.child.wait().unwrap();
         assert!(status.success(), "a clean stop exits 0: {status:?}");
     }
 
     fn send(&self, request: &Request) -> (u16, Value) {
-        let mut stream = TcpStream::connect(&self.address).expect("the venue accepts connections");
+        let mut stream = TcpStream::connect(&self.0.address).expect("the venue accepts connections");
         stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut head = format!(
             "{} {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            request.method, request.target, self.address
+            request.method, request.target, self.0.address
         );
         for (name, value) in &request.headers {
             head.push_str(&format!("{name}: {value}\r\n"));

@@ -2,22 +2,12 @@
 //! price history fast; over HTTP, the crypto markets are listed and quoted, then settle by rule,
 //! next to the simulated demo markets, and the intelligence endpoints serve the replayed candles.
 
+mod common;
+
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-/// The child is killed when the test ends, pass or fail.
-struct Venue(Child);
-
-impl Drop for Venue {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A GET over a fresh connection; the JSON body.
 fn get(address: &str, path: &str) -> Value {
@@ -43,29 +33,8 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
 fn serve_demo_replays_prices_and_settles_crypto_markets() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let child = Command::new(env!("CARGO_BIN_EXE_augury"))
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--replay-hour-ms", "40", "--replay-days", "2"])
-        .arg("--data-dir")
-        .arg(&data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("augury runs");
-    let mut venue = Venue(child);
-    let stderr = venue.0.stderr.take().unwrap();
-    let (lines, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let address = loop {
-        let line = received.recv_timeout(Duration::from_secs(60)).expect("the venue says where it serves");
-        if let Some(rest) = line.split("augury is serving http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let venue = common::serve(&data, &["--demo", "--replay-hour-ms", "40", "--replay-days", "2"]);
+    let address = venue.address.clone();
 
     // The first replayed day's markets, quoted by the market maker.
     wait_for("the first day's markets", || get(&address, "/v1/intel/markets").as_array().unwrap().len() == 10);

@@ -444,32 +444,12 @@ impl History {
                     Some(DecisionRecord { resolution, source, time_ms: now });
             }
             Event::BondReturned { market, account, amount_micros } => {
-                self.release_bond(account, amount_micros);
-                let record = self.resolutions.entry(market).or_default();
-                let role = record.role_of(account);
-                record.bonds.push(BondRecord {
-                    account,
-                    role,
-                    amount_micros,
-                    outcome: BondOutcome::Returned,
-                    paid_to: account,
-                    paid_micros: amount_micros,
-                    fee_micros: 0,
-                });
+                let paid = (account, amount_micros, 0);
+                self.settle_bond(market, account, amount_micros, BondOutcome::Returned, paid);
             }
             Event::BondForfeited { market, account, amount_micros, to, paid_micros, fee_micros } => {
-                self.release_bond(account, amount_micros);
-                let record = self.resolutions.entry(market).or_default();
-                let role = record.role_of(account);
-                record.bonds.push(BondRecord {
-                    account,
-                    role,
-                    amount_micros,
-                    outcome: BondOutcome::Forfeited,
-                    paid_to: to,
-                    paid_micros,
-                    fee_micros,
-                });
+                let paid = (to, paid_micros, fee_micros);
+                self.settle_bond(market, account, amount_micros, BondOutcome::Forfeited, paid);
             }
             Event::AmmEnabled { market, operator, liquidity_micros, funded_micros } => {
                 let states = match self.kinds.get(&market) {
@@ -682,9 +662,21 @@ impl ResolutionRecord {
 }
 
 impl History {
-    fn release_bond(&mut self, account: AccountId, amount_micros: Micros) {
+    /// A bond leaves the market: no longer held by the account that posted it, and recorded with
+    /// whom it paid, `(paid_to, paid_micros, fee_micros)`.
+    fn settle_bond(
+        &mut self,
+        market: MarketId,
+        account: AccountId,
+        amount_micros: Micros,
+        outcome: BondOutcome,
+        (paid_to, paid_micros, fee_micros): (AccountId, Micros, Micros),
+    ) {
         let committed = self.committed.entry(account).or_default();
         committed.bonds_micros = committed.bonds_micros.saturating_sub(amount_micros);
+        let record = self.resolutions.entry(market).or_default();
+        let role = record.role_of(account);
+        record.bonds.push(BondRecord { account, role, amount_micros, outcome, paid_to, paid_micros, fee_micros });
     }
 
     /// The market maker's close-out: the claims it held, what they were paid at the settlement's
