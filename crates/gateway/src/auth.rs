@@ -65,7 +65,6 @@ pub struct RequestFacts<'a> {
 pub struct Authenticator {
     keys: RwLock<HashMap<KeyId, Arc<KnownKey>>>,
     spent: SpentRequests,
-    window_ms: u64,
     verifier: BatchVerifier,
 }
 
@@ -116,7 +115,6 @@ impl Authenticator {
         Authenticator {
             verifier: BatchVerifier::start(verifier_threads),
             keys: RwLock::new(keys.into_iter().map(|k| (k.id, KnownKey::new(k))).collect()),
-            window_ms: spent.window_ms(),
             spent,
         }
     }
@@ -202,11 +200,11 @@ impl Authenticator {
         // PSS signatures are salted, so two honest requests in one millisecond differ; only a
         // replayed one repeats. The digest keeps the cache entry short whatever the key size.
         let replay_mark = format!("kalshi:{timestamp_ms}:{}", token::hex(&Sha256::digest(&signature)[..16]));
-        self.spend(id, &replay_mark, timestamp_ms, facts.now_ms).map_err(|e| match e.code {
-            "replayed_nonce" => {
+        self.spent.spend(id, &replay_mark, timestamp_ms, facts.now_ms).map_err(|refusal| match refusal {
+            Refusal::Replayed => {
                 ApiError::unauthorized("replayed_signature", "this exact signed request was already used")
             }
-            _ => e,
+            refusal => refused(refusal, timestamp_ms, facts.now_ms),
         })?;
         Self::check_scope(known.key.clone(), needed)
     }
@@ -319,13 +317,14 @@ impl Authenticator {
     /// The time checks of a signed request, before its signature: inside the window, after the
     /// floor a crash left, and under the lease on disk ([`crate::replay`]).
     fn check_time(&self, timestamp_ms: u64, now_ms: u64) -> Result<(), ApiError> {
-        if timestamp_ms.abs_diff(now_ms) > self.window_ms {
+        let window_ms = self.spent.window_ms();
+        if timestamp_ms.abs_diff(now_ms) > window_ms {
             return Err(ApiError::unauthorized(
                 "stale_timestamp",
                 format!(
                     "the request timestamp is {} ms from the venue's clock; the window is {} ms",
                     timestamp_ms.abs_diff(now_ms),
-                    self.window_ms
+                    window_ms
                 ),
             ));
         }
