@@ -3,21 +3,24 @@
 //! rewritten one) is never used.
 //!
 //! ```text
-//! magic 8 "AUGSNAP4" | entries u64 | chain 32 | encrypted u8 | payload_len u64 | crc32c u32 | payload
+//! magic 8 "AUGSNAP5" | entries u64 | chain 32 | encrypted u8 | payload_len u64 | crc32c u32 | payload
 //! ```
-//! The payload is the postcard-encoded `VenueSnapshot` (engine and registry), sealed with the journal key when the
+//! The payload is the postcard-encoded `VenueSnapshot` (engine, registry and catalog), sealed with the journal key when the
 //! journal is encrypted. Files are written to a temporary name, synced, and renamed.
 //!
-//! `AUGSNAP3` files (written before API keys could carry an RSA public key) are still read: their
-//! registry is decoded in its old layout and converted, so existing data directories open.
+//! Older files are still read, so existing data directories open: `AUGSNAP4` (written before the
+//! market catalog) loads with an empty catalog, and `AUGSNAP3` (before API keys could carry an RSA
+//! public key) has its registry decoded in its old layout and converted as well.
 
-use crate::state::VenueSnapshotV3;
+use crate::state::{VenueSnapshotV3, VenueSnapshotV4};
 use crate::VenueSnapshot;
 use augury_journal::{EncryptionKey, Hash};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"AUGSNAP4";
+const MAGIC: &[u8; 8] = b"AUGSNAP5";
+/// The format before the catalog; read, never written.
+const MAGIC_V4: &[u8; 8] = b"AUGSNAP4";
 /// The format before RSA keys; read, never written.
 const MAGIC_V3: &[u8; 8] = b"AUGSNAP3";
 const HEADER_LEN: usize = 8 + 8 + 32 + 1 + 8 + 4;
@@ -110,10 +113,10 @@ fn write_payload(
 /// Reads and checks one snapshot file.
 pub fn read(path: &Path, key: Option<&EncryptionKey>) -> Result<LoadedSnapshot, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    if bytes.len() < HEADER_LEN || (&bytes[..8] != MAGIC && &bytes[..8] != MAGIC_V3) {
+    if bytes.len() < HEADER_LEN || ![MAGIC, MAGIC_V4, MAGIC_V3].contains(&&bytes[..8].try_into().expect("8 bytes")) {
         return Err("not a snapshot file".into());
     }
-    let v3 = &bytes[..8] == MAGIC_V3;
+    let magic: &[u8; 8] = bytes[..8].try_into().expect("8 bytes");
     let entries = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
     let chain: Hash = bytes[16..48].try_into().expect("32 bytes");
     let encrypted = bytes[48] == 1;
@@ -130,10 +133,10 @@ pub fn read(path: &Path, key: Option<&EncryptionKey>) -> Result<LoadedSnapshot, 
         (false, None) => payload.to_vec(),
     };
     let undecodable = |e: postcard::Error| format!("undecodable snapshot: {e}");
-    let snapshot = if v3 {
-        postcard::from_bytes::<VenueSnapshotV3>(&plain).map_err(undecodable)?.into()
-    } else {
-        postcard::from_bytes(&plain).map_err(undecodable)?
+    let snapshot = match magic {
+        MAGIC_V3 => postcard::from_bytes::<VenueSnapshotV3>(&plain).map_err(undecodable)?.into(),
+        MAGIC_V4 => postcard::from_bytes::<VenueSnapshotV4>(&plain).map_err(undecodable)?.into(),
+        _ => postcard::from_bytes(&plain).map_err(undecodable)?,
     };
     Ok(LoadedSnapshot { entries, chain, snapshot })
 }
@@ -186,6 +189,33 @@ mod tests {
         let loaded = read(&path, None).unwrap();
         assert_eq!(loaded.snapshot.registry.key(6).unwrap().rsa_public_key.as_deref(), Some(&[0x30, 0x01, 0x00][..]));
         assert_eq!(loaded.snapshot.registry, state.registry().clone());
+    }
+
+    /// A data directory written before the catalog holds `AUGSNAP4` snapshots: they load with
+    /// an empty catalog; new snapshots carry the catalog.
+    #[test]
+    fn snapshots_written_before_the_catalog_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = VenueState::new(Engine::new(EngineConfig::default()));
+        let mut events = Vec::new();
+        state.apply(&VenueCommand::CreateKey { key: key(5) }, &mut events).unwrap();
+        let old = state.snapshot();
+        let plain =
+            postcard::to_allocvec(&VenueSnapshotV4 { engine: old.engine.clone(), registry: old.registry.clone() })
+                .unwrap();
+        let path = write_payload(dir.path(), MAGIC_V4, 1, &[3; 32], &plain, None).unwrap();
+        let loaded = read(&path, None).unwrap();
+        assert_eq!(loaded.snapshot.registry, old.registry);
+        assert_eq!(loaded.snapshot.catalog, augury_catalog::Catalog::new());
+
+        let spec = augury_core::MarketSpec { market: 4, ..Default::default() };
+        let info = augury_catalog::MarketInfo { slug: "four".into(), ..augury_catalog::MarketInfo::placeholder(&spec) };
+        state.apply(&VenueCommand::ListMarket { spec, info: Box::new(info) }, &mut events).unwrap();
+        let path = write(dir.path(), 2, &[4; 32], &state.snapshot(), None).unwrap();
+        assert_eq!(&std::fs::read(&path).unwrap()[..8], MAGIC);
+        let loaded = read(&path, None).unwrap();
+        assert_eq!(loaded.snapshot.catalog, *state.catalog());
+        assert_eq!(loaded.snapshot.catalog.market_by_slug("four"), Some(4));
     }
 
     #[test]

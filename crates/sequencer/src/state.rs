@@ -1,9 +1,13 @@
-//! The venue's whole state (the engine and the [`Registry`]) and the commands that change it.
+//! The venue's whole state (the engine, the [`Registry`] and the [`Catalog`]) and the commands
+//! that change it.
 //! Like the engine, this is deterministic: ids, secrets' hashes and times all arrive inside the
 //! command, so replaying the journal rebuilds the same state.
 
 use crate::registry::{self, ApiKey, KeyId, NewApiKey, Registry};
-use augury_core::{AccountId, Command, Event, NewOrder, OrderId, Reject, TimestampMs};
+use augury_catalog::{
+    Catalog, CatalogReject, EventChange, EventInfo, MarketChange, MarketInfo, SeriesChange, SeriesInfo,
+};
+use augury_core::{AccountId, Command, Event, MarketId, MarketSpec, NewOrder, OrderId, Reject, TimestampMs};
 use augury_engine::{Engine, EngineSnapshot};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +39,36 @@ pub enum VenueCommand {
         key: NewApiKey,
         rsa_public_key: Vec<u8>,
     },
+    /// Creates a market and lists it in the catalog with what it asks, as one entry: both happen
+    /// or neither does. (`Engine(CreateMarket)` still creates a market without a catalog entry;
+    /// the catalog then shows a placeholder until an edit lists it.)
+    ListMarket {
+        spec: MarketSpec,
+        info: Box<MarketInfo>,
+    },
+    /// Sets fields of a market's catalog entry; `by` is the account that asked (kept in the
+    /// revision). Times come from the venue clock, so a replay rebuilds the same history.
+    EditMarket {
+        market: MarketId,
+        changes: Vec<MarketChange>,
+        by: AccountId,
+    },
+    CreateEvent {
+        event: EventInfo,
+    },
+    EditEvent {
+        ticker: String,
+        changes: Vec<EventChange>,
+        by: AccountId,
+    },
+    CreateSeries {
+        series: SeriesInfo,
+    },
+    EditSeries {
+        ticker: String,
+        changes: Vec<SeriesChange>,
+        by: AccountId,
+    },
 }
 
 /// What an accepted command did.
@@ -61,6 +95,13 @@ pub enum VenueOutcome {
     KeyRevoked {
         key: KeyId,
     },
+    /// A market was created and listed: the engine's events (`MarketCreated`).
+    MarketListed {
+        market: MarketId,
+        events: Vec<Event>,
+    },
+    /// A catalog entry (market, event or series) was created or edited.
+    CatalogChanged,
 }
 
 impl VenueOutcome {
@@ -91,6 +132,8 @@ pub enum VenueReject {
     NoScopes,
     #[error("the RSA public key must be 1 to {max} bytes of DER", max = registry::RSA_PUBLIC_KEY_MAX_BYTES)]
     BadRsaKey,
+    #[error(transparent)]
+    Catalog(#[from] CatalogReject),
 }
 
 impl VenueReject {
@@ -106,6 +149,7 @@ impl VenueReject {
             VenueReject::UnknownAccount { .. } => "unknown_account",
             VenueReject::NoScopes => "no_scopes",
             VenueReject::BadRsaKey => "bad_rsa_key",
+            VenueReject::Catalog(reject) => reject.code(),
         }
     }
 }
@@ -115,9 +159,23 @@ impl VenueReject {
 pub struct VenueSnapshot {
     pub engine: EngineSnapshot,
     pub registry: Registry,
+    pub catalog: Catalog,
 }
 
-/// The state an `AUGSNAP3` snapshot holds (keys without RSA public keys).
+/// The state an `AUGSNAP4` snapshot holds (no catalog).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct VenueSnapshotV4 {
+    pub engine: EngineSnapshot,
+    pub registry: Registry,
+}
+
+impl From<VenueSnapshotV4> for VenueSnapshot {
+    fn from(old: VenueSnapshotV4) -> VenueSnapshot {
+        VenueSnapshot { engine: old.engine, registry: old.registry, catalog: Catalog::new() }
+    }
+}
+
+/// The state an `AUGSNAP3` snapshot holds (keys without RSA public keys, no catalog).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct VenueSnapshotV3 {
     pub engine: EngineSnapshot,
@@ -126,18 +184,19 @@ pub(crate) struct VenueSnapshotV3 {
 
 impl From<VenueSnapshotV3> for VenueSnapshot {
     fn from(old: VenueSnapshotV3) -> VenueSnapshot {
-        VenueSnapshot { engine: old.engine, registry: old.registry.into() }
+        VenueSnapshot { engine: old.engine, registry: old.registry.into(), catalog: Catalog::new() }
     }
 }
 
 pub struct VenueState {
     pub(crate) engine: Engine,
     pub(crate) registry: Registry,
+    pub(crate) catalog: Catalog,
 }
 
 impl VenueState {
     pub fn new(engine: Engine) -> VenueState {
-        VenueState { engine, registry: Registry::new() }
+        VenueState { engine, registry: Registry::new(), catalog: Catalog::new() }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -148,13 +207,17 @@ impl VenueState {
         &self.registry
     }
 
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
     pub fn snapshot(&self) -> VenueSnapshot {
-        VenueSnapshot { engine: self.engine.snapshot(), registry: self.registry.clone() }
+        VenueSnapshot { engine: self.engine.snapshot(), registry: self.registry.clone(), catalog: self.catalog.clone() }
     }
 
     pub fn restore(snapshot: &VenueSnapshot) -> Result<VenueState, String> {
         let engine = Engine::restore(&snapshot.engine).map_err(|v| v.to_string())?;
-        Ok(VenueState { engine, registry: snapshot.registry.clone() })
+        Ok(VenueState { engine, registry: snapshot.registry.clone(), catalog: snapshot.catalog.clone() })
     }
 
     /// Whether an account exists: opened by the registry, or known to the engine.
@@ -208,6 +271,35 @@ impl VenueState {
                 }
                 self.registry.revoke_key(*key, *at_ms);
                 Ok(VenueOutcome::KeyRevoked { key: *key })
+            }
+            VenueCommand::ListMarket { spec, info } => {
+                // The catalog's checks first (they change nothing), then the engine's: a refusal
+                // by either leaves both as they were.
+                self.catalog.check_listing(spec, info)?;
+                self.engine.apply(&Command::CreateMarket { spec: *spec }, events)?;
+                self.catalog.list_market(spec, (**info).clone(), self.engine.clock_ms());
+                Ok(VenueOutcome::MarketListed { market: spec.market, events: events.clone() })
+            }
+            VenueCommand::EditMarket { market, changes, by } => {
+                let spec = self.engine.market_spec(*market).ok_or(Reject::UnknownMarket { market: *market })?;
+                self.catalog.edit_market(&spec, changes, *by, self.engine.clock_ms())?;
+                Ok(VenueOutcome::CatalogChanged)
+            }
+            VenueCommand::CreateEvent { event } => {
+                self.catalog.create_event(event.clone(), self.engine.clock_ms())?;
+                Ok(VenueOutcome::CatalogChanged)
+            }
+            VenueCommand::EditEvent { ticker, changes, by } => {
+                self.catalog.edit_event(ticker, changes, *by, self.engine.clock_ms())?;
+                Ok(VenueOutcome::CatalogChanged)
+            }
+            VenueCommand::CreateSeries { series } => {
+                self.catalog.create_series(series.clone(), self.engine.clock_ms())?;
+                Ok(VenueOutcome::CatalogChanged)
+            }
+            VenueCommand::EditSeries { ticker, changes, by } => {
+                self.catalog.edit_series(ticker, changes, *by, self.engine.clock_ms())?;
+                Ok(VenueOutcome::CatalogChanged)
             }
         }
     }

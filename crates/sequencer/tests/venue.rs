@@ -164,3 +164,78 @@ fn an_external_clock_drives_the_venue_time() {
     let venue = sequencer.stop();
     assert!(venue.engine().clock_ms() > 1_700_000_000_000);
 }
+
+/// The catalog is journaled like everything else: listings, events, series and every edit with
+/// its revision come back after a restart, from the journal alone and from a snapshot; a refused
+/// change is not journaled.
+#[test]
+fn the_catalog_survives_a_restart() {
+    use augury_catalog::{Category, EventInfo, MarketChange, MarketInfo, SeriesInfo};
+    use augury_core::{MarketSpec, TimestampMs};
+    use augury_sequencer::VenueCommand;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (mut venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
+    let now: TimestampMs = 1_700_000_000_000;
+    venue.submit(&Command::AdvanceTime { now_ms: now }).unwrap().unwrap();
+    let series = SeriesInfo {
+        ticker: "BTC-DAILY".into(),
+        title: "Bitcoin daily".into(),
+        category: Category::Crypto,
+        tags: vec!["bitcoin".into()],
+        frequency: "daily".into(),
+    };
+    let event = EventInfo {
+        ticker: "BTC-DAILY-2023-11-15".into(),
+        title: "Bitcoin on 15 November 2023".into(),
+        subtitle: String::new(),
+        category: Category::Crypto,
+        tags: vec![],
+        mutually_exclusive: false,
+        series: Some("BTC-DAILY".into()),
+    };
+    let spec = MarketSpec { market: 1, close_time_ms: now + 3_600_000, ..MarketSpec::default() };
+    let info = MarketInfo {
+        title: "Will <b>BTC</b> close at or above $40,000?".into(),
+        rules_primary: "Resolves YES if the index is at or above 40,000 at 00:00 UTC.".into(),
+        slug: "btc-40k".into(),
+        event: Some(event.ticker.clone()),
+        ..MarketInfo::placeholder(&spec)
+    };
+    let commands = [
+        VenueCommand::CreateSeries { series },
+        VenueCommand::CreateEvent { event },
+        VenueCommand::ListMarket { spec, info: Box::new(info) },
+        VenueCommand::EditMarket { market: 1, changes: vec![MarketChange::Title("Edited".into())], by: 1_000 },
+    ];
+    for command in &commands {
+        venue.execute(command).unwrap().unwrap();
+    }
+    // Refused: a duplicate slug (market 2 is not created either) and an over-long title.
+    let duplicate = VenueCommand::ListMarket {
+        spec: MarketSpec { market: 2, ..spec },
+        info: Box::new(MarketInfo { slug: "btc-40k".into(), ..MarketInfo::placeholder(&spec) }),
+    };
+    assert_eq!(venue.execute(&duplicate).unwrap().unwrap_err().code(), "duplicate_slug");
+    assert!(venue.engine().market_spec(2).is_none());
+    let long = VenueCommand::EditMarket { market: 1, changes: vec![MarketChange::Title("x".repeat(201))], by: 1 };
+    assert_eq!(venue.execute(&long).unwrap().unwrap_err().code(), "field_too_long");
+    venue.commit(0).unwrap();
+    let catalog = venue.state().catalog().clone();
+    assert_eq!(catalog.market(1).unwrap().created_ms, now);
+    assert_eq!(catalog.market(1).unwrap().revisions.len(), 1);
+    let entries = venue.journal().committed();
+    assert_eq!(entries, 5, "the clock and four catalog commands; refusals are not journaled");
+    drop(venue);
+
+    let (mut venue, report) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
+    assert_eq!(report.replayed, entries);
+    assert_eq!(*venue.state().catalog(), catalog);
+    venue.snapshot().unwrap();
+    drop(venue);
+    let (venue, report) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
+    assert_eq!(report.snapshot_entries, entries);
+    assert_eq!(*venue.state().catalog(), catalog);
+    assert_eq!(venue.state().catalog().market_by_slug("btc-40k"), Some(1));
+    assert_eq!(venue.state().catalog().market_series(1), Some("BTC-DAILY"));
+}
