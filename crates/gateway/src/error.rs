@@ -2,6 +2,7 @@
 //! a stable machine-readable code and a message for people. Nothing is ever changed by a request
 //! that gets one of these (refusals happen before any state change).
 
+use augury_catalog::CatalogReject;
 use augury_sequencer::{SubmitError, VenueReject};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -123,13 +124,34 @@ impl From<VenueReject> for ApiError {
             VenueReject::UnknownKey { .. } => StatusCode::NOT_FOUND,
             VenueReject::DuplicateKey { .. } | VenueReject::KeyAlreadyRevoked { .. } => StatusCode::CONFLICT,
             VenueReject::Engine(reject) => engine_status(reject),
+            VenueReject::Catalog(reject) => catalog_status(reject),
             _ => StatusCode::BAD_REQUEST,
         };
         let details = match &reject {
             VenueReject::ClientOrderConflict { fields, .. } => Some(serde_json::json!({ "differing_fields": fields })),
+            VenueReject::Catalog(CatalogReject::TooLong { field, max, length }) => {
+                Some(serde_json::json!({ "field": field, "max": max, "length": length }))
+            }
+            VenueReject::Catalog(CatalogReject::InvalidField { field, .. } | CatalogReject::RepeatedField { field }) => {
+                Some(serde_json::json!({ "field": field }))
+            }
             _ => None,
         };
         ApiError { status, code: reject.code(), message: reject.to_string(), retry_after: None, details }
+    }
+}
+
+fn catalog_status(reject: &CatalogReject) -> StatusCode {
+    match reject {
+        CatalogReject::UnknownEvent { .. } | CatalogReject::UnknownSeries { .. } => StatusCode::NOT_FOUND,
+        CatalogReject::DuplicateSlug { .. }
+        | CatalogReject::AlreadyListed { .. }
+        | CatalogReject::DuplicateEvent { .. }
+        | CatalogReject::DuplicateSeries { .. } => StatusCode::CONFLICT,
+        CatalogReject::TooLong { .. }
+        | CatalogReject::InvalidField { .. }
+        | CatalogReject::NoChanges
+        | CatalogReject::RepeatedField { .. } => StatusCode::BAD_REQUEST,
     }
 }
 

@@ -1,10 +1,17 @@
-//! Markets: the public list, one market, its order book, trades and candles; creating and closing
-//! markets (admin).
+//! Markets: finding them (filters, text, sort, pages), one market by id or slug, its order book,
+//! trades and candles; creating markets with what they ask, editing that, its revisions, and
+//! closing markets (admin).
 
+use super::discovery::{self, Figures, Sort, TextQuery};
 use super::{engine_command, internal, paged, parse_id, ApiResult, Page, Paged, Routes, Shared};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{parse_query, AdminCall, NoQuery};
-use crate::history::{Candle, TradeRecord, BASE_INTERVAL_MS};
+use crate::history::{Candle, History, TradeRecord, BASE_INTERVAL_MS};
+use crate::stats::MarketStats;
+use crate::AppState;
+use augury_catalog::info::default_slug;
+use augury_catalog::{Category, MarketChange, MarketInfo, OutcomeNames, Revision};
+use augury_sequencer::{VenueCommand, VenueOutcome, VenueState};
 use augury_core::{
     BookSide, Command, FeeSchedule, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, OutcomeIndex, Quantity,
     Resolution,
@@ -19,7 +26,9 @@ use utoipa_axum::routes;
 pub(super) fn routes() -> Routes {
     Routes::new()
         .routes(routes!(list_markets, create_market))
-        .routes(routes!(get_market))
+        .routes(routes!(get_market, edit_market))
+        .routes(routes!(get_market_by_slug))
+        .routes(routes!(market_revisions))
         .routes(routes!(close_market))
         .routes(routes!(get_book))
         .routes(routes!(list_trades))
@@ -43,6 +52,21 @@ pub(crate) struct MarketView {
     pub backing_micros: Micros,
     /// The best prices of each outcome's book.
     pub best: Vec<Quote>,
+    /// What the market asks, from the catalog (a market created before the catalog, or by an
+    /// engine command, shows a placeholder: "Market N", slug `market-N`, until an edit lists it).
+    #[serde(flatten)]
+    pub info: MarketInfo,
+    /// The series of the market's event.
+    pub series: Option<String>,
+    /// When the market was listed, which is when it opened for trading (venue time, ms since the
+    /// epoch); absent for a market without a catalog entry.
+    pub open_time_ms: Option<u64>,
+    /// When its catalog entry last changed.
+    pub updated_ms: Option<u64>,
+    /// Edits since listing (`GET /v1/markets/{market}/revisions` lists them).
+    pub revisions: u32,
+    /// Volume, open interest, prices and liquidity, from the trades and books.
+    pub stats: MarketStats,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -54,9 +78,14 @@ pub(crate) struct Quote {
     pub yes_ask_micros: Option<Micros>,
 }
 
-pub(super) fn market_view(engine: &augury_engine::Engine, market: MarketId) -> Option<MarketView> {
+/// A market as the API shows it: the engine's state and the catalog's entry (read together on
+/// the sequencer thread) and the statistics (from the history, after).
+pub(super) fn market_view(venue: &VenueState, market: MarketId) -> Option<MarketView> {
+    let engine = venue.engine();
     let spec = engine.market_spec(market)?;
     let outcomes = spec.kind.outcome_count();
+    let catalog = venue.catalog();
+    let listed = catalog.market(market);
     Some(MarketView {
         market,
         kind: spec.kind,
@@ -73,7 +102,33 @@ pub(super) fn market_view(engine: &augury_engine::Engine, market: MarketId) -> O
                 Quote { outcome, yes_bid_micros, yes_ask_micros }
             })
             .collect(),
+        info: listed.map_or_else(|| MarketInfo::placeholder(&spec), |l| l.info.clone()),
+        series: catalog.market_series(market).map(str::to_string),
+        open_time_ms: listed.map(|l| l.created_ms),
+        updated_ms: listed.map(|l| l.updated_ms()),
+        revisions: listed.map_or(0, |l| l.revisions.len() as u32),
+        stats: MarketStats::default(),
     })
+}
+
+/// Fills in the statistics of views read from the venue.
+pub(super) fn with_stats(history: &History, mut views: Vec<MarketView>) -> Vec<MarketView> {
+    for view in &mut views {
+        view.stats = history.stats(view.market).unwrap_or_default();
+    }
+    views
+}
+
+/// Reads markets' views, statistics included, in the order given (unknown ids are skipped).
+pub(super) async fn market_views(state: &AppState, ids: Vec<MarketId>) -> Result<Vec<MarketView>, ApiError> {
+    let views = state.sequencer.query(move |venue| ids.iter().filter_map(|m| market_view(venue.state(), *m)).collect()).await?;
+    Ok(with_stats(&state.history(), views))
+}
+
+/// One market's view, or 404.
+async fn one_market(state: &AppState, market: MarketId) -> ApiResult<MarketView> {
+    let mut views = market_views(state, vec![market]).await?;
+    views.pop().map(Json).ok_or_else(|| unknown_market(market))
 }
 
 pub(super) fn unknown_market(market: MarketId) -> ApiError {
@@ -92,16 +147,145 @@ fn check_outcome(market: MarketId, spec: &MarketSpec, outcome: OutcomeIndex) -> 
     ))
 }
 
-/// Every market, in the order they were created.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct MarketQuery {
+    /// Only markets in this state.
+    status: Option<MarketStatus>,
+    /// Only markets filed under this category.
+    category: Option<Category>,
+    /// Only markets with this tag (exactly as written).
+    tag: Option<String>,
+    /// Only markets whose event belongs to this series.
+    series: Option<String>,
+    /// Only the markets of this event.
+    event: Option<String>,
+    /// Only markets that close at or after this time (ms since the epoch); markets without a
+    /// close time are left out when either bound is given.
+    close_after_ms: Option<u64>,
+    /// Only markets that close before this time.
+    close_before_ms: Option<u64>,
+    /// Words that must all appear, in any case, in the title, subtitle, tags, or the event's or
+    /// series' title (at most 10 words, 200 characters).
+    q: Option<String>,
+    /// id (default), volume, volume_24h, close_time, newest or liquidity.
+    sort: Option<Sort>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// At most this many markets (1 to 1,000; default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+}
+
+/// A page of markets.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MarketPage {
+    pub items: Vec<MarketView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// What a market is filtered and ranked by, read on the sequencer thread.
+struct Candidate {
+    market: MarketId,
+    close_time_ms: u64,
+    created_ms: Option<u64>,
+}
+
+/// Markets, filtered, sorted and a page at a time.
 #[utoipa::path(get, path = "/v1/markets", tag = "markets",
-    responses((status = 200, body = Vec<MarketView>)))]
-async fn list_markets(_: NoQuery, State(state): Shared) -> ApiResult<Vec<MarketView>> {
+    params(MarketQuery),
+    responses((status = 200, body = MarketPage)))]
+async fn list_markets(State(state): Shared, RawQuery(query): RawQuery) -> ApiResult<MarketPage> {
+    let query: MarketQuery = parse_query(query.as_deref())?;
+    let limit = super::page_limit(query.limit)?;
+    let text = TextQuery::parse(query.q.as_deref())?;
+    if let (Some(after), Some(before)) = (query.close_after_ms, query.close_before_ms) {
+        if after >= before {
+            return Err(ApiError::bad_request("invalid_query", "close_after_ms must be before close_before_ms"));
+        }
+    }
     let ids = state.history().markets();
-    let views = state
+    let filter = MarketFilter { query, text };
+    let (candidates, query) = state
         .sequencer
-        .query(move |venue| ids.iter().filter_map(|m| market_view(venue.engine(), *m)).collect())
+        .query(move |venue| {
+            let candidates: Vec<Candidate> = ids.iter().filter_map(|m| filter.candidate(venue.state(), *m)).collect();
+            (candidates, filter.query)
+        })
         .await?;
-    Ok(Json(views))
+    let sort = query.sort.unwrap_or_default();
+    let ranked: Vec<(i128, MarketId)> = {
+        let history = state.history();
+        candidates
+            .iter()
+            .map(|c| {
+                let stats = history.stats(c.market).unwrap_or_default();
+                let figures = Figures { stats: &stats, close_time_ms: c.close_time_ms, created_ms: c.created_ms };
+                (sort.key(&figures), c.market)
+            })
+            .collect()
+    };
+    let (ids, next_cursor) = discovery::page(ranked, query.cursor.as_deref(), limit)?;
+    let items = market_views(&state, ids).await?;
+    Ok(Json(MarketPage { items, next_cursor }))
+}
+
+/// The filters of a market list, applied on the sequencer thread.
+struct MarketFilter {
+    query: MarketQuery,
+    text: Option<TextQuery>,
+}
+
+impl MarketFilter {
+    fn candidate(&self, venue: &VenueState, market: MarketId) -> Option<Candidate> {
+        let q = &self.query;
+        let engine = venue.engine();
+        let spec = engine.market_spec(market)?;
+        if q.status.is_some_and(|s| engine.market_status(market) != Some(s)) {
+            return None;
+        }
+        let close = spec.close_time_ms;
+        let bounded = q.close_after_ms.is_some() || q.close_before_ms.is_some();
+        if bounded
+            && (close == 0 || q.close_after_ms.is_some_and(|a| close < a) || q.close_before_ms.is_some_and(|b| close >= b))
+        {
+            return None;
+        }
+        let catalog = venue.catalog();
+        let listed = catalog.market(market);
+        let placeholder;
+        let info = match listed {
+            Some(listed) => &listed.info,
+            None => {
+                placeholder = MarketInfo::placeholder(&spec);
+                &placeholder
+            }
+        };
+        let event = info.event.as_deref().and_then(|e| catalog.event(e));
+        let series = catalog.market_series(market);
+        if q.category.is_some_and(|c| c != info.category)
+            || q.tag.as_ref().is_some_and(|t| !info.tags.contains(t))
+            || q.event.as_deref().is_some_and(|e| info.event.as_deref() != Some(e))
+            || q.series.as_deref().is_some_and(|s| series != Some(s))
+        {
+            return None;
+        }
+        if let Some(text) = &self.text {
+            let series_title = series.and_then(|s| catalog.series(s)).map(|s| s.info.title.as_str());
+            let texts = [info.title.as_str(), info.subtitle.as_str()]
+                .into_iter()
+                .chain(info.tags.iter().map(String::as_str))
+                .chain(event.map(|e| e.info.title.as_str()))
+                .chain(series_title);
+            if !text.matches(texts) {
+                return None;
+            }
+        }
+        Some(Candidate { market, close_time_ms: close, created_ms: listed.map(|l| l.created_ms) })
+    }
 }
 
 /// One market.
@@ -110,12 +294,30 @@ async fn list_markets(_: NoQuery, State(state): Shared) -> ApiResult<Vec<MarketV
     responses((status = 200, body = MarketView), (status = 404, body = ErrorBody)))]
 async fn get_market(_: NoQuery, State(state): Shared, Path(market): Path<String>) -> ApiResult<MarketView> {
     let market: MarketId = parse_id(&market, "market id")?;
-    state
+    one_market(&state, market).await
+}
+
+/// The market with this slug.
+#[utoipa::path(get, path = "/v1/markets/by-slug/{slug}", tag = "markets",
+    params(("slug" = String, Path, description = "The market's slug")),
+    responses((status = 200, body = MarketView), (status = 404, body = ErrorBody)))]
+async fn get_market_by_slug(_: NoQuery, State(state): Shared, Path(slug): Path<String>) -> ApiResult<MarketView> {
+    let wanted = slug.clone();
+    let market = state
         .sequencer
-        .query(move |venue| market_view(venue.engine(), market))
-        .await?
-        .map(Json)
-        .ok_or_else(|| unknown_market(market))
+        .query(move |venue| {
+            let catalog = venue.state().catalog();
+            catalog.market_by_slug(&wanted).or_else(|| {
+                // A market without a catalog entry answers to its default slug.
+                let market: MarketId = wanted.strip_prefix("market-")?.parse().ok()?;
+                let unlisted = catalog.market(market).is_none() && venue.engine().market_spec(market).is_some();
+                (unlisted && default_slug(market) == wanted).then_some(market)
+            })
+        })
+        .await?;
+    let shown: String = slug.chars().take(100).collect();
+    let market = market.ok_or_else(|| ApiError::not_found("unknown_market", format!("no market has the slug {shown:?}")))?;
+    one_market(&state, market).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -132,25 +334,174 @@ struct CreateMarket {
     /// Trading stops when the venue clock reaches this time (ms since the epoch); absent: no
     /// automatic close.
     close_time_ms: Option<u64>,
+    /// The question (at most 200 characters). Absent: "Market N".
+    title: Option<String>,
+    /// At most 200 characters.
+    subtitle: Option<String>,
+    /// At most 5,000 characters.
+    description: Option<String>,
+    /// What decides the market (at most 5,000 characters).
+    rules_primary: Option<String>,
+    /// Edge cases (at most 5,000 characters).
+    rules_secondary: Option<String>,
+    /// Where the answer comes from (at most 500 characters).
+    resolution_source: Option<String>,
+    /// Absent: other.
+    category: Option<Category>,
+    /// At most 10 tags of at most 40 characters.
+    tags: Option<Vec<String>>,
+    /// Unique; `a-z 0-9 -`, at most 96 characters. Absent: `market-N`.
+    slug: Option<String>,
+    /// Absent: Yes/No, "Outcome 1".., or the scalar's bare bounds.
+    outcome_names: Option<OutcomeNames>,
+    /// An http(s) URL of an illustration (never fetched by the venue).
+    image_url: Option<String>,
+    /// The ticker of the event the market belongs to (create the event first).
+    event: Option<String>,
+    /// When the answer is expected (ms since the epoch), at or after the close time.
+    expected_expiration_ms: Option<u64>,
 }
 
-/// Creates a market (admin).
+impl CreateMarket {
+    /// The engine's spec and the catalog's entry; absent catalog fields take their defaults.
+    fn split(self) -> (MarketSpec, MarketInfo) {
+        let spec = MarketSpec {
+            market: self.market,
+            kind: self.kind,
+            tick_micros: self.tick_micros,
+            fees: self.fees.unwrap_or(FeeSchedule::ZERO),
+            close_time_ms: self.close_time_ms.unwrap_or(0),
+        };
+        let defaults = MarketInfo::placeholder(&spec);
+        let info = MarketInfo {
+            title: self.title.unwrap_or(defaults.title),
+            subtitle: self.subtitle.unwrap_or_default(),
+            description: self.description.unwrap_or_default(),
+            rules_primary: self.rules_primary.unwrap_or_default(),
+            rules_secondary: self.rules_secondary.unwrap_or_default(),
+            resolution_source: self.resolution_source.unwrap_or_default(),
+            category: self.category.unwrap_or_default(),
+            tags: self.tags.unwrap_or_default(),
+            slug: self.slug.unwrap_or(defaults.slug),
+            outcome_names: self.outcome_names.unwrap_or(defaults.outcome_names),
+            image_url: self.image_url,
+            event: self.event,
+            expected_expiration_ms: self.expected_expiration_ms,
+        };
+        (spec, info)
+    }
+}
+
+/// Creates a market and lists it with what it asks (admin). The engine's checks and the
+/// catalog's run before anything changes: a refusal by either creates nothing.
 #[utoipa::path(post, path = "/v1/markets", tag = "markets", request_body = CreateMarket,
     security(("signed" = [])),
     responses((status = 201, body = MarketView)))]
 async fn create_market(State(state): Shared, call: AdminCall) -> Result<(StatusCode, Json<MarketView>), ApiError> {
     let request: CreateMarket = call.json()?;
-    let spec = MarketSpec {
-        market: request.market,
-        kind: request.kind,
-        tick_micros: request.tick_micros,
-        fees: request.fees.unwrap_or(FeeSchedule::ZERO),
-        close_time_ms: request.close_time_ms.unwrap_or(0),
-    };
-    engine_command(&state, Command::CreateMarket { spec }).await?;
-    let view = state.sequencer.query(move |venue| market_view(venue.engine(), spec.market)).await?;
+    let (spec, info) = request.split();
+    let command = VenueCommand::ListMarket { spec, info: Box::new(info) };
+    match state.sequencer.execute_async(command).await?? {
+        VenueOutcome::MarketListed { .. } => {}
+        other => return Err(internal(&format!("a listing gave {other:?}"))),
+    }
+    let view = market_views(&state, vec![spec.market]).await?.pop();
     let view = view.ok_or_else(|| internal("the market just created is not there"))?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// An edit of a market's catalog entry: only the fields given change. `image_url`, `event` and
+/// `expected_expiration_ms` are cleared with `null`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct EditMarket {
+    title: Option<String>,
+    subtitle: Option<String>,
+    description: Option<String>,
+    rules_primary: Option<String>,
+    rules_secondary: Option<String>,
+    resolution_source: Option<String>,
+    category: Option<Category>,
+    tags: Option<Vec<String>>,
+    slug: Option<String>,
+    outcome_names: Option<OutcomeNames>,
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    image_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    event: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<u64>)]
+    expected_expiration_ms: Option<Option<u64>>,
+}
+
+impl EditMarket {
+    /// The changes, in the catalog's field order.
+    fn changes(self) -> Vec<MarketChange> {
+        let mut changes = Vec::new();
+        let mut push = |change: Option<MarketChange>| changes.extend(change);
+        push(self.title.map(MarketChange::Title));
+        push(self.subtitle.map(MarketChange::Subtitle));
+        push(self.description.map(MarketChange::Description));
+        push(self.rules_primary.map(MarketChange::RulesPrimary));
+        push(self.rules_secondary.map(MarketChange::RulesSecondary));
+        push(self.resolution_source.map(MarketChange::ResolutionSource));
+        push(self.category.map(MarketChange::Category));
+        push(self.tags.map(MarketChange::Tags));
+        push(self.slug.map(MarketChange::Slug));
+        push(self.outcome_names.map(MarketChange::OutcomeNames));
+        push(self.image_url.map(MarketChange::ImageUrl));
+        push(self.event.map(MarketChange::Event));
+        push(self.expected_expiration_ms.map(MarketChange::ExpectedExpirationMs));
+        changes
+    }
+}
+
+/// Edits what a market asks (admin). Every edit is journaled and kept with the values it
+/// replaced (`GET /v1/markets/{market}/revisions`). The market's terms (kind, grid, fees, close
+/// time) are the engine's and cannot be edited.
+#[utoipa::path(patch, path = "/v1/markets/{market}", tag = "markets", request_body = EditMarket,
+    params(("market" = u32, Path, description = "Market id")),
+    security(("signed" = [])),
+    responses((status = 200, body = MarketView), (status = 404, body = ErrorBody)))]
+async fn edit_market(State(state): Shared, Path(market): Path<String>, call: AdminCall) -> ApiResult<MarketView> {
+    let market: MarketId = parse_id(&market, "market id")?;
+    let edit: EditMarket = call.json()?;
+    let command = VenueCommand::EditMarket { market, changes: edit.changes(), by: call.key.account };
+    state.sequencer.execute_async(command).await??;
+    one_market(&state, market).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MarketRevisions {
+    pub market: MarketId,
+    /// When the market was listed; absent for a market without a catalog entry.
+    pub created_ms: Option<u64>,
+    /// Oldest first.
+    pub revisions: Vec<Revision<MarketChange>>,
+}
+
+/// Every edit of a market's catalog entry, oldest first: the fields set, what they held before,
+/// when and by which account.
+#[utoipa::path(get, path = "/v1/markets/{market}/revisions", tag = "markets",
+    params(("market" = u32, Path, description = "Market id")),
+    responses((status = 200, body = MarketRevisions), (status = 404, body = ErrorBody)))]
+async fn market_revisions(_: NoQuery, State(state): Shared, Path(market): Path<String>) -> ApiResult<MarketRevisions> {
+    let market: MarketId = parse_id(&market, "market id")?;
+    let answer = state
+        .sequencer
+        .query(move |venue| {
+            venue.engine().market_spec(market)?;
+            let listed = venue.state().catalog().market(market);
+            Some(MarketRevisions {
+                market,
+                created_ms: listed.map(|l| l.created_ms),
+                revisions: listed.map(|l| l.revisions.clone()).unwrap_or_default(),
+            })
+        })
+        .await?;
+    answer.map(Json).ok_or_else(|| unknown_market(market))
 }
 
 /// Stops trading in a market now (admin): resting orders are cancelled and their reserves
@@ -162,8 +513,7 @@ async fn create_market(State(state): Shared, call: AdminCall) -> Result<(StatusC
 async fn close_market(State(state): Shared, Path(market): Path<String>, _call: AdminCall) -> ApiResult<MarketView> {
     let market: MarketId = parse_id(&market, "market id")?;
     engine_command(&state, Command::CloseMarket { market }).await?;
-    let view = state.sequencer.query(move |venue| market_view(venue.engine(), market)).await?;
-    view.map(Json).ok_or_else(|| internal("the market just closed is not there"))
+    one_market(&state, market).await
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -3,13 +3,16 @@
 //! durable. Prices are micro-dollars in the order's own side, quantities whole contracts.
 //!
 //! Each module owns a group of routes and their OpenAPI description (`#[utoipa::path]` on the
-//! handler itself, so the document cannot drift from the code): [`markets`], [`lifecycle`] (how
+//! handler itself, so the document cannot drift from the code): [`markets`] (with [`discovery`]:
+//! filters, sort orders and cursors), [`catalog`] (events, series, categories), [`lifecycle`] (how
 //! markets end), [`orders`], [`portfolio`], [`accounts`], [`keys`], [`ops`] (health, metrics),
 //! [`intel`] (grades, signals, indicators, threshold probabilities per asset), [`treasury`] (the
 //! venue's money as a whole, admin).
 //! [`openapi`] assembles the document served at `/openapi.json`.
 
 mod accounts;
+mod catalog;
+mod discovery;
 mod intel;
 mod keys;
 mod lifecycle;
@@ -45,6 +48,7 @@ type Routes = OpenApiRouter<Arc<AppState>>;
 fn routes() -> Routes {
     OpenApiRouter::with_openapi(openapi::base())
         .merge(markets::routes())
+        .merge(catalog::routes())
         .merge(lifecycle::routes())
         .merge(orders::routes())
         .merge(portfolio::routes())
@@ -172,6 +176,16 @@ struct Paged<T> {
 fn paged<T>(items: Vec<T>, limit: usize, id: impl Fn(&T) -> u64) -> Paged<T> {
     let next_cursor = if items.len() == limit { items.last().map(id) } else { None };
     Paged { items, next_cursor }
+}
+
+/// For an edit's nullable fields: present (even as `null`, which clears the field) is `Some`,
+/// absent (left as it is) is `None` through `#[serde(default)]`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Runs an engine command and turns a refusal into an error.

@@ -21,7 +21,8 @@ use utoipa::{Modify, OpenApi as _};
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes),
     tags(
-        (name = "markets", description = "Markets, books, trades, candles"),
+        (name = "markets", description = "Markets: finding them, what they ask and its revisions, books, trades, candles"),
+        (name = "events", description = "Events and series that group markets, and the categories"),
         (name = "resolution", description = "How markets end: rules, index values, proposals, disputes, votes, settlement"),
         (name = "amm", description = "The LMSR market maker beside a market's book"),
         (name = "orders", description = "Placing and managing orders"),
