@@ -9,6 +9,7 @@
 //! maker when it closes (its state and state hash hold only what is still live), while the journal
 //! keeps every event that made them, so the audit trail is read from there.
 
+use crate::stats;
 use augury_core::{
     payout, AccountId, Action, CancelReason, Event, MarketId, MarketKind, Micros, OrderId, OrderType, OutcomeIndex,
     Quantity, Resolution, ResolutionSource, Side, TimeInForce, TimestampMs, TradeId,
@@ -289,6 +290,8 @@ pub struct History {
     resolutions: HashMap<MarketId, ResolutionRecord>,
     amms: HashMap<MarketId, AmmRecord>,
     committed: HashMap<AccountId, Committed>,
+    /// Volume, open interest, prices, traders and liquidity per market and outcome.
+    stats: stats::Stats,
     entries: u64,
 }
 
@@ -306,6 +309,17 @@ impl History {
     /// created).
     pub fn resolution(&self, market: MarketId) -> Option<ResolutionRecord> {
         self.kinds.contains_key(&market).then(|| self.resolutions.get(&market).cloned().unwrap_or_default())
+    }
+
+    /// A market's statistics and its outcomes' (None for a market never created).
+    pub fn stats(&self, market: MarketId) -> Option<stats::MarketStats> {
+        self.stats.market(market)
+    }
+
+    /// Every market's statistics, in market id order: what discovery sorts (no scan of the
+    /// history: each market's figures are kept current, the liquidity band read from its books).
+    pub fn all_stats(&self) -> Vec<stats::MarketStats> {
+        self.stats.all()
     }
 
     /// A market's market maker, running or closed, if it ever had one.
@@ -414,6 +428,8 @@ impl History {
         };
         for event in events {
             self.apply_event(event, client_order_id);
+            // After the history's own update, so it sees the venue's time as the history does.
+            self.stats.apply(event, self.now_ms);
         }
     }
 

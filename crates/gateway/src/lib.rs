@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod replay;
 pub mod server;
+pub mod stats;
 pub mod tls;
 pub mod token;
 pub mod verify;
