@@ -155,8 +155,29 @@ class AuguryClient:
 
     # ------------------------------------------------------------------ public data
 
-    def markets(self) -> list:
-        return self.request("GET", "/v1/markets", auth="none")
+    def markets(self, **filters) -> dict:
+        """One page of markets: {"items": [...], "next_cursor": "..."}. Filters are the query
+        parameters of GET /v1/markets (status, category, tag, series, event, close_after_ms,
+        close_before_ms, q, sort, cursor, limit)."""
+        return self.request("GET", "/v1/markets", filters, auth="none")
+
+    def all_markets(self, **filters) -> list:
+        """Every market the filters match, following the cursor page by page."""
+        items, cursor = [], None
+        while True:
+            page = self.markets(**filters, cursor=cursor)
+            items.extend(page["items"])
+            cursor = page.get("next_cursor")
+            if cursor is None:
+                return items
+
+    def market_by_slug(self, slug: str) -> dict:
+        return self.request("GET", f"/v1/markets/by-slug/{slug}", auth="none")
+
+    def events(self, **filters) -> dict:
+        """One page of events (GET /v1/events filters: status, category, tag, series, q, sort,
+        with_markets, cursor, limit)."""
+        return self.request("GET", "/v1/events", filters, auth="none")
 
     def market(self, market: int) -> dict:
         return self.request("GET", f"/v1/markets/{market}", auth="none")

@@ -32,8 +32,10 @@ def main() -> None:
     args = parser.parse_args()
     client = AuguryClient(args.url, key_id=args.key_id, private_key_hex=args.private_key_hex)
 
-    markets = client.markets()
+    markets = client.all_markets(limit=1)
     check(any(m["market"] == args.market for m in markets), f"market {args.market} is listed")
+    slug = client.market(args.market)["slug"]
+    check(client.market_by_slug(slug)["market"] == args.market, "the market is found by its slug")
     tick = client.market(args.market)["tick_micros"]
     before = client.balance()
     check(before["available_micros"] > 0, "the account has collateral")

@@ -132,9 +132,9 @@ impl From<VenueReject> for ApiError {
             VenueReject::Catalog(CatalogReject::TooLong { field, max, length }) => {
                 Some(serde_json::json!({ "field": field, "max": max, "length": length }))
             }
-            VenueReject::Catalog(CatalogReject::InvalidField { field, .. } | CatalogReject::RepeatedField { field }) => {
-                Some(serde_json::json!({ "field": field }))
-            }
+            VenueReject::Catalog(
+                CatalogReject::InvalidField { field, .. } | CatalogReject::RepeatedField { field },
+            ) => Some(serde_json::json!({ "field": field })),
             _ => None,
         };
         ApiError { status, code: reject.code(), message: reject.to_string(), retry_after: None, details }

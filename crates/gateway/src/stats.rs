@@ -91,7 +91,7 @@ pub struct OutcomeStats {
 }
 
 /// A market's statistics and its outcomes'.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct MarketStats {
     pub market: MarketId,
     /// Sums over the outcomes.

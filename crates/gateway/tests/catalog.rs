@@ -81,40 +81,69 @@ async fn metadata_round_trips_edits_keep_history_and_refusals_change_nothing() {
     // Refusals: each is clear, and neither the engine nor the catalog changes.
     let before = ok(call(&client, &server, &alice, "GET", "/v1/markets", None).await);
     let long_title = market(8, "long", json!({ "title": "x".repeat(201) }));
-    let body = refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(long_title)).await, 400, "field_too_long");
+    let body =
+        refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(long_title)).await, 400, "field_too_long");
     assert_eq!(body["error"]["details"], json!({ "field": "title", "max": 200, "length": 201 }));
     let long_rules = market(8, "long", json!({ "rules_primary": "r".repeat(5_001) }));
-    let body = refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(long_rules)).await, 400, "field_too_long");
+    let body =
+        refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(long_rules)).await, 400, "field_too_long");
     assert_eq!(body["error"]["details"]["field"], "rules_primary");
     let unknown_field = market(8, "unknown", json!({ "colour": "red" }));
-    let body = refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(unknown_field)).await, 400, "invalid_json");
+    let body =
+        refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(unknown_field)).await, 400, "invalid_json");
     assert!(body["error"]["message"].as_str().unwrap().contains("colour"), "{body}");
     let unknown_category = market(8, "unknown", json!({ "category": "astrology" }));
-    let body = refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(unknown_category)).await, 400, "invalid_json");
+    let body = refused(
+        call(&client, &server, &admin, "POST", "/v1/markets", Some(unknown_category)).await,
+        400,
+        "invalid_json",
+    );
     assert!(body["error"]["message"].as_str().unwrap().contains("astrology"), "{body}");
     let duplicate = market(8, "nuggets-2026", json!({}));
-    let body = refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(duplicate)).await, 409, "duplicate_slug");
+    let body =
+        refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(duplicate)).await, 409, "duplicate_slug");
     assert!(body["error"]["message"].as_str().unwrap().contains("market 7"), "{body}");
     let orphan = market(8, "orphan", json!({ "event": "NOPE" }));
     refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(orphan)).await, 404, "unknown_event");
     let names = market(8, "names", json!({ "outcome_names": { "categorical": { "labels": ["a", "b"] } } }));
     refused(call(&client, &server, &admin, "POST", "/v1/markets", Some(names)).await, 400, "invalid_field");
-    refused(call(&client, &server, &alice, "POST", "/v1/markets", Some(market(8, "x", json!({})))).await, 403, "forbidden");
+    refused(
+        call(&client, &server, &alice, "POST", "/v1/markets", Some(market(8, "x", json!({})))).await,
+        403,
+        "missing_scope",
+    );
     refused(call(&client, &server, &alice, "GET", "/v1/markets/8", None).await, 404, "unknown_market");
     assert_eq!(ok(call(&client, &server, &alice, "GET", "/v1/markets", None).await), before);
 
     // Edits: journaled, with what they replaced; null clears a nullable field.
-    let edit = json!({ "title": "Will the Nuggets win the 2026 NBA Finals?", "image_url": null, "tags": ["nba", "finals"] });
+    let edit =
+        json!({ "title": "Will the Nuggets win the 2026 NBA Finals?", "image_url": null, "tags": ["nba", "finals"] });
     let edited = ok(call(&client, &server, &admin, "PATCH", "/v1/markets/7", Some(edit)).await);
     assert_eq!(edited["title"], "Will the Nuggets win the 2026 NBA Finals?");
     assert_eq!(edited["image_url"], Value::Null);
     assert_eq!(edited["revisions"], 1);
     ok(call(&client, &server, &admin, "PATCH", "/v1/markets/7", Some(json!({ "slug": "nuggets-finals" }))).await);
-    refused(call(&client, &server, &admin, "PATCH", "/v1/markets/7", Some(json!({ "title": "" }))).await, 400, "invalid_field");
+    refused(
+        call(&client, &server, &admin, "PATCH", "/v1/markets/7", Some(json!({ "title": "" }))).await,
+        400,
+        "invalid_field",
+    );
     refused(call(&client, &server, &admin, "PATCH", "/v1/markets/7", Some(json!({}))).await, 400, "no_changes");
-    refused(call(&client, &server, &admin, "PATCH", "/v1/markets/7", Some(json!({ "kind": "binary" }))).await, 400, "invalid_json");
-    refused(call(&client, &server, &admin, "PATCH", "/v1/markets/99", Some(json!({ "title": "x" }))).await, 404, "unknown_market");
-    refused(call(&client, &server, &alice, "PATCH", "/v1/markets/7", Some(json!({ "title": "x" }))).await, 403, "forbidden");
+    refused(
+        call(&client, &server, &admin, "PATCH", "/v1/markets/7", Some(json!({ "kind": "binary" }))).await,
+        400,
+        "invalid_json",
+    );
+    refused(
+        call(&client, &server, &admin, "PATCH", "/v1/markets/99", Some(json!({ "title": "x" }))).await,
+        404,
+        "unknown_market",
+    );
+    refused(
+        call(&client, &server, &alice, "PATCH", "/v1/markets/7", Some(json!({ "title": "x" }))).await,
+        403,
+        "missing_scope",
+    );
     let revisions = ok(call(&client, &server, &alice, "GET", "/v1/markets/7/revisions", None).await);
     let list = revisions["revisions"].as_array().unwrap();
     assert_eq!(list.len(), 2, "{revisions}");
@@ -128,15 +157,29 @@ async fn metadata_round_trips_edits_keep_history_and_refusals_change_nothing() {
         json!([{ "title": markup }, { "tags": ["playoffs"] }, { "image_url": "https://example.org/thing.png" }])
     );
     assert_eq!(list[1]["previous"], json!([{ "slug": "nuggets-2026" }]));
-    refused(call(&client, &server, &alice, "GET", "/v1/markets/by-slug/nuggets-2026", None).await, 404, "unknown_market");
+    refused(
+        call(&client, &server, &alice, "GET", "/v1/markets/by-slug/nuggets-2026", None).await,
+        404,
+        "unknown_market",
+    );
     let event_edit = json!({ "subtitle": "Best of seven", "series": null });
     let edited = ok(call(&client, &server, &admin, "PATCH", "/v1/events/NBA-2026", Some(event_edit)).await);
     assert_eq!((edited["subtitle"].as_str(), edited["series"].as_str()), (Some("Best of seven"), None));
-    let edited = ok(call(&client, &server, &admin, "PATCH", "/v1/events/NBA-2026", Some(json!({ "series": "NBA" }))).await);
+    let edited =
+        ok(call(&client, &server, &admin, "PATCH", "/v1/events/NBA-2026", Some(json!({ "series": "NBA" }))).await);
     assert_eq!(edited["revisions"], 2);
     ok(call(&client, &server, &admin, "PATCH", "/v1/series/NBA", Some(json!({ "frequency": "yearly" }))).await);
-    refused(call(&client, &server, &admin, "POST", "/v1/events", Some(json!({ "ticker": "NBA-2026", "title": "again" }))).await, 409, "duplicate_event");
-    refused(call(&client, &server, &admin, "POST", "/v1/events", Some(json!({ "ticker": "nba", "title": "lower" }))).await, 400, "invalid_field");
+    refused(
+        call(&client, &server, &admin, "POST", "/v1/events", Some(json!({ "ticker": "NBA-2026", "title": "again" })))
+            .await,
+        409,
+        "duplicate_event",
+    );
+    refused(
+        call(&client, &server, &admin, "POST", "/v1/events", Some(json!({ "ticker": "nba", "title": "lower" }))).await,
+        400,
+        "invalid_field",
+    );
 
     // A restart (the journal replayed) gives back the same catalog, revisions included.
     let market_before = ok(call(&client, &server, &alice, "GET", "/v1/markets/7", None).await);
@@ -150,12 +193,22 @@ async fn metadata_round_trips_edits_keep_history_and_refusals_change_nothing() {
     assert_eq!(ok(call(&client, &server, &alice, "GET", "/v1/events/NBA-2026/revisions", None).await), event_before);
     let series_after = ok(call(&client, &server, &alice, "GET", "/v1/series/NBA", None).await);
     assert_eq!(series_after, series_before);
-    assert_eq!((series_after["frequency"].as_str(), series_after["events"].clone()), (Some("yearly"), json!(["NBA-2026"])));
+    assert_eq!(
+        (series_after["frequency"].as_str(), series_after["events"].clone()),
+        (Some("yearly"), json!(["NBA-2026"]))
+    );
     server.stop().await;
 }
 
 /// Every id in a list walked page by page with `limit`, checking nothing repeats.
-async fn walk(client: &reqwest::Client, server: &Server, who: &Credentials, path: &str, limit: usize, id: &str) -> Vec<Value> {
+async fn walk(
+    client: &reqwest::Client,
+    server: &Server,
+    who: &Credentials,
+    path: &str,
+    limit: usize,
+    id: &str,
+) -> Vec<Value> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -184,11 +237,24 @@ async fn walk(client: &reqwest::Client, server: &Server, who: &Credentials, path
 async fn discovery_filters_sorts_and_pages_with_statistics_from_the_trades() {
     let (server, admin, alice, bob) = start(GatewayConfig::default()).await;
     let client = reqwest::Client::new();
-    ok(call(&client, &server, &admin, "POST", "/v1/series", Some(json!({ "ticker": "BTC-DAILY", "title": "Bitcoin daily close", "category": "crypto" }))).await);
-    let event = json!({ "ticker": "BTC-DAILY-1", "title": "Bitcoin tomorrow", "category": "crypto", "series": "BTC-DAILY" });
+    ok(call(
+        &client,
+        &server,
+        &admin,
+        "POST",
+        "/v1/series",
+        Some(json!({ "ticker": "BTC-DAILY", "title": "Bitcoin daily close", "category": "crypto" })),
+    )
+    .await);
+    let event =
+        json!({ "ticker": "BTC-DAILY-1", "title": "Bitcoin tomorrow", "category": "crypto", "series": "BTC-DAILY" });
     ok(call(&client, &server, &admin, "POST", "/v1/events", Some(event)).await);
     let crypto = |id: u32, title: &str| {
-        market(id, &format!("btc-{id}"), json!({ "title": title, "category": "crypto", "tags": ["bitcoin"], "event": "BTC-DAILY-1" }))
+        market(
+            id,
+            &format!("btc-{id}"),
+            json!({ "title": title, "category": "crypto", "tags": ["bitcoin"], "event": "BTC-DAILY-1" }),
+        )
     };
     for body in [
         crypto(10, "Will Bitcoin be above $90,000?"),
@@ -224,7 +290,9 @@ async fn discovery_filters_sorts_and_pages_with_statistics_from_the_trades() {
     let traded: u64 = trades["items"].as_array().unwrap().iter().map(|t| t["quantity"].as_u64().unwrap()).sum();
     assert_eq!(traded, 30);
 
-    let ids = |page: &Value| page["items"].as_array().unwrap().iter().map(|m| m["market"].as_u64().unwrap()).collect::<Vec<_>>();
+    let ids = |page: &Value| {
+        page["items"].as_array().unwrap().iter().map(|m| m["market"].as_u64().unwrap()).collect::<Vec<_>>()
+    };
     let get = |path: &'static str| call(&client, &server, &alice, "GET", path, None);
     assert_eq!(ids(&ok(get("/v1/markets?category=crypto").await)), [10, 11, 12]);
     assert_eq!(ids(&ok(get("/v1/markets?tag=nba").await)), [13]);
@@ -235,7 +303,11 @@ async fn discovery_filters_sorts_and_pages_with_statistics_from_the_trades() {
     assert_eq!(ids(&ok(get("/v1/markets?sort=liquidity&category=crypto&limit=1").await)), [12]);
     assert_eq!(ids(&ok(get("/v1/markets?sort=close_time").await)), [10, 11, 12, 13, 1], "market 1 has no close time");
     assert_eq!(ids(&ok(get("/v1/markets?sort=newest").await)), [13, 12, 11, 10, 1]);
-    let window = format!("/v1/markets?close_after_ms={}&close_before_ms={}", now_ms() + 10 * HOUR + HOUR / 2, now_ms() + 12 * HOUR + HOUR / 2);
+    let window = format!(
+        "/v1/markets?close_after_ms={}&close_before_ms={}",
+        now_ms() + 10 * HOUR + HOUR / 2,
+        now_ms() + 12 * HOUR + HOUR / 2
+    );
     assert_eq!(ids(&ok(call(&client, &server, &alice, "GET", &window, None).await)), [11, 12]);
     ok(call(&client, &server, &admin, "POST", "/v1/markets/13/close", None).await);
     assert_eq!(ids(&ok(get("/v1/markets?status=closed").await)), [13]);
@@ -249,7 +321,10 @@ async fn discovery_filters_sorts_and_pages_with_statistics_from_the_trades() {
         let all = walk(&client, &server, &alice, &format!("/v1/markets?sort={sort}"), 2, "market").await;
         assert_eq!(all.len(), 5, "{sort}: {all:?}");
     }
-    assert_eq!(walk(&client, &server, &alice, "/v1/markets?sort=volume", 2, "market").await[..2], [json!(11), json!(10)]);
+    assert_eq!(
+        walk(&client, &server, &alice, "/v1/markets?sort=volume", 2, "market").await[..2],
+        [json!(11), json!(10)]
+    );
 
     // Events: their markets' figures summed, filtered and sorted the same way.
     let events = ok(get("/v1/events?series=BTC-DAILY&with_markets=true").await);
@@ -263,6 +338,9 @@ async fn discovery_filters_sorts_and_pages_with_statistics_from_the_trades() {
     assert_eq!(ok(get("/v1/events?category=sports").await)["items"].as_array().unwrap().len(), 0);
     let categories = ok(get("/v1/categories").await);
     let crypto = categories.as_array().unwrap().iter().find(|c| c["id"] == "crypto").unwrap();
-    assert_eq!((crypto["title"].as_str(), crypto["markets"].as_u64(), crypto["open_markets"].as_u64()), (Some("Crypto"), Some(3), Some(3)));
+    assert_eq!(
+        (crypto["title"].as_str(), crypto["markets"].as_u64(), crypto["open_markets"].as_u64()),
+        (Some("Crypto"), Some(3), Some(3))
+    );
     server.stop().await;
 }

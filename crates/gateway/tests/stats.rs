@@ -6,11 +6,6 @@
 //! positions, market maker claims and backing; liquidity from the engine's depth). Then every
 //! market settles and is redeemed.
 
-// The simulator's source, compiled into this test: the gateway does not depend on `augury-sim`.
-#[allow(dead_code)]
-#[path = "../../sim/src/lib.rs"]
-mod sim;
-
 use augury_core::{
     AccountId, BookSide, Command, Event, MarketId, MarketKind, Micros, OutcomeIndex, Quantity, Resolution, Side,
     TimestampMs, MICROS_PER_DOLLAR,
@@ -19,7 +14,7 @@ use augury_engine::{Engine, EngineConfig};
 use augury_gateway::history::History;
 use augury_gateway::stats::{MarketStats, BUCKET_MS, LIQUIDITY_BAND_MICROS, WINDOW_MS};
 use augury_sequencer::VenueCommand;
-use sim::{Simulation, FEE_ACCOUNT, FIRST_TRADER, TRADERS};
+use augury_sim::{Simulation, FEE_ACCOUNT, FIRST_TRADER, TRADERS};
 use std::collections::BTreeSet;
 
 const OPERATOR: AccountId = 90;

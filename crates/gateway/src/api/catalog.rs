@@ -4,13 +4,13 @@
 
 use super::discovery::{self, Figures, Sort, TextQuery};
 use super::markets::{market_views, MarketView};
-use super::{internal, parse_query, ApiResult, Routes, Shared};
+use super::{internal, ApiResult, Routes, Shared};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{AdminCall, NoQuery};
+use crate::extract::{parse_query, AdminCall, NoQuery};
 use crate::stats::MarketStats;
 use crate::AppState;
 use augury_catalog::{Category, EventChange, EventInfo, Revision, SeriesChange, SeriesInfo, CATEGORIES};
-use augury_core::{MarketId, MarketStatus, Micros, Quantity};
+use augury_core::{MarketId, MarketStatus, Quantity};
 use augury_sequencer::{VenueCommand, VenueOutcome, VenueState};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -47,10 +47,10 @@ enum EventStatus {
 struct EventStats {
     volume: Quantity,
     volume_24h: Quantity,
-    notional_micros: Micros,
-    notional_24h_micros: Micros,
+    notional_micros: u128,
+    notional_24h_micros: u128,
     open_interest: Quantity,
-    liquidity_micros: Micros,
+    liquidity_micros: u128,
 }
 
 impl EventStats {
@@ -109,12 +109,8 @@ fn read_event(venue: &VenueState, ticker: &str) -> Option<EventView> {
     } else {
         EventStatus::Closed
     };
-    let close_time_ms = markets
-        .iter()
-        .filter_map(|m| engine.market_spec(*m))
-        .map(|s| s.close_time_ms)
-        .filter(|c| *c != 0)
-        .min();
+    let close_time_ms =
+        markets.iter().filter_map(|m| engine.market_spec(*m)).map(|s| s.close_time_ms).filter(|c| *c != 0).min();
     let series_title = listed.info.series.as_deref().and_then(|s| catalog.series(s)).map(|s| s.info.title.clone());
     Some(EventView {
         info: listed.info.clone(),

@@ -55,7 +55,7 @@ impl Sort {
             Sort::CloseTime if figures.close_time_ms == 0 => i128::MAX,
             Sort::CloseTime => i128::from(figures.close_time_ms),
             Sort::Newest => -figures.created_ms.map_or(-1, i128::from),
-            Sort::Liquidity => -i128::from(figures.stats.liquidity_micros),
+            Sort::Liquidity => -i128::try_from(figures.stats.liquidity_micros).unwrap_or(i128::MAX),
         }
     }
 }

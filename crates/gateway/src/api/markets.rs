@@ -11,11 +11,11 @@ use crate::stats::MarketStats;
 use crate::AppState;
 use augury_catalog::info::default_slug;
 use augury_catalog::{Category, MarketChange, MarketInfo, OutcomeNames, Revision};
-use augury_sequencer::{VenueCommand, VenueOutcome, VenueState};
 use augury_core::{
     BookSide, Command, FeeSchedule, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, OutcomeIndex, Quantity,
     Resolution,
 };
+use augury_sequencer::{VenueCommand, VenueOutcome, VenueState};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -121,7 +121,8 @@ pub(super) fn with_stats(history: &History, mut views: Vec<MarketView>) -> Vec<M
 
 /// Reads markets' views, statistics included, in the order given (unknown ids are skipped).
 pub(super) async fn market_views(state: &AppState, ids: Vec<MarketId>) -> Result<Vec<MarketView>, ApiError> {
-    let views = state.sequencer.query(move |venue| ids.iter().filter_map(|m| market_view(venue.state(), *m)).collect()).await?;
+    let views =
+        state.sequencer.query(move |venue| ids.iter().filter_map(|m| market_view(venue.state(), *m)).collect()).await?;
     Ok(with_stats(&state.history(), views))
 }
 
@@ -250,7 +251,9 @@ impl MarketFilter {
         let close = spec.close_time_ms;
         let bounded = q.close_after_ms.is_some() || q.close_before_ms.is_some();
         if bounded
-            && (close == 0 || q.close_after_ms.is_some_and(|a| close < a) || q.close_before_ms.is_some_and(|b| close >= b))
+            && (close == 0
+                || q.close_after_ms.is_some_and(|a| close < a)
+                || q.close_before_ms.is_some_and(|b| close >= b))
         {
             return None;
         }
@@ -316,7 +319,8 @@ async fn get_market_by_slug(_: NoQuery, State(state): Shared, Path(slug): Path<S
         })
         .await?;
     let shown: String = slug.chars().take(100).collect();
-    let market = market.ok_or_else(|| ApiError::not_found("unknown_market", format!("no market has the slug {shown:?}")))?;
+    let market =
+        market.ok_or_else(|| ApiError::not_found("unknown_market", format!("no market has the slug {shown:?}")))?;
     one_market(&state, market).await
 }
 
