@@ -3,13 +3,15 @@
 //! book) against a live venue on a free loopback port: exchange status, markets, events, the order
 //! book, placing, amending, decreasing and cancelling orders, a fill against a second account,
 //! fills, positions, balances and settlements after the market resolves, and the WebSocket book
-//! matching REST.
+//! matching REST. The markets are listed with catalog entries, so the SDK's models read the
+//! catalog's titles, rules and times too.
 //!
 //! Needs `python3` with `kalshi-python` and `websockets`. Without them the test is skipped with a
 //! notice, unless AUGURY_REQUIRE_PYTHON=1 (CI sets it), which makes it fail.
 
 mod common;
 
+use augury_catalog::{Category, MarketInfo, OutcomeNames};
 use augury_core::{Command, FeeSchedule, MarketKind, MarketSpec};
 use augury_gateway::kalshi::rsa::parse_public_key;
 use augury_gateway::{token, GatewayConfig};
@@ -64,8 +66,29 @@ async fn a_kalshi_python_bot_runs_unchanged_against_augury() {
         close_time_ms: 0,
     };
     let categorical = MarketSpec { market: 2, kind: MarketKind::Categorical { outcomes: 3 }, ..binary };
-    for spec in [binary, categorical] {
-        venue.submit(&Command::CreateMarket { spec }).unwrap().unwrap();
+    // Listed with catalog entries, so the SDK's models read the catalog's fields (times included)
+    // as the venue serves them.
+    venue.submit(&Command::AdvanceTime { now_ms: now_ms() }).unwrap().unwrap();
+    let question = MarketInfo {
+        title: "Will the <b>bot</b> & its \"peer\" trade?".into(),
+        subtitle: "A Kalshi bot's market".into(),
+        rules_primary: "Resolves YES when the operator says so.".into(),
+        rules_secondary: "Nothing else counts.".into(),
+        category: Category::Culture,
+        slug: "bot-trades".into(),
+        outcome_names: OutcomeNames::Binary { yes: "It trades".into(), no: "It does not".into() },
+        expected_expiration_ms: Some(now_ms() + 86_400_000),
+        ..MarketInfo::placeholder(&binary)
+    };
+    let choice = MarketInfo {
+        title: "Which outcome wins?".into(),
+        slug: "which-outcome".into(),
+        outcome_names: OutcomeNames::Categorical { labels: vec!["Red".into(), "Green".into(), "Blue".into()] },
+        expected_expiration_ms: None,
+        ..question.clone()
+    };
+    for (spec, info) in [(binary, question), (categorical, choice)] {
+        venue.execute(&VenueCommand::ListMarket { spec, info: Box::new(info) }).unwrap().unwrap();
     }
     let all = Scopes::READ.union(Scopes::TRADE).union(Scopes::ADMIN).union(Scopes::RESOLVER);
     let admin = create_key(&mut venue, all, None, 1);

@@ -12,10 +12,17 @@
 //!
 //! # Names
 //!
-//! Augury markets have numbers, Kalshi's have tickers. One series, `AUG`, holds every market;
-//! each Augury market `m` is the event `AUG-m`; each of its order books is a Kalshi market:
+//! Augury markets have numbers, Kalshi's have tickers. Each order book is a Kalshi market:
 //! `AUG-m` for a binary or scalar market (one book), `AUG-m-o` for outcome `o` of a categorical
-//! market (an event of mutually exclusive markets, as on Kalshi).
+//! market. These tickers are a market's identity and never change.
+//!
+//! Events and series come from the market catalog (`augury_catalog`): a binary or scalar market
+//! listed in a catalog event is a market of that event (same ticker); a categorical market is
+//! always its own event `AUG-m` (its outcomes are the event's mutually exclusive markets, as on
+//! Kalshi), and so is a market in no catalog event. An event's series is its catalog series, or
+//! `AUG` when it has none. Catalog events named like `AUG-7` are not served as events: those
+//! names belong to the markets' own events. Titles, rules, categories and times are the
+//! catalog's, served as they were written (JSON escapes them; nothing else does).
 //!
 //! # Units
 //!
@@ -31,8 +38,11 @@ pub mod rsa;
 pub mod ws;
 
 use crate::error::ApiError;
+use crate::history::History;
 use crate::AppState;
-use augury_core::{MarketId, MarketKind, MarketStatus, Micros, OutcomeIndex, Quantity, Resolution, MICROS_PER_DOLLAR};
+use augury_core::{
+    MarketId, MarketKind, MarketStatus, Micros, OutcomeIndex, Quantity, Resolution, MICROS_PER_DOLLAR,
+};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -48,7 +58,7 @@ pub const REST_PREFIX: &str = "/trade-api/v2";
 /// The WebSocket path (the handshake signs `timestamp + "GET" + WS_PATH`).
 pub const WS_PATH: &str = "/trade-api/ws/v2";
 
-/// The one series every market belongs to.
+/// The series of every event that has no catalog series (before the catalog, the one series).
 pub const SERIES: &str = "AUG";
 
 const MICROS_PER_CENT: Micros = 10_000;
@@ -168,6 +178,18 @@ pub fn market_ticker(kind: &MarketKind, book: Book) -> String {
     match kind {
         MarketKind::Categorical { .. } => format!("{SERIES}-{}-{}", book.market, book.outcome),
         MarketKind::Binary | MarketKind::Scalar { .. } => format!("{SERIES}-{}", book.market),
+    }
+}
+
+/// The Kalshi event of a market listed in the catalog event `catalog_event` (if any): that event
+/// for a binary or scalar market, the market's own `AUG-m` for a categorical one (an event by
+/// itself) or when the catalog event's ticker has the form reserved for the markets' own events.
+pub fn kalshi_event(kind: &MarketKind, market: MarketId, catalog_event: Option<&str>) -> String {
+    match (kind, catalog_event) {
+        (MarketKind::Binary | MarketKind::Scalar { .. }, Some(event)) if parse_event_ticker(event).is_none() => {
+            event.to_string()
+        }
+        _ => event_ticker(market),
     }
 }
 
@@ -316,6 +338,35 @@ pub fn market_result(kind: &MarketKind, outcome: OutcomeIndex, resolution: Optio
     }
 }
 
+// ---------------------------------------------------------------- statistics
+
+/// A Kalshi market's trading statistics (Kalshi's `volume`, `volume_24h`, `open_interest` and
+/// `liquidity`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KalshiStats {
+    /// Contracts traded since the market opened.
+    pub volume: Quantity,
+    /// Contracts traded in the 24 hours before now.
+    pub volume_24h: Quantity,
+    /// Contracts outstanding.
+    pub open_interest: Quantity,
+    /// What the resting offers are worth, in micro-dollars.
+    pub liquidity_micros: Micros,
+}
+
+/// A book's statistics: the one place the Kalshi surface reads them. A Kalshi market is one
+/// Augury outcome's book, so its figures are the outcome's from the statistics read model (which
+/// counts the 24 hours in venue time, to the minute).
+pub fn market_stats(history: &History, book: Book) -> KalshiStats {
+    let stats = history.stats(book.market).and_then(|s| s.outcomes.into_iter().find(|o| o.outcome == book.outcome));
+    stats.map_or_else(KalshiStats::default, |o| KalshiStats {
+        volume: o.volume,
+        volume_24h: o.volume_24h,
+        open_interest: o.open_interest,
+        liquidity_micros: Micros::try_from(o.liquidity_micros).unwrap_or(Micros::MAX),
+    })
+}
+
 // ---------------------------------------------------------------- time
 
 /// Milliseconds since the epoch as RFC 3339 UTC with milliseconds, e.g. `2024-05-01T12:00:00.250Z`.
@@ -359,6 +410,20 @@ mod tests {
         }
         assert_eq!(parse_event_ticker("AUG-12"), Some(12));
         assert_eq!(parse_event_ticker("AUG-12-1"), None);
+    }
+
+    #[test]
+    fn markets_join_catalog_events_except_categorical_ones() {
+        let binary = MarketKind::Binary;
+        let scalar = MarketKind::Scalar { floor: 0, cap: 10 };
+        let categorical = MarketKind::Categorical { outcomes: 3 };
+        assert_eq!(kalshi_event(&binary, 7, Some("BTC-2026-12-02")), "BTC-2026-12-02");
+        assert_eq!(kalshi_event(&scalar, 7, Some("FED")), "FED");
+        assert_eq!(kalshi_event(&categorical, 7, Some("BTC-2026-12-02")), "AUG-7", "an event by itself");
+        assert_eq!(kalshi_event(&binary, 7, None), "AUG-7");
+        // A catalog event may not take the name of a market's own event.
+        assert_eq!(kalshi_event(&binary, 7, Some("AUG-3")), "AUG-7");
+        assert_eq!(kalshi_event(&binary, 7, Some("AUG-3-1")), "AUG-3-1", "not an own event's name");
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! is a whole number of cents, the legacy integer fields older clients (kalshi-python 2.x) read.
 
 use super::{
-    complement, count_fp, dollars, event_status, event_ticker, market_result, market_status, market_ticker,
-    parse_count_fp, parse_dollars, parse_event_ticker, resolve_ticker, rfc3339, unknown_ticker, Book, KalshiError,
-    KalshiResult, HEADER_SIGNATURE, SERIES,
+    complement, count_fp, dollars, event_status, event_ticker, kalshi_event, market_result, market_stats,
+    market_status, market_ticker, parse_count_fp, parse_dollars, parse_event_ticker, resolve_ticker, rfc3339,
+    unknown_ticker, Book, KalshiError, KalshiResult, KalshiStats, HEADER_SIGNATURE, SERIES,
 };
 use crate::api::orders::{own_order, place};
 use crate::api::{edge, engine_command};
@@ -15,9 +15,11 @@ use crate::error::ApiError;
 use crate::extract::{check_key_rate, peer_ip, request_facts};
 use crate::history::{FillRecord, OrderRecord, OrderStatus, SettlementRecord, TradeRecord};
 use crate::AppState;
+use augury_catalog::catalog::{ListedEvent, ListedSeries};
+use augury_catalog::{Catalog, EventInfo, MarketInfo, OutcomeNames};
 use augury_core::{
-    AccountId, Action, BookSide, Command, MarketId, MarketKind, MarketStatus, Micros, NewOrder, OrderId, OrderType,
-    Quantity, Resolution, SelfTradePrevention, Side, TimeInForce, MICROS_PER_DOLLAR,
+    AccountId, Action, BookSide, Command, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, NewOrder, OrderId,
+    OrderType, Quantity, Resolution, SelfTradePrevention, Side, TimeInForce, TimestampMs, MICROS_PER_DOLLAR,
 };
 use augury_sequencer::registry::{ApiKey, Scopes};
 use axum::body::Bytes;
@@ -29,6 +31,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 use std::sync::Arc;
 
 type Shared = State<Arc<AppState>>;
@@ -168,6 +171,60 @@ fn split_list(text: &str) -> Vec<&str> {
 
 // ---------------------------------------------------------------- markets
 
+/// What the catalog says about one Augury market, in the Kalshi surface's terms: the fields
+/// Kalshi has (copied on the sequencer thread, so not the description, tags or slug). Shared by
+/// the market's books (each outcome of a categorical market is a Kalshi market of its own).
+#[derive(Debug)]
+struct MarketMeta {
+    title: String,
+    subtitle: String,
+    rules_primary: String,
+    rules_secondary: String,
+    category: &'static str,
+    outcome_names: OutcomeNames,
+    expected_expiration_ms: Option<TimestampMs>,
+    /// When the entry was made and last edited; None for a market created without one.
+    listed: Option<(TimestampMs, TimestampMs)>,
+    /// The Kalshi event and series the market belongs to.
+    event: String,
+    series: String,
+}
+
+impl MarketMeta {
+    /// The market's catalog entry, or the placeholder the catalog shows for a market created
+    /// without one.
+    fn read(catalog: &Catalog, spec: &MarketSpec) -> MarketMeta {
+        let listed = catalog.market(spec.market);
+        let placeholder;
+        let info = match listed {
+            Some(listed) => &listed.info,
+            None => {
+                placeholder = MarketInfo::placeholder(spec);
+                &placeholder
+            }
+        };
+        MarketMeta {
+            title: info.title.clone(),
+            subtitle: info.subtitle.clone(),
+            rules_primary: info.rules_primary.clone(),
+            rules_secondary: info.rules_secondary.clone(),
+            category: info.category.title(),
+            outcome_names: info.outcome_names.clone(),
+            expected_expiration_ms: info.expected_expiration_ms,
+            listed: listed.map(|l| (l.created_ms, l.updated_ms())),
+            event: kalshi_event(&spec.kind, spec.market, info.event.as_deref()),
+            series: catalog.market_series(spec.market).unwrap_or(SERIES).to_string(),
+        }
+    }
+}
+
+/// A catalog event served as a Kalshi event.
+#[derive(Debug)]
+struct EventMeta {
+    info: EventInfo,
+    updated_ms: TimestampMs,
+}
+
 /// One order book as a Kalshi market, with what is needed to describe it.
 #[derive(Clone, Debug)]
 struct BookInfo {
@@ -180,25 +237,74 @@ struct BookInfo {
     yes_bid: Option<Micros>,
     yes_ask: Option<Micros>,
     last: Option<Micros>,
+    stats: KalshiStats,
+    meta: Arc<MarketMeta>,
 }
 
-/// Every book of every market (or only of `only`), in market and outcome order, read between
-/// batches so the prices are a consistent picture.
-async fn books(state: &AppState, only: Option<Vec<MarketId>>) -> KalshiResult<Vec<BookInfo>> {
-    let markets = only.unwrap_or_else(|| state.history().markets());
-    let mut infos = state
+/// Which markets (and catalog events) a read needs.
+enum Select {
+    /// Every market.
+    Markets,
+    /// One market.
+    Market(MarketId),
+    /// Every market and every catalog event served as a Kalshi event.
+    Events,
+    /// The markets of one Kalshi event (a catalog event's, or a market's own `AUG-m`), and the
+    /// catalog event when it is one.
+    Event(String),
+}
+
+/// Books in market and outcome order, with the catalog events the selection asked for.
+struct Listing {
+    books: Vec<BookInfo>,
+    events: BTreeMap<String, EventMeta>,
+}
+
+/// The books (prices, statuses) and their catalog entries, read in one query between batches so
+/// they are one consistent picture; then each book's last price and statistics from the history.
+async fn listing(state: &AppState, select: Select) -> KalshiResult<Listing> {
+    let known = match select {
+        Select::Markets | Select::Events => state.history().markets(),
+        Select::Market(market) => vec![market],
+        Select::Event(_) => Vec::new(),
+    };
+    let mut listing = state
         .sequencer
         .query(move |venue| {
-            let engine = venue.engine();
-            let mut infos = Vec::new();
+            let (engine, catalog) = (venue.engine(), venue.state().catalog());
+            let mut events = BTreeMap::new();
+            // Catalog events named like a market's own event (`AUG-7`) are not served: the name
+            // is taken.
+            let mut serve = |listed: &ListedEvent| {
+                if parse_event_ticker(&listed.info.ticker).is_none() {
+                    let meta = EventMeta { info: listed.info.clone(), updated_ms: listed.updated_ms() };
+                    events.insert(listed.info.ticker.clone(), meta);
+                }
+            };
+            let markets = match select {
+                Select::Events => {
+                    catalog.events().for_each(&mut serve);
+                    known
+                }
+                Select::Event(ticker) => match parse_event_ticker(&ticker) {
+                    Some(market) => vec![market],
+                    None => {
+                        catalog.event(&ticker).into_iter().for_each(&mut serve);
+                        catalog.event_markets(&ticker).collect()
+                    }
+                },
+                Select::Markets | Select::Market(_) => known,
+            };
+            let mut books = Vec::new();
             for market in markets {
                 let (Some(spec), Some(status)) = (engine.market_spec(market), engine.market_status(market)) else {
                     continue;
                 };
                 let resolution = engine.market_resolution(market);
+                let meta = Arc::new(MarketMeta::read(catalog, &spec));
                 for outcome in 0..spec.kind.outcome_count() {
                     let (yes_bid, yes_ask) = engine.best_prices(market, outcome);
-                    infos.push(BookInfo {
+                    books.push(BookInfo {
                         book: Book { market, outcome },
                         kind: spec.kind,
                         tick_micros: spec.tick_micros,
@@ -208,18 +314,22 @@ async fn books(state: &AppState, only: Option<Vec<MarketId>>) -> KalshiResult<Ve
                         yes_bid,
                         yes_ask,
                         last: None,
+                        stats: KalshiStats::default(),
+                        meta: Arc::clone(&meta),
                     });
                 }
             }
-            infos
+            Listing { books, events }
         })
         .await?;
     let history = state.history();
-    for info in &mut infos {
+    for info in &mut listing.books {
         info.last = history.last_trade(info.book.market, info.book.outcome).map(|t| t.yes_price_micros);
+        info.stats = market_stats(&history, info.book);
     }
-    infos.sort_by_key(|i| i.book);
-    Ok(infos)
+    drop(history);
+    listing.books.sort_by_key(|i| i.book);
+    Ok(listing)
 }
 
 /// A price as both of Kalshi's fields: `{name}` in cents (when whole) and `{name}_dollars`.
@@ -234,32 +344,74 @@ fn put_price(object: &mut serde_json::Map<String, Value>, name: &str, micros: Op
     object.insert(format!("{name}_dollars"), Value::from(text));
 }
 
-fn market_json(info: &BookInfo) -> Value {
-    let ticker = market_ticker(&info.kind, info.book);
-    let (title, yes_title, no_title) = match info.kind {
-        MarketKind::Categorical { .. } => (
-            format!("Augury market {}, outcome {}", info.book.market, info.book.outcome),
-            format!("Outcome {}", info.book.outcome),
-            format!("Not outcome {}", info.book.outcome),
-        ),
-        MarketKind::Binary => (format!("Augury market {}", info.book.market), "Yes".into(), "No".into()),
-        MarketKind::Scalar { .. } => (format!("Augury market {}", info.book.market), "Long".into(), "Short".into()),
+/// A count as both of Kalshi's fields: `{name}` (the legacy integer) and `{name}_fp`.
+fn put_count(object: &mut serde_json::Map<String, Value>, name: &str, quantity: Quantity) {
+    object.insert(name.to_string(), quantity.into());
+    object.insert(format!("{name}_fp"), count_fp(quantity).into());
+}
+
+/// A book's title and the names of its YES and NO sides, from the market's outcome names: a
+/// categorical outcome is "<question>: <label>", YES is the label and NO its negation; a binary
+/// market's sides are its YES and NO labels; a scalar market's are LONG and SHORT in its unit.
+fn book_titles(info: &BookInfo) -> (String, String, String) {
+    let entry = &info.meta;
+    // The catalog checks the names against the market's kind; the defaults stand in otherwise.
+    let fallback;
+    let names = match (&info.kind, &entry.outcome_names) {
+        (MarketKind::Binary, names @ OutcomeNames::Binary { .. })
+        | (MarketKind::Categorical { .. }, names @ OutcomeNames::Categorical { .. })
+        | (MarketKind::Scalar { .. }, names @ OutcomeNames::Scalar { .. }) => names,
+        (kind, _) => {
+            fallback = OutcomeNames::default_for(kind);
+            &fallback
+        }
     };
+    match names {
+        OutcomeNames::Binary { yes, no } => (entry.title.clone(), yes.clone(), no.clone()),
+        OutcomeNames::Categorical { labels } => {
+            let label = labels
+                .get(usize::from(info.book.outcome))
+                .cloned()
+                .unwrap_or_else(|| format!("Outcome {}", u32::from(info.book.outcome) + 1));
+            (format!("{}: {label}", entry.title), label.clone(), format!("Not {label}"))
+        }
+        OutcomeNames::Scalar { unit, .. } => {
+            let side = |name: &str| if unit.is_empty() { name.to_string() } else { format!("{name} ({unit})") };
+            (entry.title.clone(), side("Long"), side("Short"))
+        }
+    }
+}
+
+fn market_json(info: &BookInfo) -> Value {
+    let meta = &info.meta;
+    let ticker = market_ticker(&info.kind, info.book);
+    let (title, yes_title, no_title) = book_titles(info);
     let mut m = serde_json::Map::new();
     m.insert("ticker".into(), ticker.into());
-    m.insert("event_ticker".into(), event_ticker(info.book.market).into());
-    m.insert("series_ticker".into(), SERIES.into());
+    m.insert("event_ticker".into(), meta.event.clone().into());
+    m.insert("series_ticker".into(), meta.series.clone().into());
     m.insert(
         "market_type".into(),
         if matches!(info.kind, MarketKind::Scalar { .. }) { "scalar" } else { "binary" }.into(),
     );
     m.insert("title".into(), title.into());
-    m.insert("subtitle".into(), "".into());
+    m.insert("subtitle".into(), meta.subtitle.clone().into());
     m.insert("yes_sub_title".into(), yes_title.into());
     m.insert("no_sub_title".into(), no_title.into());
+    m.insert("category".into(), meta.category.into());
+    // An Augury market trades from its creation, so it opens when it is listed. A market created
+    // without a catalog entry has no recorded creation time: the times are left out.
+    if let Some((created_ms, updated_ms)) = meta.listed {
+        m.insert("created_time".into(), rfc3339(created_ms).into());
+        m.insert("open_time".into(), rfc3339(created_ms).into());
+        m.insert("updated_time".into(), rfc3339(updated_ms).into());
+    }
     if info.close_time_ms > 0 {
         m.insert("close_time".into(), rfc3339(info.close_time_ms).into());
-        m.insert("expected_expiration_time".into(), rfc3339(info.close_time_ms).into());
+    }
+    let expected = meta.expected_expiration_ms.or((info.close_time_ms > 0).then_some(info.close_time_ms));
+    if let Some(expected_ms) = expected {
+        m.insert("expected_expiration_time".into(), rfc3339(expected_ms).into());
     }
     m.insert("status".into(), market_status(info.status).into());
     // Kalshi quotes an empty side as a 0 bid and a 100 ask.
@@ -268,6 +420,12 @@ fn market_json(info: &BookInfo) -> Value {
     put_price(&mut m, "no_bid", info.yes_ask.map(complement), 0);
     put_price(&mut m, "no_ask", info.yes_bid.map(complement), 100);
     put_price(&mut m, "last_price", info.last, 0);
+    put_count(&mut m, "volume", info.stats.volume);
+    put_count(&mut m, "volume_24h", info.stats.volume_24h);
+    put_count(&mut m, "open_interest", info.stats.open_interest);
+    // Cents rounded down, as balances are; liquidity_dollars is exact.
+    m.insert("liquidity".into(), (info.stats.liquidity_micros / 10_000).into());
+    m.insert("liquidity_dollars".into(), dollars(info.stats.liquidity_micros).into());
     m.insert("result".into(), market_result(&info.kind, info.book.outcome, info.resolution).into());
     if let Some(resolution) = info.resolution {
         let payout = augury_core::payout(&info.kind, &resolution, info.book.outcome);
@@ -285,30 +443,9 @@ fn market_json(info: &BookInfo) -> Value {
         if info.tick_micros == 10_000 { "linear_cent".into() } else { format!("tick_{}", dollars(info.tick_micros)) }
             .into(),
     );
-    m.insert(
-        "rules_primary".into(),
-        "Settles as the Augury market settles; see the native API's /v1/markets/{m}/resolution.".into(),
-    );
+    m.insert("rules_primary".into(), meta.rules_primary.clone().into());
+    m.insert("rules_secondary".into(), meta.rules_secondary.clone().into());
     Value::Object(m)
-}
-
-fn event_json(market: MarketId, books: &[&BookInfo], nested: bool) -> Value {
-    let first = books[0];
-    let mut event = json!({
-        "event_ticker": event_ticker(market),
-        "series_ticker": SERIES,
-        "title": format!("Augury market {market}"),
-        "sub_title": "",
-        "mutually_exclusive": matches!(first.kind, MarketKind::Categorical { .. }),
-        "collateral_return_type": if matches!(first.kind, MarketKind::Categorical { .. }) { "MECNET" } else { "binary" },
-        "status": event_status(first.status),
-        "category": "Augury",
-        "settlement_sources": [],
-    });
-    if nested {
-        event["markets"] = books.iter().map(|b| market_json(b)).collect();
-    }
-    event
 }
 
 #[derive(Deserialize, Default)]
@@ -346,27 +483,33 @@ async fn list_markets(State(state): Shared, RawQuery(raw): RawQuery) -> Answer {
     let q: MarketsQuery = query(raw.as_deref())?;
     let limit = page_limit(q.limit)?;
     let statuses = status_filter(q.status.as_deref())?;
-    if q.series_ticker.as_deref().is_some_and(|s| s != SERIES) {
-        return Ok(Json(json!({ "markets": [], "cursor": "" })));
-    }
-    let only = match q.event_ticker.as_deref() {
-        Some(event) => Some(vec![parse_event_ticker(event).ok_or_else(|| unknown_event(event))?]),
-        None => None,
+    let listing = match q.event_ticker.as_deref() {
+        Some(event) => {
+            let listing = listing(&state, Select::Event(event.to_string())).await?;
+            if parse_event_ticker(event).is_none() && !listing.events.contains_key(event) {
+                return Err(unknown_event(event));
+            }
+            listing
+        }
+        None => listing(&state, Select::Markets).await?,
     };
     let tickers = q.tickers.as_deref().map(split_list);
     let after = q.cursor.filter(|c| !c.is_empty());
-    let all = books(&state, only).await?;
     let mut started = after.is_none();
     let mut out = Vec::new();
     let mut last = None;
-    for info in &all {
+    for info in &listing.books {
         let ticker = market_ticker(&info.kind, info.book);
         if !started {
             started = after.as_deref() == Some(ticker.as_str());
             continue;
         }
         let close_s = info.close_time_ms / 1_000;
-        let keep = statuses.as_ref().is_none_or(|s| s.contains(&market_status(info.status)))
+        // A categorical market in a catalog event is an event by itself: the catalog event's
+        // listing includes it, and this leaves it out.
+        let keep = q.event_ticker.as_deref().is_none_or(|e| e == info.meta.event)
+            && q.series_ticker.as_deref().is_none_or(|s| s == info.meta.series)
+            && statuses.as_ref().is_none_or(|s| s.contains(&market_status(info.status)))
             && tickers.as_ref().is_none_or(|t| t.contains(&ticker.as_str()))
             && q.min_close_ts.is_none_or(|min| info.close_time_ms > 0 && close_s >= min)
             && q.max_close_ts.is_none_or(|max| info.close_time_ms > 0 && close_s <= max);
@@ -389,8 +532,8 @@ async fn get_market(State(state): Shared, Path(ticker): Path<String>) -> Answer 
 
 async fn book_info(state: &AppState, ticker: &str) -> KalshiResult<BookInfo> {
     let (market, _) = super::parse_market_ticker(ticker).ok_or_else(|| unknown_ticker(ticker))?;
-    let all = books(state, Some(vec![market])).await?;
-    all.into_iter().find(|i| market_ticker(&i.kind, i.book) == ticker).ok_or_else(|| unknown_ticker(ticker))
+    let listing = listing(state, Select::Market(market)).await?;
+    listing.books.into_iter().find(|i| market_ticker(&i.kind, i.book) == ticker).ok_or_else(|| unknown_ticker(ticker))
 }
 
 #[derive(Deserialize, Default)]
@@ -538,6 +681,22 @@ async fn market_kinds(state: &AppState) -> KalshiResult<BTreeMap<MarketId, Marke
         .await?)
 }
 
+/// Each market's kind and Kalshi event (from the catalog), for reads that name events.
+async fn market_events(state: &AppState) -> KalshiResult<BTreeMap<MarketId, (MarketKind, String)>> {
+    let markets = state.history().markets();
+    Ok(state
+        .sequencer
+        .query(move |venue| {
+            let catalog = venue.state().catalog();
+            let event_of = |market: MarketId, kind: MarketKind| {
+                let catalog_event = catalog.market(market).and_then(|l| l.info.event.as_deref());
+                (kind, kalshi_event(&kind, market, catalog_event))
+            };
+            markets.into_iter().filter_map(|m| Some((m, event_of(m, venue.engine().market_spec(m)?.kind)))).collect()
+        })
+        .await?)
+}
+
 // ---------------------------------------------------------------- exchange, series, events
 
 async fn exchange_status(State(state): Shared) -> Answer {
@@ -546,19 +705,59 @@ async fn exchange_status(State(state): Shared) -> Answer {
     Ok(Json(json!({ "exchange_active": active, "trading_active": active })))
 }
 
-fn series_json() -> Value {
-    json!({
-        "ticker": SERIES,
-        "title": "Augury",
-        "category": "Augury",
-        "categories": ["Augury"],
-        "frequency": "custom",
-        "tags": [],
-        "settlement_sources": [],
-        "contract_url": "",
-        "contract_terms_url": "",
-        "additional_prohibitions": [],
-    })
+/// A series as the Kalshi surface serves it: a catalog series, or `AUG`, the series of every event
+/// without one.
+struct SeriesView {
+    ticker: String,
+    title: String,
+    category: &'static str,
+    tags: Vec<String>,
+    frequency: String,
+    updated_ms: Option<TimestampMs>,
+}
+
+impl SeriesView {
+    /// `AUG` as it was before the catalog (kept for the clients that name it).
+    fn default_series() -> SeriesView {
+        SeriesView {
+            ticker: SERIES.into(),
+            title: "Augury".into(),
+            category: "Augury",
+            tags: Vec::new(),
+            frequency: "custom".into(),
+            updated_ms: None,
+        }
+    }
+
+    fn from_catalog(listed: &ListedSeries) -> SeriesView {
+        SeriesView {
+            ticker: listed.info.ticker.clone(),
+            title: listed.info.title.clone(),
+            category: listed.info.category.title(),
+            tags: listed.info.tags.clone(),
+            frequency: listed.info.frequency.clone(),
+            updated_ms: Some(listed.updated_ms()),
+        }
+    }
+
+    fn json(&self) -> Value {
+        let mut series = json!({
+            "ticker": self.ticker,
+            "title": self.title,
+            "category": self.category,
+            "categories": [self.category],
+            "frequency": self.frequency,
+            "tags": self.tags,
+            "settlement_sources": [],
+            "contract_url": "",
+            "contract_terms_url": "",
+            "additional_prohibitions": [],
+        });
+        if let Some(updated_ms) = self.updated_ms {
+            series["last_updated_ts"] = rfc3339(updated_ms).into();
+        }
+        series
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -569,23 +768,160 @@ struct SeriesQuery {
     status: Option<String>,
 }
 
-async fn list_series(RawQuery(raw): RawQuery) -> Answer {
+async fn list_series(State(state): Shared, RawQuery(raw): RawQuery) -> Answer {
     let q: SeriesQuery = query(raw.as_deref())?;
-    // Series have no status on Augury: every status filter matches the one series.
-    let matches =
-        q.category.as_deref().is_none_or(|c| c == "Augury") && q.tags.is_none() && q.status.is_none_or(|_| true);
-    Ok(Json(json!({ "series": if matches { vec![series_json()] } else { Vec::new() } })))
+    let all: BTreeMap<String, SeriesView> = state
+        .sequencer
+        .query(|venue| {
+            let mut all = BTreeMap::from([(SERIES.to_string(), SeriesView::default_series())]);
+            // A catalog series named `AUG` describes the default series better than the
+            // placeholder does, and takes its place.
+            for listed in venue.state().catalog().all_series() {
+                all.insert(listed.info.ticker.clone(), SeriesView::from_catalog(listed));
+            }
+            all
+        })
+        .await?;
+    let tags = q.tags.as_deref().map(split_list);
+    // Series have no status on Augury: a status filter matches every series. A category matches
+    // exactly (as on Kalshi, case and all); tags match a series carrying any of them.
+    let _ = q.status;
+    let series: Vec<Value> = all
+        .values()
+        .filter(|s| {
+            q.category.as_deref().is_none_or(|c| c == s.category)
+                && tags.as_ref().is_none_or(|wanted| wanted.iter().any(|t| s.tags.iter().any(|have| have == t)))
+        })
+        .map(SeriesView::json)
+        .collect();
+    Ok(Json(json!({ "series": series })))
 }
 
-async fn get_series(Path(ticker): Path<String>) -> Answer {
-    if ticker != SERIES {
-        return Err(KalshiError::not_found(format!("no series {ticker:?} (Augury has one series, {SERIES:?})")));
+async fn get_series(State(state): Shared, Path(ticker): Path<String>) -> Answer {
+    let wanted = ticker.clone();
+    let found = state
+        .sequencer
+        .query(move |venue| venue.state().catalog().series(&wanted).map(SeriesView::from_catalog))
+        .await?;
+    match found {
+        Some(series) => Ok(Json(json!({ "series": series.json() }))),
+        None if ticker == SERIES => Ok(Json(json!({ "series": SeriesView::default_series().json() }))),
+        None => Err(KalshiError::not_found(format!("no series with ticker {ticker:?}"))),
     }
-    Ok(Json(json!({ "series": series_json() })))
 }
 
 fn unknown_event(ticker: &str) -> KalshiError {
     KalshiError::not_found(format!("no event with ticker {ticker:?}"))
+}
+
+/// Where an event comes in a list: the markets' own events (`AUG-m`) by market number, as they
+/// came before the catalog, then catalog events by ticker.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum EventKey {
+    Own(MarketId),
+    Catalog(String),
+}
+
+/// Catalog events with names of the form `AUG-m` are never served, so a name is one or the other.
+fn event_key(ticker: &str) -> EventKey {
+    parse_event_ticker(ticker).map_or_else(|| EventKey::Catalog(ticker.to_string()), EventKey::Own)
+}
+
+/// What an event says of itself: a catalog event's entry, or (for a market's own event) the
+/// market's.
+enum EventHead<'a> {
+    Catalog(&'a EventMeta),
+    Own(&'a BookInfo),
+}
+
+/// A Kalshi event and its markets.
+struct KalshiEvent<'a> {
+    ticker: &'a str,
+    head: EventHead<'a>,
+    books: Vec<&'a BookInfo>,
+}
+
+impl KalshiEvent<'_> {
+    fn series(&self) -> &str {
+        match self.head {
+            EventHead::Catalog(event) => event.info.series.as_deref().unwrap_or(SERIES),
+            EventHead::Own(book) => &book.meta.series,
+        }
+    }
+
+    /// Open while any of its markets is open, settled once all are settled, closed in between;
+    /// an event with no markets yet is open.
+    fn status(&self) -> &'static str {
+        let statuses: Vec<&str> = self.books.iter().map(|b| event_status(b.status)).collect();
+        if statuses.is_empty() || statuses.contains(&"open") {
+            "open"
+        } else if statuses.iter().all(|s| *s == "settled") {
+            "settled"
+        } else {
+            "closed"
+        }
+    }
+
+    fn json(&self, nested: bool) -> Value {
+        let (title, sub_title, category, mutually_exclusive, updated_ms) = match self.head {
+            EventHead::Catalog(event) => (
+                &event.info.title,
+                &event.info.subtitle,
+                event.info.category.title(),
+                event.info.mutually_exclusive,
+                Some(event.updated_ms),
+            ),
+            EventHead::Own(book) => (
+                &book.meta.title,
+                &book.meta.subtitle,
+                book.meta.category,
+                matches!(book.kind, MarketKind::Categorical { .. }),
+                book.meta.listed.map(|(_, updated_ms)| updated_ms),
+            ),
+        };
+        // Only a categorical market's outcomes share collateral (Kalshi's "MECNET"); the markets of
+        // a catalog event each hold their own, mutually exclusive or not.
+        let netted = matches!(self.head, EventHead::Own(book) if matches!(book.kind, MarketKind::Categorical { .. }));
+        let mut event = json!({
+            "event_ticker": self.ticker,
+            "series_ticker": self.series(),
+            "title": title,
+            "sub_title": sub_title,
+            "mutually_exclusive": mutually_exclusive,
+            "collateral_return_type": if netted { "MECNET" } else { "binary" },
+            "status": self.status(),
+            "category": category,
+            "settlement_sources": [],
+        });
+        if let Some(updated_ms) = updated_ms {
+            event["last_updated_ts"] = rfc3339(updated_ms).into();
+        }
+        if nested {
+            event["markets"] = self.books.iter().map(|b| market_json(b)).collect();
+        }
+        event
+    }
+}
+
+/// The listing's books grouped into Kalshi events, with the catalog events it holds (those with no
+/// binary or scalar market yet included).
+fn kalshi_events(listing: &Listing) -> BTreeMap<EventKey, KalshiEvent<'_>> {
+    let mut events: BTreeMap<EventKey, KalshiEvent<'_>> = listing
+        .events
+        .iter()
+        .map(|(ticker, event)| {
+            let head = EventHead::Catalog(event);
+            (EventKey::Catalog(ticker.clone()), KalshiEvent { ticker, head, books: Vec::new() })
+        })
+        .collect();
+    for book in &listing.books {
+        events
+            .entry(event_key(&book.meta.event))
+            .or_insert_with(|| KalshiEvent { ticker: &book.meta.event, head: EventHead::Own(book), books: Vec::new() })
+            .books
+            .push(book);
+    }
+    events
 }
 
 #[derive(Deserialize, Default)]
@@ -599,18 +935,9 @@ struct EventsQuery {
     min_close_ts: Option<u64>,
 }
 
-fn grouped(all: &[BookInfo]) -> BTreeMap<MarketId, Vec<&BookInfo>> {
-    let mut events: BTreeMap<MarketId, Vec<&BookInfo>> = BTreeMap::new();
-    for info in all {
-        events.entry(info.book.market).or_default().push(info);
-    }
-    events
-}
-
 async fn list_events(State(state): Shared, RawQuery(raw): RawQuery) -> Answer {
     let q: EventsQuery = query(raw.as_deref())?;
     let limit = page_limit(q.limit)?.min(200);
-    let after = parse_cursor(q.cursor.as_deref())?;
     let statuses = match q.status.as_deref() {
         None => None,
         Some(text) => Some(
@@ -625,28 +952,33 @@ async fn list_events(State(state): Shared, RawQuery(raw): RawQuery) -> Answer {
                 .collect::<KalshiResult<Vec<_>>>()?,
         ),
     };
-    if q.series_ticker.as_deref().is_some_and(|s| s != SERIES) {
-        return Ok(Json(json!({ "events": [], "cursor": "" })));
-    }
-    let all = books(&state, None).await?;
+    // The cursor is the last event's ticker; the page goes on after it.
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(cursor) => Bound::Excluded(event_key(cursor)),
+        None => Bound::Unbounded,
+    };
+    let listing = listing(&state, Select::Events).await?;
+    let events = kalshi_events(&listing);
     let mut out = Vec::new();
     let mut last = None;
-    for (market, books) in grouped(&all) {
-        if after.is_some_and(|a| u64::from(market) <= a) {
-            continue;
-        }
-        let first = books[0];
-        let keep = statuses.as_ref().is_none_or(|s| s.contains(&event_status(first.status)))
-            && q.min_close_ts.is_none_or(|min| first.close_time_ms > 0 && first.close_time_ms / 1_000 >= min);
+    for event in events.range((after, Bound::Unbounded)).map(|(_, e)| e) {
+        // Kalshi's min_close_ts: events with at least one market closing at or after it.
+        let keep = statuses.as_ref().is_none_or(|s| s.contains(&event.status()))
+            && q.series_ticker.as_deref().is_none_or(|s| s == event.series())
+            && q.min_close_ts
+                .is_none_or(|min| event.books.iter().any(|b| b.close_time_ms > 0 && b.close_time_ms / 1_000 >= min));
         if keep {
-            out.push(event_json(market, &books, q.with_nested_markets.unwrap_or(false)));
-            last = Some(u64::from(market));
+            out.push(event.json(q.with_nested_markets.unwrap_or(false)));
+            last = Some(event.ticker);
             if out.len() == limit {
                 break;
             }
         }
     }
-    let cursor = next_cursor(out.len(), limit, last);
+    let cursor = match last {
+        Some(ticker) if out.len() == limit => ticker.to_string(),
+        _ => String::new(),
+    };
     Ok(Json(json!({ "events": out, "cursor": cursor })))
 }
 
@@ -658,14 +990,13 @@ struct EventQuery {
 
 async fn get_event(State(state): Shared, Path(ticker): Path<String>, RawQuery(raw): RawQuery) -> Answer {
     let q: EventQuery = query(raw.as_deref())?;
-    let market = parse_event_ticker(&ticker).ok_or_else(|| unknown_event(&ticker))?;
-    let all = books(&state, Some(vec![market])).await?;
-    let books: Vec<&BookInfo> = all.iter().collect();
-    if books.is_empty() {
-        return Err(unknown_event(&ticker));
-    }
-    let markets: Vec<Value> = books.iter().map(|b| market_json(b)).collect();
-    Ok(Json(json!({ "event": event_json(market, &books, q.with_nested_markets.unwrap_or(false)), "markets": markets })))
+    let listing = listing(&state, Select::Event(ticker.clone())).await?;
+    let events = kalshi_events(&listing);
+    // `AUG-m` of a market that joined a catalog event is no longer an event: its book is grouped
+    // under the catalog event, and this finds nothing.
+    let event = events.get(&event_key(&ticker)).filter(|e| e.ticker == ticker).ok_or_else(|| unknown_event(&ticker))?;
+    let markets: Vec<Value> = event.books.iter().map(|b| market_json(b)).collect();
+    Ok(Json(json!({ "event": event.json(q.with_nested_markets.unwrap_or(false)), "markets": markets })))
 }
 
 // ---------------------------------------------------------------- orders
@@ -1225,26 +1556,23 @@ async fn list_orders(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCa
             return Err(KalshiError::invalid(format!("status must be resting, canceled or executed, not {other:?}")))
         }
     };
-    let kinds = market_kinds(&state).await?;
+    let markets = market_events(&state).await?;
     if let Some(t) = q.ticker.as_deref() {
         super::parse_market_ticker(t).ok_or_else(|| unknown_ticker(t))?;
     }
-    let event = match q.event_ticker.as_deref() {
-        Some(t) => Some(parse_event_ticker(t).ok_or_else(|| unknown_event(t))?),
-        None => None,
-    };
     let ticker = q.ticker.clone();
     let keep = |o: &OrderRecord| {
-        let named = kinds.get(&o.market).map(|k| market_ticker(k, Book { market: o.market, outcome: o.outcome }));
+        let known = markets.get(&o.market);
+        let named = known.map(|(k, _)| market_ticker(k, Book { market: o.market, outcome: o.outcome }));
         status.is_none_or(|s| s == order_status(o))
             && ticker.as_deref().is_none_or(|t| named.as_deref() == Some(t))
-            && event.is_none_or(|m| m == o.market)
+            && q.event_ticker.as_deref().is_none_or(|e| known.is_some_and(|(_, event)| event == e))
             && q.min_ts.is_none_or(|min| o.created_ms / 1_000 >= min)
             && q.max_ts.is_none_or(|max| o.created_ms / 1_000 <= max)
     };
     let orders = state.history().orders(call.key.account, before, limit, keep);
     let cursor = next_cursor(orders.len(), limit, orders.last().map(|o| o.order_id));
-    let out: Vec<Value> = orders.iter().filter_map(|o| Some(order_json(kinds.get(&o.market)?, o))).collect();
+    let out: Vec<Value> = orders.iter().filter_map(|o| Some(order_json(&markets.get(&o.market)?.0, o))).collect();
     Ok(Json(json!({ "orders": out, "cursor": cursor })))
 }
 
@@ -1339,7 +1667,7 @@ async fn positions(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCall
     }
     let account = call.key.account;
     settle_owed(&state, account).await?;
-    let all = books(&state, None).await?;
+    let all = listing(&state, Select::Markets).await?.books;
     let wanted: Vec<Book> = all.iter().map(|i| i.book).collect();
     let held: HashMap<Book, (Quantity, Quantity)> = state
         .sequencer
@@ -1379,7 +1707,7 @@ async fn positions(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCall
         (traded, resting)
     };
     let mut market_positions = Vec::new();
-    let mut events: BTreeMap<MarketId, (Micros, Micros, u64)> = BTreeMap::new();
+    let mut events: BTreeMap<EventKey, (&str, Micros, Micros)> = BTreeMap::new();
     let mut started = after.is_none();
     let mut last = None;
     for info in &all {
@@ -1389,7 +1717,7 @@ async fn positions(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCall
             continue;
         }
         if q.ticker.as_deref().is_some_and(|t| t != ticker)
-            || q.event_ticker.as_deref().is_some_and(|e| e != event_ticker(info.book.market))
+            || q.event_ticker.as_deref().is_some_and(|e| e != info.meta.event)
         {
             continue;
         }
@@ -1408,13 +1736,12 @@ async fn positions(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCall
         let net = i128::from(yes) - i128::from(no);
         let (notional, fees, last_ms) =
             traded_here.map_or((0, 0, 0), |t| (t.notional_micros, t.fees_micros, t.last_ms));
-        let entry = events.entry(info.book.market).or_default();
-        entry.0 += notional;
-        entry.1 += fees;
-        entry.2 += yes + no;
+        let entry = events.entry(event_key(&info.meta.event)).or_insert((&info.meta.event, 0, 0));
+        entry.1 += notional;
+        entry.2 += fees;
         market_positions.push(json!({
             "ticker": ticker,
-            "event_ticker": event_ticker(info.book.market),
+            "event_ticker": info.meta.event,
             "position": net,
             "position_fp": if net < 0 { format!("-{}", count_fp(no - yes)) } else { count_fp(yes - no) },
             "total_traded": notional / 10_000,
@@ -1431,10 +1758,10 @@ async fn positions(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCall
         }
     }
     let event_positions: Vec<Value> = events
-        .into_iter()
-        .map(|(market, (notional, fees, _))| {
+        .into_values()
+        .map(|(event, notional, fees)| {
             json!({
-                "event_ticker": event_ticker(market),
+                "event_ticker": event,
                 "total_cost": notional / 10_000,
                 "total_cost_dollars": dollars(notional),
                 "fees_paid": fees / 10_000,
@@ -1535,7 +1862,7 @@ struct SettlementsQuery {
     subaccount: Option<u64>,
 }
 
-fn settlement_json(kind: &MarketKind, resolution: Option<Resolution>, s: &SettlementRecord) -> Value {
+fn settlement_json(kind: &MarketKind, event: &str, resolution: Option<Resolution>, s: &SettlementRecord) -> Value {
     // A settlement pays a whole Augury market: for a categorical one that is the event.
     let ticker = match kind {
         MarketKind::Categorical { .. } => event_ticker(s.market),
@@ -1543,7 +1870,7 @@ fn settlement_json(kind: &MarketKind, resolution: Option<Resolution>, s: &Settle
     };
     let mut m = serde_json::Map::new();
     m.insert("ticker".into(), ticker.into());
-    m.insert("event_ticker".into(), event_ticker(s.market).into());
+    m.insert("event_ticker".into(), event.into());
     let result = match (kind, resolution) {
         (MarketKind::Categorical { .. }, Some(Resolution::Outcome { outcome })) => {
             market_ticker(kind, Book { market: s.market, outcome })
@@ -1587,22 +1914,25 @@ async fn settlements(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCa
     let account = call.key.account;
     settle_owed(&state, account).await?;
     let markets = state.history().markets();
-    let facts: HashMap<MarketId, (MarketKind, Option<Resolution>)> = state
+    let facts: HashMap<MarketId, (MarketKind, String, Option<Resolution>)> = state
         .sequencer
         .query(move |venue| {
-            let engine = venue.engine();
-            markets
-                .into_iter()
-                .filter_map(|m| Some((m, (engine.market_spec(m)?.kind, engine.market_resolution(m)))))
-                .collect()
+            let (engine, catalog) = (venue.engine(), venue.state().catalog());
+            let facts = |market: MarketId| {
+                let kind = engine.market_spec(market)?.kind;
+                let catalog_event = catalog.market(market).and_then(|l| l.info.event.as_deref());
+                Some((kind, kalshi_event(&kind, market, catalog_event), engine.market_resolution(market)))
+            };
+            markets.into_iter().filter_map(|m| Some((m, facts(m)?))).collect()
         })
         .await?;
     let all = state.history().settlements(account, 0, usize::MAX);
     let keep = |s: &&SettlementRecord| {
-        let names = facts.get(&s.market).map(|(k, r)| settlement_json(k, *r, s));
+        let fact = facts.get(&s.market);
+        let names = fact.map(|(k, e, r)| settlement_json(k, e, *r, s));
         let ticker = names.as_ref().and_then(|v| v["ticker"].as_str().map(str::to_string));
         q.ticker.as_deref().is_none_or(|t| ticker.as_deref() == Some(t))
-            && q.event_ticker.as_deref().is_none_or(|e| e == event_ticker(s.market))
+            && q.event_ticker.as_deref().is_none_or(|e| fact.is_some_and(|(_, event, _)| event == e))
             && q.min_ts.is_none_or(|min| s.time_ms / 1_000 >= min)
             && q.max_ts.is_none_or(|max| s.time_ms / 1_000 <= max)
     };
@@ -1612,8 +1942,8 @@ async fn settlements(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCa
     let out: Vec<Value> = page
         .iter()
         .filter_map(|s| {
-            let (kind, resolution) = facts.get(&s.market)?;
-            Some(settlement_json(kind, *resolution, s))
+            let (kind, event, resolution) = facts.get(&s.market)?;
+            Some(settlement_json(kind, event, *resolution, s))
         })
         .collect();
     Ok(Json(json!({ "settlements": out, "cursor": cursor })))
