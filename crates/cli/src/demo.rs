@@ -74,7 +74,7 @@ pub fn run(storage: &StorageArgs, steps: u64, seed: u64) -> Result<()> {
             MarketKind::Categorical { outcomes } => format!("categorical, {outcomes} outcomes"),
             MarketKind::Scalar { floor, cap } => format!("scalar {floor}..{cap}"),
         };
-        println!("\nmarket {} ({kind}): {}", spec.market, market.title);
+        println!("\nmarket {} ({kind}): {}", spec.market, market.title());
         println!("  backing {}", dollars(engine.market_backing_micros(spec.market).unwrap_or(0)));
         for outcome in 0..spec.kind.outcome_count() {
             let show = |side| {

@@ -1,12 +1,14 @@
 //! `augury serve`: the venue on the network, with embedded storage in the data directory.
-//! `--demo` creates the demo markets and funded simulated traders on first start and lets them
-//! trade for a moment so the books have depth, then replays real BTC and ETH price history
+//! `--demo` lists the demo markets and real Polymarket questions (with their catalog entries:
+//! questions, rules, categories, close times) and funds simulated traders on first start, lets
+//! them trade for a moment so the books have depth, then replays real BTC and ETH price history
 //! (`augury-crypto`): the replay drives the venue clock and the price indices, lists daily
 //! threshold markets that resolve by rule, and a market maker quotes them. API keys come from
 //! `augury keys create`.
 
 use crate::storage::{open_venue_observed, StorageArgs};
 use anyhow::{bail, Context, Result};
+use augury_core::Event;
 use augury_crypto::quote::RiskLimits;
 use augury_crypto::{Driver, ReplayConfig};
 use augury_engine::EngineConfig;
@@ -14,8 +16,8 @@ use augury_gateway::history::History;
 use augury_gateway::server::HttpLimits;
 use augury_gateway::tls::TlsIdentity;
 use augury_gateway::{Gateway, GatewayConfig};
-use augury_sequencer::{VenueClock, VenueCommand};
-use augury_sim::{Simulation, FEE_ACCOUNT};
+use augury_sequencer::{VenueClock, VenueCommand, VenueOutcome};
+use augury_sim::{questions, Simulation, FEE_ACCOUNT};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -205,26 +207,38 @@ pub fn run(
     let mut venue = open_venue_observed(storage, engine_config(), &mut history)?;
     if demo && venue.engine().market_spec(1).is_none() {
         let highest = venue.engine().highest_order_id();
-        let mut simulation = match &replay_config {
+        let simulation = match &replay_config {
             // The traders' warm-up happens in the hour before the replay starts.
             Some(config) if venue.engine().clock_ms() < config.start_ms as u64 => {
                 Simulation::starting_at(1, config.start_ms as u64 - 3_600_000, highest)
             }
             _ => Simulation::resume(1, venue.engine().clock_ms(), highest),
         };
-        let mut commands = simulation.setup();
+        let import = questions::shipped();
+        for line in import.report.to_string().lines() {
+            eprintln!("real questions: {line}");
+        }
+        let mut simulation = simulation.with_real_questions(&import.questions);
+        let listed = simulation.listed_markets().len();
+        let mut commands = simulation.venue_setup();
         let setup_len = commands.len();
-        commands.extend((0..DEMO_WARMUP_STEPS).map(|_| simulation.next_command()));
+        commands.extend((0..DEMO_WARMUP_STEPS).map(|_| VenueCommand::Engine(simulation.next_command())));
         for (n, command) in commands.iter().enumerate() {
-            match venue.submit(command)? {
-                // The history follows the warm-up as it follows every committed entry.
-                Ok(events) => history.apply(&VenueCommand::Engine(*command), events),
-                Err(reject) if n < setup_len => bail!("the demo setup was refused: {reject}"),
+            match venue.execute(command)? {
+                // The history follows the setup and the warm-up as it follows every committed
+                // entry: each accepted command with its own events.
+                Ok(outcome) if outcome.is_new() => history.apply(command, outcome_events(&outcome)),
+                Ok(_) => {}
+                Err(reject) if n < setup_len => bail!("the demo setup was refused: {reject} ({command:?})"),
                 Err(_) => {}
             }
         }
         venue.commit(augury_gateway::now_ms())?;
-        eprintln!("created the demo venue in {}: three markets, simulated traders", storage.data_dir.display());
+        eprintln!(
+            "created the demo venue in {}: three markets and {} real questions listed, simulated traders",
+            storage.data_dir.display(),
+            listed - 3
+        );
     }
     // With the replay, the venue's time is the replayed time (it starts where the venue's clock
     // stands and the replay moves it); the replay hands it back to the wall clock when it ends.
@@ -276,6 +290,15 @@ pub fn run(
         drop(gateway.stop());
         Ok(())
     })
+}
+
+/// The engine events an accepted venue command produced (none for catalog and registry changes).
+fn outcome_events(outcome: &VenueOutcome) -> &[Event] {
+    match outcome {
+        VenueOutcome::Applied { events } | VenueOutcome::MarketListed { events, .. } => events,
+        VenueOutcome::Order { events, .. } => events,
+        _ => &[],
+    }
 }
 
 async fn shutdown_signal() {

