@@ -78,7 +78,8 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
     assert_eq!(report.listed.len(), 10, "{report:?}");
     assert_eq!(report.index_values, 2, "BTC and ETH closes at 00:00");
     let (_, markets) = get(&client, &server, "/v1/markets").await;
-    let mut listed: Vec<u64> = markets.as_array().unwrap().iter().map(|m| m["market"].as_u64().unwrap()).collect();
+    let mut listed: Vec<u64> =
+        markets["items"].as_array().unwrap().iter().map(|m| m["market"].as_u64().unwrap()).collect();
     listed.sort();
     assert_eq!(listed.len(), 10);
     let token = read_key_for(&client, &server, &admin, MARKET_MAKER).await;

@@ -40,9 +40,7 @@ pub mod ws;
 use crate::error::ApiError;
 use crate::history::History;
 use crate::AppState;
-use augury_core::{
-    MarketId, MarketKind, MarketStatus, Micros, OutcomeIndex, Quantity, Resolution, MICROS_PER_DOLLAR,
-};
+use augury_core::{MarketId, MarketKind, MarketStatus, Micros, OutcomeIndex, Quantity, Resolution, MICROS_PER_DOLLAR};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
