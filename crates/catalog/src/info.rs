@@ -8,10 +8,11 @@ use augury_core::{MarketId, MarketKind, MarketSpec, TimestampMs};
 use serde::{Deserialize, Serialize};
 
 /// What a market asks and how it is decided. The market's kind, grid, fees and close time are the
-/// engine's ([`MarketSpec`]); everything a person reads is here.
+/// engine's ([`MarketSpec`]); everything a person reads is here. (No `deny_unknown_fields` on the
+/// entries: the API reads its own request types, and these are flattened into its answers, whose
+/// schema must allow the fields around them.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct MarketInfo {
     /// The question, e.g. "Will BTC close at or above $100,000 on 31 Dec 2026?".
     pub title: String,
@@ -279,7 +280,6 @@ impl MarketChange {
 /// An event: markets about one happening ("BTC on 2 Dec 2026", "the 2026 NBA Finals").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct EventInfo {
     /// Unique across events: `A-Z 0-9 - _ .`, at most 64 characters.
     pub ticker: String,
@@ -347,7 +347,6 @@ impl EventChange {
 /// A series: events that recur ("BTC daily close", "NBA Finals").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct SeriesInfo {
     /// Unique across series: `A-Z 0-9 - _ .`, at most 64 characters.
     pub ticker: String,

@@ -69,6 +69,7 @@ async fn metadata_round_trips_edits_keep_history_and_refusals_change_nothing() {
     assert_eq!(created["category"], "sports");
     assert_eq!(created["outcome_names"], json!({ "binary": { "yes": "It happens", "no": "It does not" } }));
     assert_eq!((created["event"].as_str(), created["series"].as_str()), (Some("NBA-2026"), Some("NBA")));
+    assert_eq!(created["event_title"], "2026 NBA Finals winner");
     assert!(created["open_time_ms"].as_u64().unwrap() > 0, "{created}");
     assert_eq!(created["revisions"], 0);
     let by_slug = ok(call(&client, &server, &alice, "GET", "/v1/markets/by-slug/nuggets-2026", None).await);

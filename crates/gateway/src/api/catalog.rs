@@ -378,7 +378,7 @@ async fn event_revisions(_: NoQuery, State(state): Shared, Path(ticker): Path<St
 }
 
 #[derive(Serialize, ToSchema)]
-struct SeriesView {
+struct EventSeriesView {
     #[serde(flatten)]
     info: SeriesInfo,
     created_ms: u64,
@@ -388,10 +388,10 @@ struct SeriesView {
     events: Vec<String>,
 }
 
-fn series_view(venue: &VenueState, ticker: &str) -> Option<SeriesView> {
+fn series_view(venue: &VenueState, ticker: &str) -> Option<EventSeriesView> {
     let catalog = venue.catalog();
     let listed = catalog.series(ticker)?;
-    Some(SeriesView {
+    Some(EventSeriesView {
         info: listed.info.clone(),
         created_ms: listed.created_ms,
         updated_ms: listed.updated_ms(),
@@ -412,8 +412,8 @@ struct SeriesQuery {
 /// Every series, by ticker.
 #[utoipa::path(get, path = "/v1/series", tag = "events",
     params(SeriesQuery),
-    responses((status = 200, body = Vec<SeriesView>)))]
-async fn list_series(State(state): Shared, RawQuery(query): RawQuery) -> ApiResult<Vec<SeriesView>> {
+    responses((status = 200, body = Vec<EventSeriesView>)))]
+async fn list_series(State(state): Shared, RawQuery(query): RawQuery) -> ApiResult<Vec<EventSeriesView>> {
     let query: SeriesQuery = parse_query(query.as_deref())?;
     let views = state
         .sequencer
@@ -434,12 +434,12 @@ async fn list_series(State(state): Shared, RawQuery(query): RawQuery) -> ApiResu
 /// One series with its events' tickers.
 #[utoipa::path(get, path = "/v1/series/{ticker}", tag = "events",
     params(("ticker" = String, Path, description = "The series' ticker")),
-    responses((status = 200, body = SeriesView), (status = 404, body = ErrorBody)))]
-async fn get_series(_: NoQuery, State(state): Shared, Path(ticker): Path<String>) -> ApiResult<SeriesView> {
+    responses((status = 200, body = EventSeriesView), (status = 404, body = ErrorBody)))]
+async fn get_series(_: NoQuery, State(state): Shared, Path(ticker): Path<String>) -> ApiResult<EventSeriesView> {
     one_series(&state, ticker).await
 }
 
-async fn one_series(state: &AppState, ticker: String) -> ApiResult<SeriesView> {
+async fn one_series(state: &AppState, ticker: String) -> ApiResult<EventSeriesView> {
     let wanted = ticker.clone();
     let view = state.sequencer.query(move |venue| series_view(venue.state(), &wanted)).await?;
     view.map(Json).ok_or_else(|| unknown_series(&ticker))
@@ -462,8 +462,8 @@ struct CreateSeries {
 /// Creates a series (admin). Events join it through their `series` field.
 #[utoipa::path(post, path = "/v1/series", tag = "events", request_body = CreateSeries,
     security(("signed" = [])),
-    responses((status = 201, body = SeriesView)))]
-async fn create_series(State(state): Shared, call: AdminCall) -> Result<(StatusCode, Json<SeriesView>), ApiError> {
+    responses((status = 201, body = EventSeriesView)))]
+async fn create_series(State(state): Shared, call: AdminCall) -> Result<(StatusCode, Json<EventSeriesView>), ApiError> {
     let request: CreateSeries = call.json()?;
     let series = SeriesInfo {
         ticker: request.ticker,
@@ -491,8 +491,8 @@ struct EditSeries {
 #[utoipa::path(patch, path = "/v1/series/{ticker}", tag = "events", request_body = EditSeries,
     params(("ticker" = String, Path, description = "The series' ticker")),
     security(("signed" = [])),
-    responses((status = 200, body = SeriesView), (status = 404, body = ErrorBody)))]
-async fn edit_series(State(state): Shared, Path(ticker): Path<String>, call: AdminCall) -> ApiResult<SeriesView> {
+    responses((status = 200, body = EventSeriesView), (status = 404, body = ErrorBody)))]
+async fn edit_series(State(state): Shared, Path(ticker): Path<String>, call: AdminCall) -> ApiResult<EventSeriesView> {
     let edit: EditSeries = call.json()?;
     let mut changes = Vec::new();
     changes.extend(edit.title.map(SeriesChange::Title));

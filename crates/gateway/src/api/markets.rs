@@ -56,6 +56,8 @@ pub(crate) struct MarketView {
     /// engine command, shows a placeholder: "Market N", slug `market-N`, until an edit lists it).
     #[serde(flatten)]
     pub info: MarketInfo,
+    /// The title of the market's event.
+    pub event_title: Option<String>,
     /// The series of the market's event.
     pub series: Option<String>,
     /// When the market was listed, which is when it opened for trading (venue time, ms since the
@@ -103,6 +105,10 @@ pub(super) fn market_view(venue: &VenueState, market: MarketId) -> Option<Market
             })
             .collect(),
         info: listed.map_or_else(|| MarketInfo::placeholder(&spec), |l| l.info.clone()),
+        event_title: listed
+            .and_then(|l| l.info.event.as_deref())
+            .and_then(|e| catalog.event(e))
+            .map(|e| e.info.title.clone()),
         series: catalog.market_series(market).map(str::to_string),
         open_time_ms: listed.map(|l| l.created_ms),
         updated_ms: listed.map(|l| l.updated_ms()),

@@ -92,3 +92,31 @@ pub(super) fn finish(openapi: &mut OpenApi) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// A schema flattened into another (`allOf`) must allow the fields around it: with
+    /// `additionalProperties: false` (what `deny_unknown_fields` turns into) every answer that
+    /// embeds it would violate the document. Schemathesis finds this only when it happens to
+    /// validate such an answer; this finds it every time.
+    #[test]
+    fn no_schema_flattened_into_another_forbids_other_fields() {
+        let document = serde_json::to_value(super::super::document()).unwrap();
+        let schemas = document["components"]["schemas"].as_object().unwrap();
+        let mut flattened = Vec::new();
+        for schema in schemas.values() {
+            for part in schema["allOf"].as_array().into_iter().flatten() {
+                if let Some(reference) = part["$ref"].as_str() {
+                    flattened.push(reference.trim_start_matches("#/components/schemas/").to_string());
+                }
+            }
+        }
+        assert!(flattened.contains(&"MarketInfo".to_string()), "MarketView flattens MarketInfo: {flattened:?}");
+        for name in flattened {
+            let closed = schemas[&name].get("additionalProperties") == Some(&Value::Bool(false));
+            assert!(!closed, "{name} is flattened into another schema but forbids additional properties");
+        }
+    }
+}
