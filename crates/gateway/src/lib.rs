@@ -215,6 +215,7 @@ impl Gateway {
         api::router(Arc::clone(&self.state))
             .merge(ws::router(Arc::clone(&self.state)))
             .merge(kalshi::router(Arc::clone(&self.state)))
+            .merge(augury_web::router())
     }
 
     /// Serves HTTP on `listener` until `shutdown` resolves, within the limits of `config.http`

@@ -1,0 +1,45 @@
+// The app's shell: reads the address after `#`, shows the view it names, and moves focus to the
+// new content so keyboard and screen-reader users land where sighted users look.
+//
+//   #/?q=..&sort=..     markets (discovery)
+//   #/event/TICKER      the markets of one event
+//   #/market/ID         one market
+
+import { h, replace } from "./dom.js";
+import { marketsView } from "./markets.js";
+import { marketView } from "./market.js";
+
+const main = document.getElementById("view");
+let stop = null;
+
+async function route() {
+  stop?.();
+  stop = null;
+  const hash = location.hash.replace(/^#/, "") || "/";
+  const [path, query = ""] = hash.split("?");
+  const params = new URLSearchParams(query);
+  const parts = path.split("/").filter(Boolean);
+  try {
+    if (parts[0] === "market" && /^\d+$/.test(parts[1] ?? "")) {
+      stop = await marketView(main, Number(parts[1]));
+      document.title = `${main.querySelector("h1")?.textContent ?? "Market"} · Augury`;
+    } else if (parts[0] === "event" && parts[1]) {
+      params.set("event", decodeURIComponent(parts[1]));
+      params.set("status", params.get("status") ?? "");
+      await marketsView(main, params);
+      document.title = "Event · Augury";
+    } else {
+      await marketsView(main, params);
+      document.title = "Markets · Augury";
+    }
+  } catch (error) {
+    replace(main, h("h1", {}, "Something went wrong"), h("p", { role: "alert" }, error.message), h("p", {}, h("a", { href: "#/" }, "Back to the markets")));
+  }
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    link.toggleAttribute("aria-current", link.dataset.nav === (parts[0] ?? "markets"));
+  }
+  main.focus({ preventScroll: true });
+}
+
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,174 @@
+// A market's page: the question and how it is decided, the probability over time, the order
+// book and the trades (live over the WebSocket), the figures, and for the demo's crypto markets
+// the model's probability beside the price.
+
+import { get } from "./api.js";
+import { h, replace } from "./dom.js";
+import { closes, probabilityChart } from "./chart.js";
+import { cents, count, dollars, outcomeLabel, percent, points, probability, time } from "./format.js";
+import { MarketFeed } from "./live.js";
+
+const RANGES = [
+  ["1d", 86_400_000, "15m"],
+  ["1w", 7 * 86_400_000, "1h"],
+  ["1m", 30 * 86_400_000, "4h"],
+  ["all", null, "1d"],
+];
+const DEPTH = 10;
+
+/** Renders market `id` into `main`; returns a function that stops its live feed. */
+export async function marketView(main, id) {
+  const market = await get(`/v1/markets/${id}`);
+  let outcome = 0;
+
+  const chartBox = h("div", { class: "chart-box" });
+  const rangeButtons = h("div", { class: "segmented", role: "group", "aria-label": "Chart range" });
+  const bookBox = h("div", { class: "book", "aria-live": "off" });
+  const tradesList = h("ol", { class: "trades", "aria-label": "Recent trades" });
+  const liveStatus = h("span", { class: "pill", role: "status" }, "connecting");
+  const headline = h("div", { class: "quote" });
+  const model = h("p", { class: "model", hidden: true });
+
+  let range = "1w";
+  const drawChart = async () => {
+    const [, span, interval] = RANGES.find(([name]) => name === range);
+    // Ranges are measured back from the market's latest candle: the venue's own time, which in
+    // the demo's replay is not today's.
+    const latest = await get(`/v1/markets/${id}/candles`, { outcome, interval: "1d" });
+    const end = latest.length ? latest[latest.length - 1].start_ms + 86_400_000 : Date.now();
+    const candles = await get(`/v1/markets/${id}/candles`, { outcome, interval, start_ms: span ? Math.max(0, end - span) : undefined });
+    replace(chartBox, probabilityChart(closes(candles), `${outcomeLabel(market, outcome)}: chance over ${range === "all" ? "the market's life" : `the last ${range}`}`));
+    for (const button of rangeButtons.children) button.setAttribute("aria-pressed", String(button.dataset.range === range));
+  };
+  for (const [name] of RANGES) {
+    rangeButtons.append(h("button", { type: "button", dataset: { range: name }, "aria-pressed": String(name === range), on: { click: () => { range = name; drawChart(); } } }, name));
+  }
+
+  // The book: levels per side, kept from the snapshot and the deltas.
+  const book = { bids: new Map(), asks: new Map() };
+  const drawBook = () => {
+    const bids = [...book.bids.entries()].sort((a, b) => b[0] - a[0]).slice(0, DEPTH);
+    const asks = [...book.asks.entries()].sort((a, b) => a[0] - b[0]).slice(0, DEPTH);
+    const spread = bids.length && asks.length ? asks[0][0] - bids[0][0] : null;
+    const most = Math.max(1, ...bids.map((l) => l[1]), ...asks.map((l) => l[1]));
+    const row = (side, [price, quantity]) =>
+      h("tr", { class: side },
+        h("td", {}, cents(side === "ask" ? 1_000_000 - price : price)),
+        h("td", { class: "num" }, count(quantity)),
+        h("td", { class: "depth" }, h("meter", { min: 0, max: most, value: quantity, "aria-label": `${count(quantity)} contracts` })));
+    replace(bookBox,
+      h("table", { class: "levels" },
+        h("caption", {}, "Buy YES (bids)"),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "YES price"), h("th", { scope: "col" }, "Contracts"), h("th", { scope: "col" }, h("span", { class: "sr" }, "Depth")))),
+        h("tbody", {}, bids.length ? bids.map((l) => row("bid", l)) : h("tr", {}, h("td", { colspan: 3, class: "muted" }, "No bids")))),
+      h("p", { class: "spread" }, spread === null ? "No spread: one side is empty" : `Spread ${cents(spread)}`),
+      h("table", { class: "levels" },
+        h("caption", {}, "Buy NO (asks, shown as NO prices)"),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "NO price"), h("th", { scope: "col" }, "Contracts"), h("th", { scope: "col" }, h("span", { class: "sr" }, "Depth")))),
+        h("tbody", {}, asks.length ? asks.map((l) => row("ask", l)) : h("tr", {}, h("td", { colspan: 3, class: "muted" }, "No asks")))));
+  };
+  const applyBook = (message) => {
+    if (message.type === "snapshot") {
+      book.bids.clear();
+      book.asks.clear();
+      const levels = message.outcomes.find((o) => o.outcome === outcome) ?? { bids: [], asks: [] };
+      for (const l of levels.bids) book.bids.set(l.yes_price_micros, l.quantity);
+      for (const l of levels.asks) book.asks.set(l.yes_price_micros, l.quantity);
+    } else {
+      for (const c of message.changes.filter((c) => c.outcome === outcome)) {
+        const side = c.side === "bid" ? book.bids : book.asks;
+        if (c.quantity === 0) side.delete(c.yes_price_micros);
+        else side.set(c.yes_price_micros, c.quantity);
+      }
+    }
+    drawBook();
+  };
+
+  // A trade reads from the taker's side, at the price that side paid.
+  const tradeRow = (t) => {
+    const price = t.taker_side === "yes" ? t.yes_price_micros : 1_000_000 - t.yes_price_micros;
+    return h("li", {}, h("span", { class: t.taker_side === "yes" ? "up" : "down" }, `${t.taker_action} ${t.taker_side.toUpperCase()}`),
+      ` ${count(t.quantity)} @ ${cents(price)}`, h("time", { class: "muted" }, ` ${time(t.time_ms)}`));
+  };
+  const addTrade = (t) => {
+    if (t.outcome !== outcome) return;
+    tradesList.prepend(tradeRow(t));
+    while (tradesList.children.length > 30) tradesList.lastChild.remove();
+  };
+
+  const drawHeadline = (m) => {
+    replace(headline,
+      h("span", { class: "big" }, percent(probability(m, outcome))),
+      h("span", { class: "muted" }, `chance of ${outcomeLabel(m, outcome)}`),
+      points(m.stats?.outcomes?.[outcome]?.price_change_24h_micros) ? h("span", { class: "change" }, points(m.stats.outcomes[outcome].price_change_24h_micros), " in 24 h") : null);
+  };
+
+  const outcomePicker = market.outcomes > 1
+    ? h("label", { class: "field", for: "outcome" }, h("span", {}, "Outcome"),
+      h("select", { id: "outcome", on: { change: (e) => { outcome = Number(e.target.value); restart(); } } },
+        Array.from({ length: market.outcomes }, (_, i) => h("option", { value: i }, `${outcomeLabel(market, i)} · ${percent(probability(market, i))}`))))
+    : null;
+
+  const stats = market.stats ?? {};
+  replace(main,
+    h("p", { class: "eyebrow" }, h("a", { href: `#/?category=${market.category}` }, market.category.replace("_", " ")),
+      market.series ? [" · series ", market.series] : null, market.event ? [" · ", h("a", { href: `#/event/${encodeURIComponent(market.event)}` }, `event ${market.event}`)] : null),
+    h("h1", {}, market.title),
+    market.subtitle ? h("p", { class: "lead" }, market.subtitle) : null,
+    h("p", { class: "muted" }, h("span", { class: `pill ${market.status}` }, market.status),
+      market.resolution ? ` Resolved: ${JSON.stringify(market.resolution).replace(/[{}"]/g, "")}` : "",
+      market.close_time_ms ? ` Closes ${time(market.close_time_ms)}` : "",
+      market.expected_expiration_ms ? ` · answer expected ${time(market.expected_expiration_ms)}` : ""),
+    h("div", { class: "grid" },
+      h("section", { class: "panel wide", "aria-labelledby": "price-heading" },
+        h("h2", { id: "price-heading" }, "Probability"), outcomePicker, headline, model, rangeButtons, chartBox),
+      h("section", { class: "panel", "aria-labelledby": "book-heading" },
+        h("h2", { id: "book-heading" }, "Order book ", liveStatus), bookBox),
+      h("section", { class: "panel", "aria-labelledby": "trades-heading" },
+        h("h2", { id: "trades-heading" }, "Recent trades"), tradesList),
+      h("section", { class: "panel", "aria-labelledby": "stats-heading" },
+        h("h2", { id: "stats-heading" }, "Figures"),
+        h("dl", { class: "facts" },
+          h("dt", {}, "Volume"), h("dd", {}, `${count(stats.volume)} contracts (${dollars(stats.notional_micros)})`),
+          h("dt", {}, "24 h volume"), h("dd", {}, `${count(stats.volume_24h)} contracts`),
+          h("dt", {}, "Open interest"), h("dd", {}, `${count(stats.open_interest)} contracts`),
+          h("dt", {}, "Traders"), h("dd", {}, count(stats.traders)),
+          h("dt", {}, "Liquidity near the mid"), h("dd", {}, dollars(stats.liquidity_micros)),
+          h("dt", {}, "Tick"), h("dd", {}, cents(market.tick_micros)))),
+      h("section", { class: "panel wide", "aria-labelledby": "rules-heading" },
+        h("h2", { id: "rules-heading" }, "How it is decided"),
+        market.rules_primary ? h("p", { class: "rules" }, market.rules_primary) : h("p", { class: "muted" }, "No rules were written for this market."),
+        market.rules_secondary ? h("p", { class: "rules muted" }, market.rules_secondary) : null,
+        market.resolution_source ? h("p", {}, h("strong", {}, "Source: "), market.resolution_source) : null,
+        market.description ? h("p", { class: "muted" }, market.description) : null)));
+
+  // The model's probability, for markets the intelligence endpoints describe (the demo's crypto
+  // listings).
+  get("/v1/intel/markets", { limit: 5000, all: true }).then((rows) => {
+    const row = rows.find((r) => r.market === market.market);
+    if (!row || row.model_probability === null || row.model_probability === undefined) return;
+    replace(model, h("strong", {}, `Model: ${(row.model_probability * 100).toFixed(1)}%`), ` that ${row.title} (as of ${time(row.model_as_of_ms)}), beside the market's ${percent(probability(market))}.`);
+    model.hidden = false;
+  }).catch(() => {});
+
+  let feed = null;
+  const restart = async () => {
+    feed?.close();
+    drawHeadline(market);
+    await drawChart();
+    const recent = await get(`/v1/markets/${id}/trades`, { limit: 30 });
+    replace(tradesList, recent.items.filter((t) => t.outcome === outcome).map(tradeRow));
+    if (!tradesList.children.length) tradesList.append(h("li", { class: "muted" }, "No trades yet"));
+    feed = new MarketFeed(market.market, {
+      status: (text) => { liveStatus.textContent = text; },
+      book: applyBook,
+      trade: (t) => { tradesList.querySelector(".muted:only-child")?.remove(); addTrade(t); },
+      ticker: (message) => {
+        const m = message.type === "snapshot" ? message.outcomes.find((o) => o.outcome === outcome) : message.outcome === outcome ? message : null;
+        if (m?.last_yes_price_micros != null) replace(headline.firstChild, percent(m.last_yes_price_micros));
+      },
+    });
+  };
+  await restart();
+  return () => feed?.close();
+}
