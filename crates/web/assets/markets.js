@@ -48,7 +48,7 @@ export async function marketsView(main, params) {
   const categoryOptions = [["", "All categories"], ...categories.filter((c) => c.markets > 0).map((c) => [c.id, `${c.title} (${c.open_markets})`])];
   const statusOptions = [["open", "Trading now"], ["", "Any status"], ["closed", "Closed"], ["settled", "Settled"]];
 
-  const list = h("div", { class: "cards", role: "list", "aria-label": "Markets" });
+  const list = h("ul", { class: "cards", "aria-label": "Markets" });
   const more = h("button", { type: "button", class: "more", hidden: true }, "Show more");
   const summary = h("p", { class: "muted", role: "status" });
   replace(main,
@@ -101,7 +101,7 @@ function marketCard(market, setFilter) {
   get(`/v1/markets/${market.market}/candles`, { interval: "1h" })
     .then((candles) => replace(spark, sparkline(closes(candles.slice(-48)), `Price history of ${market.title}`)))
     .catch(() => {});
-  return h("article", { class: "card", role: "listitem" },
+  return h("li", { class: "card" },
     h("p", { class: "eyebrow" }, market.category.replace("_", " "), market.close_time_ms ? ` · closes ${time(market.close_time_ms)}` : ""),
     h("h2", {}, h("a", { href: `#/market/${market.market}` }, market.title)),
     h("div", { class: "quote" },
@@ -121,7 +121,7 @@ function rowLabel(market) {
 
 function eventCard(group) {
   const first = group[0];
-  return h("article", { class: "card event", role: "listitem" },
+  return h("li", { class: "card event" },
     h("p", { class: "eyebrow" }, first.category.replace("_", " "), " · event ", first.event),
     h("h2", {}, h("a", { href: `#/event/${encodeURIComponent(first.event)}` }, first.event_title ?? `${group.length} related markets`)),
     h("ul", { class: "rows" }, group.map((market) =>

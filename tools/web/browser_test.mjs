@@ -1,0 +1,134 @@
+// The web app in a real browser: Debian's Chromium, driven by Playwright (playwright-core from the
+// npm registry; its own browser download is never used). Run by crates/cli/tests/web_browser.rs
+// against `augury serve --demo` on a loopback port:
+//
+//   node tools/web/browser_test.mjs http://127.0.0.1:PORT SCREENSHOT_DIR
+//
+// A visitor finds a market by search, opens it and watches the book and the trades update live;
+// the pages are also seen on a 390-pixel phone and in dark mode. Every page is checked with
+// axe-core (no serious or critical violation), any console error or uncaught exception fails the
+// run, and a screenshot of each step is saved. The last line printed is a JSON summary.
+
+import { chromium } from "playwright-core";
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const [base, shots] = process.argv.slice(2);
+if (!base || !shots) {
+  console.error("usage: node browser_test.mjs BASE_URL SCREENSHOT_DIR");
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+const problems = [];
+const summary = { steps: [] };
+const fail = (what) => {
+  problems.push(what);
+  console.error(`FAIL: ${what}`);
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+/** A page that reports every console error and uncaught exception as a failure. */
+async function open(context, name) {
+  const page = await context.newPage();
+  page.on("console", (message) => {
+    if (message.type() === "error") fail(`${name}: console error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => fail(`${name}: uncaught: ${error.message}`));
+  return page;
+}
+
+/** axe-core on the page as it is now; serious and critical violations fail. Run through the
+ * DevTools protocol (page.evaluate), which the page's Content-Security-Policy does not govern. */
+async function accessible(page, name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => await globalThis.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of result.violations.filter((v) => !bad.includes(v))) console.error(`note: ${name}: axe ${v.impact} ${v.id}: ${v.help}`);
+  for (const v of bad) fail(`${name}: axe ${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")})`);
+  return { violations: result.violations.length, serious_or_critical: bad.length };
+}
+
+async function step(page, name, check) {
+  const started = Date.now();
+  try {
+    await check();
+  } catch (error) {
+    fail(`${name}: ${error.message.split("\n")[0]}`);
+  }
+  await page.screenshot({ path: `${shots}/${summary.steps.length + 1}-${name}.png`, fullPage: true });
+  const axe = await accessible(page, name);
+  summary.steps.push({ name, ms: Date.now() - started, axe });
+}
+
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await open(context, "desktop");
+
+await step(page, "markets", async () => {
+  await page.goto(`${base}/`);
+  await page.getByRole("heading", { name: "Markets", level: 1 }).waitFor();
+  await page.locator(".card").first().waitFor();
+  const headers = (await page.request.get(`${base}/`)).headers();
+  if (!headers["content-security-policy"]?.includes("script-src 'self'")) fail("no Content-Security-Policy on /");
+  summary.cards = await page.locator(".card").count();
+});
+
+await step(page, "search", async () => {
+  await page.getByLabel("Search").fill("bitcoin");
+  await page.waitForURL(/q=bitcoin/);
+  await page.waitForFunction(() => {
+    const titles = [...document.querySelectorAll(".card h2")].map((h) => h.textContent.toLowerCase());
+    return titles.length > 0 && titles.every((t) => t.includes("bitcoin"));
+  }, null, { timeout: 15_000 });
+  summary.search_results = await page.locator(".card").count();
+});
+
+await step(page, "market", async () => {
+  // The busiest daily Bitcoin listing: it trades while the replay runs.
+  await page.getByLabel("Sort by").selectOption("volume_24h");
+  await page.waitForURL(/sort=volume_24h/);
+  const link = page.locator(".card a[href^='#/market/']").first();
+  await link.waitFor();
+  const title = (await link.textContent()).trim();
+  await link.click();
+  await page.getByRole("heading", { level: 1 }).filter({ hasText: title }).waitFor({ timeout: 15_000 }).catch(async () => {
+    await page.getByRole("heading", { level: 1 }).waitFor();
+  });
+  await page.locator(".chart").waitFor();
+  await page.locator(".pill[role=status]", { hasText: "live" }).waitFor({ timeout: 15_000 });
+  summary.market_title = await page.getByRole("heading", { level: 1 }).textContent();
+});
+
+await step(page, "live-updates", async () => {
+  // The replay moves the venue an hour at a time: within a few of them the book or the trades
+  // change on the page without a reload.
+  const snapshot = () => page.evaluate(() => document.querySelector(".book").textContent + "|" + document.querySelector(".trades").textContent);
+  const before = await snapshot();
+  await page.waitForFunction((old) => document.querySelector(".book").textContent + "|" + document.querySelector(".trades").textContent !== old, before, { timeout: 30_000 });
+  summary.live_update = true;
+});
+
+const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: "dark" });
+const small = await open(phone, "phone");
+await step(small, "phone-dark-markets", async () => {
+  await small.goto(`${base}/`);
+  await small.locator(".card").first().waitFor();
+  const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 1) fail(`phone: the page is ${overflow}px wider than the screen`);
+});
+await step(small, "phone-dark-market", async () => {
+  await small.locator(".card a[href^='#/market/']").first().click();
+  await small.locator(".chart").waitFor();
+  const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 1) fail(`phone: the market page is ${overflow}px wider than the screen`);
+});
+
+await browser.close();
+summary.problems = problems;
+console.log(JSON.stringify(summary));
+process.exit(problems.length ? 1 : 0);
