@@ -89,16 +89,19 @@ await step(page, "search", async () => {
 });
 
 await step(page, "market", async () => {
-  // The busiest daily Bitcoin listing: it trades while the replay runs.
+  // A daily Bitcoin listing (they are grouped by their day's event): the replay's market maker
+  // requotes it every replayed hour. The replay lists them shortly after the venue starts.
   await page.getByLabel("Sort by").selectOption("volume_24h");
   await page.waitForURL(/sort=volume_24h/);
-  const link = page.locator(".card a[href^='#/market/']").first();
-  await link.waitFor();
-  const title = (await link.textContent()).trim();
-  await link.click();
-  await page.getByRole("heading", { level: 1 }).filter({ hasText: title }).waitFor({ timeout: 15_000 }).catch(async () => {
-    await page.getByRole("heading", { level: 1 }).waitFor();
-  });
+  const listing = page.locator(".card.event a[href^='#/market/']").first();
+  for (let tries = 0; (await listing.count()) === 0; tries++) {
+    if (tries === 30) throw new Error("no daily Bitcoin listing appeared");
+    await page.waitForTimeout(1_000);
+    await page.reload();
+    await page.locator(".card").first().waitFor();
+  }
+  await listing.click();
+  await page.getByRole("heading", { level: 1 }).waitFor();
   await page.locator(".chart").waitFor();
   await page.locator(".pill[role=status]", { hasText: "live" }).waitFor({ timeout: 15_000 });
   summary.market_title = await page.getByRole("heading", { level: 1 }).textContent();
@@ -111,6 +114,56 @@ await step(page, "live-updates", async () => {
   const before = await snapshot();
   await page.waitForFunction((old) => document.querySelector(".book").textContent + "|" + document.querySelector(".trades").textContent !== old, before, { timeout: 30_000 });
   summary.live_update = true;
+});
+
+await step(page, "demo-account", async () => {
+  // Trading happens on the demo's Bitcoin market, which has no close time and a book kept by the
+  // simulated traders (the daily listings close every few seconds of this fast replay).
+  await page.goto(`${base}/#/market/1`);
+  await page.locator(".chart").waitFor();
+  await page.getByRole("button", { name: "Open a demo account" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor({ timeout: 15_000 });
+  await page.getByText("No open orders here.").waitFor({ timeout: 15_000 });
+  summary.account = (await page.locator("#account").textContent()).trim();
+});
+
+const ticket = page.getByRole("form", { name: "Order ticket" });
+const myOrders = page.getByRole("list", { name: "Your open orders here" });
+
+await step(page, "limit-order-rests", async () => {
+  // A bid at 1 cent rests below everything.
+  await ticket.getByLabel("Side").selectOption("yes");
+  await ticket.getByLabel("Action").selectOption("buy");
+  await ticket.getByLabel("Type").selectOption("limit");
+  await ticket.getByLabel("Limit price (¢)").fill("1");
+  await ticket.getByLabel("Amount").fill("3");
+  await ticket.getByText("Pays if it wins").waitFor();
+  const preview = await ticket.locator(".preview").textContent();
+  if (!preview.includes("$0.03") || !preview.includes("$3.00")) fail(`the preview of 3 at 1¢ reads: ${preview}`);
+  await ticket.getByRole("button", { name: "Place order" }).click();
+  await ticket.getByText(/rests in the book/).waitFor({ timeout: 15_000 });
+  await myOrders.getByText("buy YES 3 @ 1¢").waitFor({ timeout: 15_000 });
+});
+
+await step(page, "amend-and-cancel", async () => {
+  const row = myOrders.locator("li").first();
+  await row.getByRole("spinbutton").fill("2");
+  await row.getByRole("button", { name: "Amend" }).click();
+  await myOrders.getByText("buy YES 3 @ 2¢").waitFor({ timeout: 15_000 });
+  await myOrders.locator("li").first().getByRole("button", { name: "Cancel" }).click();
+  await myOrders.getByText("No open orders here.").waitFor({ timeout: 15_000 });
+});
+
+await step(page, "market-buy-fills", async () => {
+  // The simulated traders keep asks in the book: a market buy of 2 YES fills.
+  await page.waitForFunction(() => document.querySelectorAll(".levels tr.ask").length > 0, null, { timeout: 30_000 });
+  await ticket.getByLabel("Type").selectOption("market");
+  await ticket.getByLabel("Amount").fill("2");
+  await ticket.getByRole("button", { name: "Place order" }).click();
+  await ticket.getByText(/Filled \d+ of 2/).waitFor({ timeout: 15_000 });
+  await page.waitForFunction(() => /[1-9]\d* YES/.test(document.querySelector(".position")?.textContent ?? ""), null, { timeout: 15_000 });
+  summary.position = (await page.locator(".position").textContent()).trim();
+  if (!/Profit and loss/.test(summary.position)) fail(`no profit and loss shown: ${summary.position}`);
 });
 
 const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: "dark" });

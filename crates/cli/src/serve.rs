@@ -21,6 +21,9 @@ use augury_sim::{questions, Simulation, FEE_ACCOUNT};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// What a visitor's play-money account starts with on a demo venue: $1,000.
+const DEMO_ACCOUNT_DEPOSIT_MICROS: augury_core::Micros = 1_000 * augury_core::MICROS_PER_DOLLAR;
+
 /// Simulated commands run when the demo venue is created.
 const DEMO_WARMUP_STEPS: u64 = 5_000;
 
@@ -203,7 +206,12 @@ pub fn run(
     // TLS problems are found before the venue is opened (and its lock taken).
     let tls_config = tls_identity(tls, storage)?.map(|identity| identity.server_config()).transpose()?;
     let replay_config = (demo && !replay.no_replay).then(|| replay.config()).transpose()?;
-    let gateway_config = GatewayConfig { http: http.limits()?, ..GatewayConfig::default() };
+    let gateway_config = GatewayConfig {
+        http: http.limits()?,
+        // A demo venue opens play-money accounts for visitors of the web app.
+        demo_deposit_micros: demo.then_some(DEMO_ACCOUNT_DEPOSIT_MICROS),
+        ..GatewayConfig::default()
+    };
     let mut venue = open_venue_observed(storage, engine_config(), &mut history)?;
     if demo && venue.engine().market_spec(1).is_none() {
         let highest = venue.engine().highest_order_id();

@@ -39,8 +39,9 @@ fn a_visitor_finds_a_market_and_watches_it_live_in_a_browser() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    // A replayed hour every 300 ms: the book and the trades change while the page watches.
-    let venue = common::serve(&tmp.path().join("data"), &["--demo", "--replay-hour-ms", "300"]);
+    // A replayed hour every 1.5 s: the market maker requotes each open listing every hour, so its
+    // book changes while the page watches, and a day's listings stay open for 36 s.
+    let venue = common::serve(&tmp.path().join("data"), &["--demo", "--replay-hour-ms", "1500"]);
     let shots = root.join("target/web-screenshots");
     let output = Command::new("node")
         .arg(root.join("tools/web/browser_test.mjs"))

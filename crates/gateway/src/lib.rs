@@ -55,6 +55,10 @@ pub struct GatewayConfig {
     pub verifier_threads: usize,
     /// Connection and request limits of the HTTP server ([`server`]).
     pub http: server::HttpLimits,
+    /// A demo venue's play money: with `Some(deposit)`, `POST /v1/demo/accounts` opens an account
+    /// with that deposit and a key for the visitor's public key (the web app's one-click account).
+    /// `None` (any real venue): the route answers 404.
+    pub demo_deposit_micros: Option<augury_core::Micros>,
 }
 
 /// Tokio worker threads for the HTTP side: the cores the signature verifiers leave. The sequencer
@@ -78,6 +82,7 @@ impl Default for GatewayConfig {
             // tasks (HTTP, JSON) and the sequencer need the rest.
             verifier_threads: std::thread::available_parallelism().map_or(1, |n| n.get() / 2).max(1),
             http: server::HttpLimits::default(),
+            demo_deposit_micros: None,
         }
     }
 }
@@ -178,7 +183,9 @@ impl Gateway {
                     history.apply(&entry.command, &entry.events);
                     fanout.after(&history, &entry.events);
                     let changed_key = match &entry.command {
-                        VenueCommand::CreateKey { key } | VenueCommand::CreateRsaKey { key, .. } => Some(key.id),
+                        VenueCommand::CreateKey { key }
+                        | VenueCommand::CreateRsaKey { key, .. }
+                        | VenueCommand::OpenDemoAccount { key, .. } => Some(key.id),
                         VenueCommand::RevokeKey { key, .. } => Some(*key),
                         _ => None,
                     };

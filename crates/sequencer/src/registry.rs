@@ -143,6 +143,11 @@ impl Registry {
         (FIRST_REGISTERED_ACCOUNT..self.next_account).contains(&account)
     }
 
+    /// The account the next [`Registry::open_account`] will open.
+    pub(crate) fn next_account(&self) -> AccountId {
+        self.next_account
+    }
+
     pub(crate) fn open_account(&mut self) -> AccountId {
         let account = self.next_account;
         self.next_account += 1;

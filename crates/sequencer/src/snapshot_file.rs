@@ -218,6 +218,30 @@ mod tests {
         assert_eq!(loaded.snapshot.catalog.market_by_slug("four"), Some(4));
     }
 
+    /// A demo account is a new account, its key and its deposit, or nothing: a deposit the engine
+    /// refuses leaves no account and no key behind.
+    #[test]
+    fn a_demo_account_opens_with_its_key_and_deposit_or_not_at_all() {
+        let mut state = VenueState::new(Engine::new(EngineConfig::default()));
+        let mut events = Vec::new();
+        let too_much =
+            VenueCommand::OpenDemoAccount { key: key(7), deposit_micros: augury_core::MAX_DEPOSIT_MICROS + 1 };
+        assert_eq!(state.apply(&too_much, &mut events).unwrap_err().code(), "amount_too_large");
+        assert!(state.registry().key(7).is_none());
+        assert!(!state.registry().is_registered_account(crate::registry::FIRST_REGISTERED_ACCOUNT));
+
+        let open = VenueCommand::OpenDemoAccount { key: key(7), deposit_micros: 1_000_000_000 };
+        let outcome = state.apply(&open, &mut events).unwrap();
+        let account = crate::registry::FIRST_REGISTERED_ACCOUNT;
+        assert_eq!(outcome, crate::VenueOutcome::KeyCreated { key: 7, account });
+        assert_eq!(state.registry().key(7).unwrap().account, account);
+        assert_eq!(state.engine().account(account).unwrap().available_micros, 1_000_000_000);
+        assert_eq!(state.apply(&open, &mut events).unwrap_err().code(), "duplicate_key", "a key id is used once");
+        // The next account opened is the one after.
+        let next = state.apply(&VenueCommand::OpenAccount, &mut events).unwrap();
+        assert_eq!(next, crate::VenueOutcome::AccountOpened { account: account + 1 });
+    }
+
     #[test]
     fn an_empty_or_oversized_rsa_key_is_refused() {
         let mut state = VenueState::new(Engine::new(EngineConfig::default()));

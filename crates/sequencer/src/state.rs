@@ -69,6 +69,13 @@ pub enum VenueCommand {
         changes: Vec<SeriesChange>,
         by: AccountId,
     },
+    /// A play-money account for a visitor of a demo venue, as one entry: a new account, its key
+    /// (`key.account` is not read: the account is always a new one) and a deposit of
+    /// `deposit_micros`. All of it happens or none of it.
+    OpenDemoAccount {
+        key: NewApiKey,
+        deposit_micros: augury_core::Micros,
+    },
 }
 
 /// What an accepted command did.
@@ -301,16 +308,34 @@ impl VenueState {
                 self.catalog.edit_series(ticker, changes, *by, self.engine.clock_ms())?;
                 Ok(VenueOutcome::CatalogChanged)
             }
+            VenueCommand::OpenDemoAccount { key, deposit_micros } => {
+                // Every check before any change: the key's, then the engine's deposit into the
+                // account about to be opened (a refused deposit changes nothing), then the key.
+                self.check_new_key(key)?;
+                let account = self.registry.next_account();
+                self.engine.apply(&Command::Deposit { account, amount_micros: *deposit_micros }, events)?;
+                let opened = self.registry.open_account();
+                debug_assert_eq!(opened, account);
+                let outcome = self.create_key(&NewApiKey { account: Some(account), ..key.clone() }, None)?;
+                debug_assert_eq!(outcome, VenueOutcome::KeyCreated { key: key.id, account });
+                Ok(VenueOutcome::KeyCreated { key: key.id, account })
+            }
         }
     }
 
-    fn create_key(&mut self, key: &NewApiKey, rsa_public_key: Option<Vec<u8>>) -> Result<VenueOutcome, VenueReject> {
+    /// A new key's own checks: its id is free and it has a scope.
+    fn check_new_key(&self, key: &NewApiKey) -> Result<(), VenueReject> {
         if self.registry.key(key.id).is_some() {
             return Err(VenueReject::DuplicateKey { key: key.id });
         }
         if key.scopes == registry::Scopes::default() {
             return Err(VenueReject::NoScopes);
         }
+        Ok(())
+    }
+
+    fn create_key(&mut self, key: &NewApiKey, rsa_public_key: Option<Vec<u8>>) -> Result<VenueOutcome, VenueReject> {
+        self.check_new_key(key)?;
         if let Some(account) = key.account.filter(|a| !self.account_exists(*a)) {
             return Err(VenueReject::UnknownAccount { account });
         }

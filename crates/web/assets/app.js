@@ -8,6 +8,8 @@
 import { h, replace } from "./dom.js";
 import { marketsView } from "./markets.js";
 import { marketView } from "./market.js";
+import { get } from "./api.js";
+import { openDemoAccount, session, signOut } from "./auth.js";
 
 const main = document.getElementById("view");
 let stop = null;
@@ -41,5 +43,23 @@ async function route() {
   main.focus({ preventScroll: true });
 }
 
+/** The header's account area: sign in with a play-money account, or who is signed in. */
+async function drawAccount() {
+  const area = document.getElementById("account");
+  const s = await session().catch(() => null);
+  if (s) {
+    replace(area, h("span", { class: "muted" }, `Account ${s.account}`),
+      h("button", { type: "button", on: { click: async () => { await signOut(); await drawAccount(); route(); } } }, "Sign out"));
+    return;
+  }
+  const demo = await get("/v1/demo").catch(() => ({ enabled: false }));
+  replace(area, demo.enabled
+    ? h("button", { type: "button", class: "primary", on: { click: async () => {
+      try { await openDemoAccount(); await drawAccount(); route(); } catch (e) { replace(area, h("span", { role: "alert" }, e.message)); }
+    } } }, "Open a demo account")
+    : null);
+}
+
 window.addEventListener("hashchange", route);
+drawAccount();
 route();

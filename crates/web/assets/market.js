@@ -7,6 +7,7 @@ import { h, replace } from "./dom.js";
 import { closes, probabilityChart } from "./chart.js";
 import { cents, count, dollars, outcomeLabel, percent, points, probability, time } from "./format.js";
 import { MarketFeed } from "./live.js";
+import { tradePanel } from "./trade.js";
 
 const RANGES = [
   ["1d", 86_400_000, "15m"],
@@ -24,7 +25,8 @@ export async function marketView(main, id) {
   const chartBox = h("div", { class: "chart-box" });
   const rangeButtons = h("div", { class: "segmented", role: "group", "aria-label": "Chart range" });
   const bookBox = h("div", { class: "book", "aria-live": "off" });
-  const tradesList = h("ol", { class: "trades", "aria-label": "Recent trades" });
+  // Focusable, so a keyboard can scroll it.
+  const tradesList = h("ol", { class: "trades", "aria-label": "Recent trades", tabindex: 0 });
   const liveStatus = h("span", { class: "pill", role: "status" }, "connecting");
   const headline = h("div", { class: "quote" });
   const model = h("p", { class: "model", hidden: true });
@@ -85,6 +87,18 @@ export async function marketView(main, id) {
   };
 
   // A trade reads from the taker's side, at the price that side paid.
+  const best = () => {
+    const bids = [...book.bids.keys()];
+    const asks = [...book.asks.keys()];
+    return [bids.length ? Math.max(...bids) : null, asks.length ? Math.min(...asks) : null];
+  };
+  const trading = tradePanel(market, () => outcome, best);
+  // The visitor's orders and position follow the market, at most once a second.
+  let pending = null;
+  const refreshSoon = () => {
+    pending ??= setTimeout(() => { pending = null; trading.refresh().catch(() => {}); }, 1_000);
+  };
+
   const tradeRow = (t) => {
     const price = t.taker_side === "yes" ? t.yes_price_micros : 1_000_000 - t.yes_price_micros;
     return h("li", {}, h("span", { class: t.taker_side === "yes" ? "up" : "down" }, `${t.taker_action} ${t.taker_side.toUpperCase()}`),
@@ -124,6 +138,8 @@ export async function marketView(main, id) {
         h("h2", { id: "price-heading" }, "Probability"), outcomePicker, headline, model, rangeButtons, chartBox),
       h("section", { class: "panel", "aria-labelledby": "book-heading" },
         h("h2", { id: "book-heading" }, "Order book ", liveStatus), bookBox),
+      h("section", { class: "panel", "aria-labelledby": "trade-heading" },
+        h("h2", { id: "trade-heading" }, "Trade"), trading.element),
       h("section", { class: "panel", "aria-labelledby": "trades-heading" },
         h("h2", { id: "trades-heading" }, "Recent trades"), tradesList),
       h("section", { class: "panel", "aria-labelledby": "stats-heading" },
@@ -161,8 +177,8 @@ export async function marketView(main, id) {
     if (!tradesList.children.length) tradesList.append(h("li", { class: "muted" }, "No trades yet"));
     feed = new MarketFeed(market.market, {
       status: (text) => { liveStatus.textContent = text; },
-      book: applyBook,
-      trade: (t) => { tradesList.querySelector(".muted:only-child")?.remove(); addTrade(t); },
+      book: (message) => { applyBook(message); trading.showPreview(); refreshSoon(); },
+      trade: (t) => { tradesList.querySelector(".muted:only-child")?.remove(); addTrade(t); refreshSoon(); },
       ticker: (message) => {
         const m = message.type === "snapshot" ? message.outcomes.find((o) => o.outcome === outcome) : message.outcome === outcome ? message : null;
         if (m?.last_yes_price_micros != null) replace(headline.firstChild, percent(m.last_yes_price_micros));
@@ -170,5 +186,9 @@ export async function marketView(main, id) {
     });
   };
   await restart();
-  return () => feed?.close();
+  await trading.refresh().catch(() => {});
+  return () => {
+    clearTimeout(pending);
+    feed?.close();
+  };
 }

@@ -41,6 +41,8 @@ const ASSETS: &[Asset] = &[
     asset!("live.js", JS),
     asset!("markets.js", JS),
     asset!("market.js", JS),
+    asset!("auth.js", JS),
+    asset!("trade.js", JS),
     asset!("favicon.svg", "image/svg+xml"),
 ];
 

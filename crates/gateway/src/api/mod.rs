@@ -12,6 +12,7 @@
 
 mod accounts;
 mod catalog;
+mod demo;
 mod discovery;
 mod intel;
 mod keys;
@@ -49,6 +50,7 @@ fn routes() -> Routes {
     OpenApiRouter::with_openapi(openapi::base())
         .merge(markets::routes())
         .merge(catalog::routes())
+        .merge(demo::routes())
         .merge(lifecycle::routes())
         .merge(orders::routes())
         .merge(portfolio::routes())
