@@ -10,7 +10,7 @@
 // run, and a screenshot of each step is saved. The last line printed is a JSON summary.
 
 import { chromium } from "playwright-core";
-import { readFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const [base, shots] = process.argv.slice(2);
@@ -165,6 +165,13 @@ await step(page, "market-buy-fills", async () => {
   summary.position = (await page.locator(".position").textContent()).trim();
   if (!/Profit and loss/.test(summary.position)) fail(`no profit and loss shown: ${summary.position}`);
 });
+
+// Further journeys, one module each in steps/ (portfolio, audit, intel, console), run in this
+// order on the signed-in page: each exports `run({ base, browser, page, step, fail, summary })`.
+for (const name of ["portfolio", "audit", "intel", "console"]) {
+  const file = new URL(`./steps/${name}.mjs`, import.meta.url);
+  if (existsSync(file)) await (await import(file.href)).run({ base, browser, page, step, fail, summary, open });
+}
 
 const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: "dark" });
 const small = await open(phone, "phone");

@@ -4,6 +4,7 @@
 //   #/?q=..&sort=..     markets (discovery)
 //   #/event/TICKER      the markets of one event
 //   #/market/ID         one market
+//   #/portfolio, #/intel, #/audit, #/console: the views of VIEWS, loaded when first opened
 
 import { h, replace } from "./dom.js";
 import { marketsView } from "./markets.js";
@@ -12,6 +13,15 @@ import { get } from "./api.js";
 import { openDemoAccount, session, signOut } from "./auth.js";
 
 const main = document.getElementById("view");
+
+/** Views in modules of their own: `#/NAME/...` calls the module's `view(main, params, parts)`,
+ * which may return a function that stops it (a live feed). */
+const VIEWS = {
+  portfolio: ["./portfolio.js", "Portfolio"],
+  intel: ["./intel.js", "Intelligence"],
+  audit: ["./audit.js", "Audit"],
+  console: ["./console.js", "Console"],
+};
 let stop = null;
 
 async function route() {
@@ -25,6 +35,10 @@ async function route() {
     if (parts[0] === "market" && /^\d+$/.test(parts[1] ?? "")) {
       stop = await marketView(main, Number(parts[1]));
       document.title = `${main.querySelector("h1")?.textContent ?? "Market"} · Augury`;
+    } else if (VIEWS[parts[0]]) {
+      const [module, title] = VIEWS[parts[0]];
+      stop = (await (await import(module)).view(main, params, parts)) ?? null;
+      document.title = `${title} · Augury`;
     } else if (parts[0] === "event" && parts[1]) {
       params.set("event", decodeURIComponent(parts[1]));
       params.set("status", params.get("status") ?? "");

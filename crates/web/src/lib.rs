@@ -84,7 +84,33 @@ fn etags() -> &'static [String] {
     })
 }
 
+/// For working on the app: with `AUGURY_WEB_DIR` set (when the venue starts), files are read from
+/// that directory on every request instead of the embedded copies, so a change shows on reload
+/// without rebuilding. Only plain names (`[a-z0-9_-]+.ext`) are served from it.
+fn from_dev_dir(name: &str) -> Option<(Vec<u8>, &'static str)> {
+    static DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    let dir = DIR.get_or_init(|| std::env::var_os("AUGURY_WEB_DIR").map(Into::into)).as_ref()?;
+    let (stem, ext) = name.rsplit_once('.')?;
+    let plain = !stem.is_empty()
+        && stem.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    let content_type = match ext {
+        "js" => JS,
+        "css" => "text/css; charset=utf-8",
+        "html" => "text/html; charset=utf-8",
+        "svg" => "image/svg+xml",
+        _ => return None,
+    };
+    plain.then(|| std::fs::read(dir.join(name)).ok().map(|body| (body, content_type))).flatten()
+}
+
 fn serve(name: &str, request_headers: &HeaderMap) -> Response {
+    if let Some((body, content_type)) = from_dev_dir(name) {
+        let mut response = (StatusCode::OK, body).into_response();
+        hardening(response.headers_mut());
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return response;
+    }
     let Some(at) = ASSETS.iter().position(|a| a.name == name) else {
         let mut response = (StatusCode::NOT_FOUND, "no such file").into_response();
         hardening(response.headers_mut());
