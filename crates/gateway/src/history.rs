@@ -77,6 +77,9 @@ pub struct FillRecord {
     /// Who was on the other side.
     pub liquidity: Liquidity,
     pub time_ms: TimestampMs,
+    /// The journal entry that holds the fill (its index from 0): `GET
+    /// /v1/audit/fills/{trade_id}/proof` proves that entry is in the signed journal.
+    pub journal_entry: u64,
 }
 
 /// Where a fill's other side came from.
@@ -358,6 +361,13 @@ impl History {
         self.fills_in(account, None, before, limit)
     }
 
+    /// One of an account's fills, by trade id (a trade has two fills: each party's own).
+    pub fn fill(&self, account: AccountId, trade: TradeId) -> Option<&FillRecord> {
+        let fills = self.fills_by_account.get(&account)?;
+        let at = fills.partition_point(|f| f.trade_id < trade);
+        fills[at..].iter().take_while(|f| f.trade_id == trade).next()
+    }
+
     /// An account's fills in one market (or in all), newest first, with trade ids below `before`.
     pub fn fills_in(
         &self,
@@ -572,6 +582,7 @@ impl History {
                         is_taker,
                         liquidity: Liquidity::Book,
                         time_ms: now,
+                        journal_entry: self.entries - 1,
                     };
                     self.record_fill(fill, remaining);
                 }
@@ -620,6 +631,7 @@ impl History {
                         is_taker: true,
                         liquidity: Liquidity::Amm,
                         time_ms: now,
+                        journal_entry: self.entries - 1,
                     },
                     taker_remaining,
                 );

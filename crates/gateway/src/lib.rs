@@ -103,6 +103,8 @@ pub struct AppState {
     pub in_flight: Mutex<HashSet<(u64, String)>>,
     /// Held while a key is created, so the per-account key count is checked and used at once.
     pub key_creation: tokio::sync::Mutex<()>,
+    /// Where the journal's files are, read for checkpoints and inclusion proofs.
+    pub audit: api::audit::JournalFiles,
     pub config: GatewayConfig,
 }
 
@@ -168,6 +170,11 @@ impl Gateway {
         let auth = Arc::new(auth::Authenticator::with_spent(keys, spent, config.verifier_threads));
         let hub = Arc::new(ws::Hub::new(config.ws));
         let intel = Arc::new(intel::IntelHub::load(&augury_intel::CandleStore::open(venue.data_dir())));
+        let audit = api::audit::JournalFiles {
+            dir: venue.data_dir().join("journal"),
+            key: venue.journal_encryption().cloned(),
+            public_key: venue.checkpoint_public_key(),
+        };
         let publisher = {
             let history = Arc::clone(&history);
             let auth = Arc::clone(&auth);
@@ -212,6 +219,7 @@ impl Gateway {
             metrics: metrics::Metrics::default(),
             in_flight: Mutex::new(HashSet::new()),
             key_creation: tokio::sync::Mutex::new(()),
+            audit,
             config,
         });
         let lease = replay::LeaseRenewer::start(Arc::clone(&state.auth), auth::Authenticator::spent);

@@ -28,7 +28,7 @@ mod writer;
 pub use checkpoint::{Checkpoint, CheckpointPolicy};
 pub use crypt::{EncryptionKey, KeySource};
 pub use merkle::Hash;
-pub use scan::{verify, Recovery, TornTail, VerifyReport};
+pub use scan::{read_committed_entry, verify, Recovery, TornTail, VerifyReport};
 pub use writer::{Durability, Journal, JournalOptions};
 
 use std::path::PathBuf;

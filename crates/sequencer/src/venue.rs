@@ -246,6 +246,16 @@ impl Venue {
         &self.options.data_dir
     }
 
+    /// The key the journal's payloads are sealed with, if they are.
+    pub fn journal_encryption(&self) -> Option<&augury_journal::EncryptionKey> {
+        self.options.journal.encryption.as_ref()
+    }
+
+    /// The Ed25519 public key that signs the journal's checkpoints, if one does.
+    pub fn checkpoint_public_key(&self) -> Option<[u8; 32]> {
+        self.options.journal.signing_key.as_ref().map(|k| k.verifying_key().to_bytes())
+    }
+
     /// Applies an engine command; if accepted, appends it with its events to the journal (not yet
     /// durable: call `commit` before answering anyone) and returns the events.
     pub fn submit(&mut self, command: &Command) -> Result<Result<&[Event], Reject>, VenueError> {

@@ -140,14 +140,22 @@ export function tradePanel(market, getOutcome, best) {
       signed("GET", "/v1/portfolio/positions", { query: { market: market.market } }),
       signed("GET", "/v1/portfolio/fills", { query: { market: market.market, limit: 1000 } }),
     ]);
-    replace(orders, open.items.length ? open.items.map((o) => orderRow(o)) : h("li", { class: "muted" }, "No open orders here."));
+    // Rows of orders that did not change are kept as they are, so a refresh never wipes a price
+    // the visitor is typing into an amend box.
+    const kept = new Map([...orders.querySelectorAll("li[data-order]")].map((li) => [li.dataset.order, li]));
+    const rows = open.items.map((o) => {
+      const row = kept.get(String(o.order_id));
+      return row && row.dataset.state === orderState(o) ? row : orderRow(o);
+    });
+    replace(orders, rows.length ? rows : h("li", { class: "muted" }, "No open orders here."));
     drawPosition(positions, fills.items);
   };
 
+  const orderState = (o) => `${o.price_micros}/${o.remaining_quantity}`;
   const orderRow = (o) => {
     const newPrice = h("input", { type: "number", min: 1, max: 99, step: "any", value: o.price_micros / 10_000, "aria-label": `New price for order ${o.order_id} (¢)`, class: "small-input" });
     const act = (label, run) => h("button", { type: "button", on: { click: async () => { try { await run(); await refresh(); } catch (e) { message.textContent = `Refused: ${e.message}`; } } } }, label);
-    return h("li", { dataset: { order: o.order_id } },
+    return h("li", { dataset: { order: o.order_id, state: orderState(o) } },
       h("span", {}, `${o.action} ${o.side.toUpperCase()} ${o.remaining_quantity} @ ${cents(o.price_micros)}`),
       newPrice,
       act("Amend", () => signed("PATCH", `/v1/portfolio/orders/${o.order_id}`, { body: { price_micros: Math.round(Number(newPrice.value) * 10_000) } })),

@@ -11,6 +11,7 @@
 //! [`openapi`] assembles the document served at `/openapi.json`.
 
 mod accounts;
+pub(crate) mod audit;
 mod catalog;
 mod demo;
 mod discovery;
@@ -51,6 +52,7 @@ fn routes() -> Routes {
         .merge(markets::routes())
         .merge(catalog::routes())
         .merge(demo::routes())
+        .merge(audit::routes())
         .merge(lifecycle::routes())
         .merge(orders::routes())
         .merge(portfolio::routes())

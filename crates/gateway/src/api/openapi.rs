@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi as _};
         (name = "portfolio", description = "The caller's balance, positions, fills, settlements and sets"),
         (name = "accounts", description = "Deposits and withdrawals (admin)"),
         (name = "keys", description = "API keys"),
+        (name = "audit", description = "Signed checkpoints of the journal and inclusion proofs of one's fills"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "intel", description = "Crypto intelligence per asset: candles, grades, signals, indicators, threshold probabilities")
     )
