@@ -8,6 +8,7 @@ import { closes, probabilityChart } from "./chart.js";
 import { cents, count, dollars, outcomeLabel, percent, points, probability, time } from "./format.js";
 import { MarketFeed } from "./live.js";
 import { tradePanel } from "./trade.js";
+import { ammQuote, resolutionPanel } from "./resolution.js";
 
 const RANGES = [
   ["1d", 86_400_000, "15m"],
@@ -124,6 +125,7 @@ export async function marketView(main, id) {
     : null;
 
   const stats = market.stats ?? {};
+  const resolution = resolutionPanel(market);
   replace(main,
     h("p", { class: "eyebrow" }, h("a", { href: `#/?category=${market.category}` }, market.category.replace("_", " ")),
       market.series ? [" · series ", market.series] : null, market.event ? [" · ", h("a", { href: `#/event/${encodeURIComponent(market.event)}` }, `event ${market.event}`)] : null),
@@ -151,6 +153,8 @@ export async function marketView(main, id) {
           h("dt", {}, "Traders"), h("dd", {}, count(stats.traders)),
           h("dt", {}, "Liquidity near the mid"), h("dd", {}, dollars(stats.liquidity_micros)),
           h("dt", {}, "Tick"), h("dd", {}, cents(market.tick_micros)))),
+      h("section", { class: "panel", "aria-labelledby": "resolution-heading" },
+        h("h2", { id: "resolution-heading" }, "Resolution"), resolution.element),
       h("section", { class: "panel wide", "aria-labelledby": "rules-heading" },
         h("h2", { id: "rules-heading" }, "How it is decided"),
         market.rules_primary ? h("p", { class: "rules" }, market.rules_primary) : h("p", { class: "muted" }, "No rules were written for this market."),
@@ -187,6 +191,8 @@ export async function marketView(main, id) {
   };
   await restart();
   await trading.refresh().catch(() => {});
+  await resolution.refresh().catch(() => {});
+  ammQuote(market).then((quote) => quote && model.after(quote)).catch(() => {});
   return () => {
     clearTimeout(pending);
     feed?.close();

@@ -44,6 +44,7 @@ const ASSETS: &[Asset] = &[
     asset!("auth.js", JS),
     asset!("trade.js", JS),
     asset!("audit.js", JS),
+    asset!("resolution.js", JS),
     asset!("favicon.svg", "image/svg+xml"),
 ];
 

@@ -52,6 +52,8 @@ pub(crate) struct MarketView {
     pub backing_micros: Micros,
     /// The best prices of each outcome's book.
     pub best: Vec<Quote>,
+    /// Whether an LMSR market maker trades beside the book now (`GET /v1/markets/{market}/amm`).
+    pub amm: bool,
     /// What the market asks, from the catalog (a market created before the catalog, or by an
     /// engine command, shows a placeholder: "Market N", slug `market-N`, until an edit lists it).
     #[serde(flatten)]
@@ -104,6 +106,7 @@ pub(super) fn market_view(venue: &VenueState, market: MarketId) -> Option<Market
                 Quote { outcome, yes_bid_micros, yes_ask_micros }
             })
             .collect(),
+        amm: engine.amm(market).is_some(),
         info: listed.map_or_else(|| MarketInfo::placeholder(&spec), |l| l.info.clone()),
         event_title: listed
             .and_then(|l| l.info.event.as_deref())
