@@ -115,14 +115,24 @@ export async function view(main) {
     button.disabled = true;
     try { await run(); status.textContent = `Downloaded ${what} as CSV.`; } catch (e) { status.textContent = `Could not export ${what}: ${e.message}`; } finally { button.disabled = false; }
   } } }, `Export ${what} (CSV)`);
-  /** A table in a box that scrolls sideways on a phone (focusable, so a keyboard can scroll it). */
-  const table = (id, caption, head, rows, empty, foot = null) =>
-    h("div", { class: "pf-table", role: "region", "aria-labelledby": `${id}-caption`, tabindex: 0 },
-      h("table", { class: "pf" },
-        h("caption", { id: `${id}-caption` }, caption),
-        h("thead", {}, h("tr", {}, head.map(([label, cls]) => h("th", { scope: "col", class: cls }, label)))),
-        h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: head.length, class: "muted" }, empty))),
-        foot));
+  /** A table in a box that scrolls sideways if it must (focusable, so a keyboard can scroll it).
+   * On a phone its rows become cards (CSS), each cell labelled by its column (`data-label`); the
+   * roles are spelled out so that a screen reader still reads a table when CSS changes display. */
+  const table = (id, caption, head, rows, empty, foot = null) => {
+    const labels = head.map(([label]) => (typeof label === "string" ? label : ""));
+    for (const row of rows) [...row.children].forEach((cell, i) => { if (labels[i]) cell.dataset.label = labels[i]; });
+    const t = h("table", { class: "pf", role: "table" },
+      h("caption", { id: `${id}-caption` }, caption),
+      h("thead", {}, h("tr", {}, head.map(([label, cls]) => h("th", { scope: "col", class: cls }, label)))),
+      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: head.length, class: "muted" }, empty))),
+      foot);
+    for (const e of t.querySelectorAll("thead, tbody, tfoot")) e.setAttribute("role", "rowgroup");
+    for (const e of t.querySelectorAll("tr")) e.setAttribute("role", "row");
+    for (const e of t.querySelectorAll("th[scope=col]")) e.setAttribute("role", "columnheader");
+    for (const e of t.querySelectorAll("th[scope=row]")) e.setAttribute("role", "rowheader");
+    for (const e of t.querySelectorAll("td")) e.setAttribute("role", "cell");
+    return h("div", { class: "pf-table", role: "region", "aria-labelledby": `${id}-caption`, tabindex: 0 }, t);
+  };
 
   replace(main,
     h("div", { class: "pf-title" },
@@ -155,6 +165,7 @@ export async function view(main) {
       let yesMark = null;
       let noMark = null;
       let basis = "mid";
+      let exit = null;
       const settled = m?.status === "settled";
       if (settled) {
         const payout = (await resolution(p.market))?.settlement?.payouts?.[p.outcome];
@@ -166,6 +177,9 @@ export async function view(main) {
         const mid = bid != null && ask != null ? (bid + ask) / 2 : bid ?? ask ?? m.stats?.outcomes?.[p.outcome]?.last_price_micros ?? null;
         if (bid == null || ask == null) basis = mid == null ? "none" : bid == null && ask == null ? "last" : "one side";
         if (mid != null) { yesMark = mid; noMark = DOLLAR - mid; }
+        // What selling everything now would bring at the best prices (before fees): YES at the
+        // bid, NO at a dollar less the ask; unknown when that side of the book is empty.
+        if ((!yes || bid != null) && (!no || ask != null)) exit = yes * (bid ?? 0) + no * (DOLLAR - (ask ?? 0));
       }
       let cost = 0;
       let bought = 0;
@@ -174,7 +188,7 @@ export async function view(main) {
         if (f.action === "buy") bought += f.quantity;
       }
       const value = yesMark == null ? null : Math.round(yes * yesMark + no * noMark);
-      return { ...p, m, held: { yes, no }, yesMark, noMark, basis, settled, value, cost, pnl: value == null ? null : value - cost, bought };
+      return { ...p, m, held: { yes, no }, yesMark, noMark, basis, settled, value, exit, cost, pnl: value == null ? null : value - cost, bought };
     }));
   }
 
@@ -192,7 +206,8 @@ export async function view(main) {
         h("td", { class: "num pf-held" }, held.join(" · "), offered ? h("span", { class: "muted small pf-note" }, `${count(offered)} offered`) : null),
         h("td", { class: "num" }, contracts ? cents(Math.round(r.cost / contracts)) : "–"),
         h("td", { class: "num" }, mark, h("span", { class: "muted small pf-note" }, r.basis === "payout" ? "payout" : r.basis === "mid" ? "mid" : r.basis === "none" ? "" : r.basis)),
-        h("td", { class: "num pf-value" }, r.value == null ? "–" : dollars(r.value)),
+        h("td", { class: "num" }, h("span", { class: "pf-value" }, r.value == null ? "–" : dollars(r.value)),
+          r.exit != null ? h("span", { class: "muted small pf-note" }, `sell now ${dollars(r.exit)}`) : null),
         h("td", { class: "num" }, dollars(r.cost)),
         h("td", { class: `num pf-pnl ${tone(r.pnl) ?? ""}` }, signedDollars(r.pnl),
           r.pnl != null && r.cost > 0 ? h("span", { class: "small pf-note" }, `${r.pnl >= 0 ? "+" : "−"}${Math.abs((r.pnl / r.cost) * 100).toFixed(1)}%`) : null),
@@ -205,13 +220,14 @@ export async function view(main) {
     const foot = positionRows.length
       ? h("tfoot", {}, h("tr", {},
         h("th", { scope: "row", colspan: 5 }, "Total"),
-        h("td", { class: "num" }, dollars(totalValue)),
-        h("td", { class: "num" }, dollars(totalCost)),
-        h("td", { class: `num ${tone(totalPnl) ?? ""}` }, signedDollars(totalPnl)),
+        h("td", { class: "num", dataset: { label: "Value" } }, dollars(totalValue)),
+        h("td", { class: "num", dataset: { label: "Cost" } }, dollars(totalCost)),
+        h("td", { class: `num ${tone(totalPnl) ?? ""}`, dataset: { label: "Profit and loss" } }, signedDollars(totalPnl)),
         h("td", {})))
       : null;
     replace(positionsBox,
-      table("pf-positions", "Your contracts per market and outcome, valued at the mid of the best bid and ask (settled markets: at their payout); cost is what your fills paid, fees in",
+      h("p", { class: "muted small pf-explain" }, "Valued at the mid of the best bid and ask (settled markets: at their payout); “sell now” is what the best bids pay, before fees. Cost is what your fills paid, fees in."),
+      table("pf-positions", "Your contracts per market and outcome",
         [["Market"], ["Outcome"], ["Held", "num"], ["Avg cost", "num"], ["Mark", "num"], ["Value", "num"], ["Cost", "num"], ["Profit and loss", "num"], [h("span", { class: "sr" }, "Action")]],
         rows, "No positions yet: buy YES or NO on a market's page.", foot));
     return { totalValue, totalCost, totalPnl };
@@ -224,7 +240,7 @@ export async function view(main) {
       try {
         const paid = await signed("POST", "/v1/portfolio/redeem", { body: { market: r.market } });
         await load(false);
-        status.textContent = `Redeemed ${count(paid.contracts)} contracts of “${titleOf(r.m, r.market)}” for ${dollars(paid.payout_micros)}.`;
+        status.textContent = `Redeemed ${count(paid.contracts)} contract${paid.contracts === 1 ? "" : "s"} of “${titleOf(r.m, r.market)}” for ${dollars(paid.payout_micros)}.`;
       } catch (e) {
         status.textContent = `Redeem refused: ${e.message}`;
         button.disabled = false;
@@ -357,10 +373,10 @@ export async function view(main) {
     const rows = positionRows.map((r) => [r.market, titleOf(r.m, r.market), r.m?.status ?? "", r.outcome, r.m ? outcomeLabel(r.m, r.outcome) : "",
       r.held.yes, r.held.no, r.yes_reserved, r.no_reserved, r.basis,
       r.yesMark == null ? "" : Math.round(r.yesMark), r.noMark == null ? "" : Math.round(r.noMark),
-      r.value ?? "", r.cost, r.pnl ?? "", exactDollars(r.value), exactDollars(r.cost), exactDollars(r.pnl)]);
+      r.value ?? "", r.exit ?? "", r.cost, r.pnl ?? "", exactDollars(r.value), exactDollars(r.cost), exactDollars(r.pnl)]);
     download(`augury-${s.account}-positions-${stamp()}.csv`, csv(
       ["market", "title*", "status", "outcome", "outcome_label*", "yes", "no", "yes_reserved", "no_reserved", "mark_basis",
-        "yes_mark_micros", "no_mark_micros", "value_micros", "cost_micros", "pnl_micros", "value_usd", "cost_usd", "pnl_usd"], rows));
+        "yes_mark_micros", "no_mark_micros", "value_micros", "sell_now_micros", "cost_micros", "pnl_micros", "value_usd", "cost_usd", "pnl_usd"], rows));
   }
   async function exportFills() {
     const all = await everything("/v1/portfolio/fills");

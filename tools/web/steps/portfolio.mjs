@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 /** Dollars shown as "$1,234.56" → micro-dollars. */
 const micros = (text) => Math.round(Number(text.replace(/[^0-9.\-]/g, "")) * 1_000_000);
 
-export async function run({ base, page, step, fail, summary }) {
+export async function run({ base, browser, page, step, fail, summary, open }) {
   await step(page, "portfolio", async () => {
     await page.goto(`${base}/#/portfolio`);
     await page.getByRole("heading", { name: "Portfolio", level: 1 }).waitFor();
@@ -52,4 +52,63 @@ export async function run({ base, page, step, fail, summary }) {
     summary.portfolio_csv = { name, lines: lines.length };
     await page.getByRole("status").filter({ hasText: "Downloaded fills" }).waitFor({ timeout: 5_000 });
   });
+
+  // A second visitor on a phone in dark mode: signed out first, then a play-money account buys
+  // 1 YES in one of the replay's daily Bitcoin listings, waits for it to settle and redeems it.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: "dark" });
+  const small = await open(phone, "portfolio-phone");
+  const overflow = async (what) => {
+    const extra = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (extra > 1) fail(`portfolio (phone): ${what} is ${extra}px wider than the screen`);
+  };
+  await step(small, "portfolio-phone-signed-out", async () => {
+    await small.goto(`${base}/#/portfolio`);
+    await small.getByRole("heading", { name: "You are not signed in" }).waitFor();
+    await small.getByText("Open a demo account", { exact: true }).first().waitFor();
+    await overflow("the signed-out portfolio");
+  });
+  await step(small, "portfolio-phone-settled", async () => {
+    await small.getByRole("button", { name: "Open a demo account" }).click();
+    await small.locator(".pf-cash").waitFor({ timeout: 15_000 });
+    // Buy 1 YES in a daily listing the market maker quotes, signed by the page's own key.
+    const bought = await small.evaluate(async () => {
+      const { signed } = await import("/assets/auth.js");
+      for (let tries = 0; tries < 40; tries++) {
+        const list = await (await fetch("/v1/markets?status=open&sort=newest&limit=50")).json();
+        const m = list.items.find((x) => x.market >= 1_000_000 && x.best?.[0]?.yes_ask_micros != null && x.best[0].yes_ask_micros <= 950_000);
+        if (m) {
+          const placed = await signed("POST", "/v1/portfolio/orders", { body: { market: m.market, outcome: 0, side: "yes", action: "buy", type: "market", quantity: 1, cost_cap_micros: 1_000_000 } });
+          if (placed.fills.length) return m.market;
+        }
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      return null;
+    });
+    if (!bought) throw new Error("could not buy into a daily listing");
+    summary.portfolio_redeem_market = bought;
+    // The replay settles it at the next 00:00 (a replayed day is 36 s at 1,500 ms an hour).
+    for (let tries = 0; ; tries++) {
+      const m = await (await small.request.get(`${base}/v1/markets/${bought}`)).json();
+      if (m.status === "settled") break;
+      if (tries === 90) throw new Error(`market ${bought} did not settle`);
+      await small.waitForTimeout(1_000);
+    }
+    await small.getByRole("button", { name: "Refresh" }).click();
+    const claims = small.getByRole("region", { name: "Ready to redeem" });
+    await claims.waitFor({ timeout: 15_000 });
+    await small.locator(`tr[data-market='${bought}'] .pf-value`, { hasText: "$" }).waitFor();
+    await overflow("the portfolio");
+  });
+  await step(small, "portfolio-phone-redeemed", async () => {
+    const bought = summary.portfolio_redeem_market;
+    const claims = small.getByRole("region", { name: "Ready to redeem" });
+    await claims.getByRole("button", { name: /^Redeem / }).click();
+    const status = small.getByRole("status").filter({ hasText: /Redeemed 1 contract of/ });
+    await status.waitFor({ timeout: 15_000 });
+    summary.portfolio_redeemed = (await status.textContent()).trim();
+    const paid = small.getByRole("table", { name: /Payouts from settled markets/ }).locator(`tbody tr`).filter({ has: small.locator(`a[href='#/market/${bought}']`) });
+    await paid.first().waitFor({ timeout: 15_000 });
+    if (await claims.count()) fail("portfolio (phone): the market is still offered for redemption after redeeming");
+  });
+  await phone.close();
 }
