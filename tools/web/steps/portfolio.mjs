@@ -110,5 +110,31 @@ export async function run({ base, browser, page, step, fail, summary, open }) {
     await paid.first().waitFor({ timeout: 15_000 });
     if (await claims.count()) fail("portfolio (phone): the market is still offered for redemption after redeeming");
   });
+  await step(small, "portfolio-phone-open-order", async () => {
+    // A bid at 1 cent rests in market 1; the portfolio lists it and cancels it.
+    const order = await small.evaluate(async () => {
+      const { signed } = await import("/assets/auth.js");
+      const placed = await signed("POST", "/v1/portfolio/orders", { body: { market: 1, outcome: 0, side: "yes", action: "buy", price_micros: 10_000, quantity: 3 } });
+      return placed.order.order_id;
+    });
+    await small.getByRole("button", { name: "Refresh" }).click();
+    const orders = small.getByRole("table", { name: "Orders resting in the book" });
+    const row = orders.locator(`tr[data-order='${order}']`);
+    await row.waitFor({ timeout: 15_000 });
+    const text = await row.textContent();
+    if (!text.includes("Buy YES") || !text.includes("1¢") || !text.includes("0 / 3")) fail(`portfolio: the open order reads ${text}`);
+    const reserved = await small.locator(".pf-cash dd").nth(1).textContent();
+    if (reserved.trim() === "$0.00") fail("portfolio: nothing reserved by a resting buy");
+    await overflow("the portfolio with an open order");
+    summary.portfolio_open_order = order;
+  });
+  await step(small, "portfolio-phone-cancelled", async () => {
+    const order = summary.portfolio_open_order;
+    const orders = small.getByRole("table", { name: "Orders resting in the book" });
+    const row = orders.locator(`tr[data-order='${order}']`);
+    await row.getByRole("button", { name: `Cancel order ${order}` }).click();
+    await small.getByRole("status").filter({ hasText: `Order ${order} cancelled` }).waitFor({ timeout: 15_000 });
+    await orders.getByText("No open orders.").waitFor({ timeout: 15_000 });
+  });
   await phone.close();
 }
