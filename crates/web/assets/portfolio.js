@@ -41,6 +41,7 @@ function signedDollars(micros) {
   const n = Math.round(Number(micros));
   return n > 0 ? `+${dollars(n)}` : n < 0 ? `−${dollars(-n)}` : dollars(0);
 }
+const whole = (n) => Number(n).toLocaleString("en-US");
 const tone = (micros) => (micros > 0 ? "up" : micros < 0 ? "down" : null);
 
 /** One CSV field: quoted when it holds a comma, quote or line break; text that a spreadsheet
@@ -60,7 +61,8 @@ export function csv(columns, rows) {
 
 /** Makes the browser download `text` as `name`. */
 function download(name, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+  // A byte-order mark first, so that spreadsheets read the UTF-8 titles as UTF-8.
+  const url = URL.createObjectURL(new Blob(["\uFEFF", text], { type: "text/csv;charset=utf-8" }));
   const link = h("a", { href: url, download: name, class: "sr" }, name);
   document.body.append(link);
   link.click();
@@ -171,7 +173,7 @@ export async function view(main) {
         const payout = (await resolution(p.market))?.settlement?.payouts?.[p.outcome];
         if (payout) { yesMark = payout.yes_micros; noMark = payout.no_micros; basis = "payout"; }
       } else if (m) {
-        const best = m.best?.[p.outcome] ?? {};
+        const best = m.best?.find((b) => b.outcome === p.outcome) ?? {};
         const bid = best.yes_bid_micros;
         const ask = best.yes_ask_micros;
         const mid = bid != null && ask != null ? (bid + ask) / 2 : bid ?? ask ?? m.stats?.outcomes?.[p.outcome]?.last_price_micros ?? null;
@@ -194,7 +196,7 @@ export async function view(main) {
 
   function drawPositions() {
     const rows = positionRows.map((r) => {
-      const held = [r.held.yes ? `${count(r.held.yes)} YES` : null, r.held.no ? `${count(r.held.no)} NO` : null].filter(Boolean);
+      const held = [r.held.yes ? `${whole(r.held.yes)} YES` : null, r.held.no ? `${whole(r.held.no)} NO` : null].filter(Boolean);
       const offered = r.yes_reserved + r.no_reserved;
       const contracts = r.held.yes + r.held.no;
       const mark = r.yesMark == null ? "no price"
@@ -203,7 +205,7 @@ export async function view(main) {
         h("th", { scope: "row", class: "pf-market" }, marketLink(r.m, r.market),
           r.settled ? h("span", { class: "pill settled" }, "settled") : r.m && r.m.status !== "open" ? h("span", { class: "pill" }, r.m.status) : null),
         h("td", {}, r.m ? outcomeLabel(r.m, r.outcome) : `Outcome ${r.outcome + 1}`),
-        h("td", { class: "num pf-held" }, held.join(" · "), offered ? h("span", { class: "muted small pf-note" }, `${count(offered)} offered`) : null),
+        h("td", { class: "num pf-held" }, held.join(" · "), offered ? h("span", { class: "muted small pf-note" }, `${whole(offered)} offered`) : null),
         h("td", { class: "num" }, contracts ? cents(Math.round(r.cost / contracts)) : "–"),
         h("td", { class: "num" }, mark, h("span", { class: "muted small pf-note" }, r.basis === "payout" ? "payout" : r.basis === "mid" ? "mid" : r.basis === "none" ? "" : r.basis)),
         h("td", { class: "num" }, h("span", { class: "pf-value" }, r.value == null ? "–" : dollars(r.value)),
@@ -287,7 +289,7 @@ export async function view(main) {
     const rows = orders.map((o) => h("tr", { dataset: { order: o.order_id } },
       h("th", { scope: "row", class: "pf-market" }, marketLink(titles.get(o.market), o.market)),
       h("td", {}, titles.get(o.market) ? outcomeLabel(titles.get(o.market), o.outcome) : `Outcome ${o.outcome + 1}`),
-      h("td", {}, h("span", { class: o.action === "buy" ? "up" : "down" }, `${o.action === "buy" ? "Buy" : "Sell"} ${o.side.toUpperCase()}`)),
+      h("td", { class: "pf-nowrap" }, h("span", { class: o.action === "buy" ? "up" : "down" }, `${o.action === "buy" ? "Buy" : "Sell"} ${o.side.toUpperCase()}`)),
       h("td", { class: "num" }, o.price_micros == null ? "market" : cents(o.price_micros)),
       h("td", { class: "num" }, `${count(o.filled_quantity)} / ${count(o.quantity)}`),
       h("td", { class: "num" }, o.price_micros == null ? "–" : dollars(o.remaining_quantity * o.price_micros)),
@@ -304,7 +306,7 @@ export async function view(main) {
           button.disabled = false;
         }
       } } }, "Cancel"))));
-    replace(ordersBox, table("pf-orders", "Orders resting in the book", [["Market"], ["Outcome"], ["Order"], ["Price", "num"], ["Filled", "num"], ["Remaining cost", "num"], ["Type · placed"], [h("span", { class: "sr" }, "Action")]],
+    replace(ordersBox, table("pf-orders", "Orders resting in the book", [["Market"], ["Outcome"], ["Order"], ["Price", "num"], ["Filled", "num"], ["Remaining notional", "num"], ["Type · placed"], [h("span", { class: "sr" }, "Action")]],
       rows, "No open orders."));
   }
 
@@ -317,10 +319,10 @@ export async function view(main) {
   async function drawFills() {
     const titles = new Map(await Promise.all([...new Set(fills.map((f) => f.market))].map(async (id) => [id, await market(id)])));
     const rows = fills.map((f) => h("tr", { dataset: { trade: f.trade_id } },
-      h("td", { class: "small" }, time(f.time_ms)),
+      h("td", { class: "small pf-nowrap" }, time(f.time_ms)),
       h("th", { scope: "row", class: "pf-market" }, marketLink(titles.get(f.market), f.market)),
       h("td", {}, titles.get(f.market) ? outcomeLabel(titles.get(f.market), f.outcome) : `Outcome ${f.outcome + 1}`),
-      h("td", {}, h("span", { class: f.action === "buy" ? "up" : "down" }, `${f.action === "buy" ? "Bought" : "Sold"} ${f.side.toUpperCase()}`)),
+      h("td", { class: "pf-nowrap" }, h("span", { class: f.action === "buy" ? "up" : "down" }, `${f.action === "buy" ? "Bought" : "Sold"} ${f.side.toUpperCase()}`)),
       h("td", { class: "num" }, count(f.quantity)),
       h("td", { class: "num" }, cents(f.price_micros)),
       h("td", { class: "num" }, dollars(f.notional_micros)),
@@ -346,7 +348,7 @@ export async function view(main) {
   async function drawSettlements() {
     const titles = new Map(await Promise.all([...new Set(settlements.map((x) => x.market))].map(async (id) => [id, await market(id)])));
     const rows = settlements.map((x) => h("tr", {},
-      h("td", { class: "small" }, time(x.time_ms)),
+      h("td", { class: "small pf-nowrap" }, time(x.time_ms)),
       h("th", { scope: "row", class: "pf-market" }, marketLink(titles.get(x.market), x.market)),
       h("td", { class: "num" }, count(x.contracts)),
       h("td", { class: "num" }, dollars(x.payout_micros))));
@@ -375,7 +377,7 @@ export async function view(main) {
       r.yesMark == null ? "" : Math.round(r.yesMark), r.noMark == null ? "" : Math.round(r.noMark),
       r.value ?? "", r.exit ?? "", r.cost, r.pnl ?? "", exactDollars(r.value), exactDollars(r.cost), exactDollars(r.pnl)]);
     download(`augury-${s.account}-positions-${stamp()}.csv`, csv(
-      ["market", "title*", "status", "outcome", "outcome_label*", "yes", "no", "yes_reserved", "no_reserved", "mark_basis",
+      ["market", "title*", "status", "outcome", "outcome_label*", "yes_total", "no_total", "yes_reserved", "no_reserved", "mark_basis",
         "yes_mark_micros", "no_mark_micros", "value_micros", "sell_now_micros", "cost_micros", "pnl_micros", "value_usd", "cost_usd", "pnl_usd"], rows));
   }
   async function exportFills() {

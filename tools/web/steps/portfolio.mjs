@@ -44,7 +44,7 @@ export async function run({ base, browser, page, step, fail, summary, open }) {
     ]);
     const name = file.suggestedFilename();
     if (!/\.csv$/.test(name)) fail(`portfolio: the fills export is named ${name}`);
-    const text = readFileSync(await file.path(), "utf8");
+    const text = readFileSync(await file.path(), "utf8").replace(/^\uFEFF/, "");
     const [header, ...lines] = text.trim().split(/\r?\n/);
     if (!header.startsWith("trade_id,order_id,time_ms,time_utc,market,title")) fail(`portfolio: the CSV header reads ${header}`);
     const buy = lines.find((l) => /,1,"?Will Bitcoin close 2026/.test(l) && l.includes(",yes,buy,"));
