@@ -45,6 +45,7 @@ const ASSETS: &[Asset] = &[
     asset!("trade.js", JS),
     asset!("audit.js", JS),
     asset!("resolution.js", JS),
+    asset!("portfolio.js", JS),
     asset!("favicon.svg", "image/svg+xml"),
 ];
 
