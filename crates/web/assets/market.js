@@ -70,6 +70,18 @@ export async function marketView(main, id) {
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "NO price"), h("th", { scope: "col" }, "Contracts"), h("th", { scope: "col" }, h("span", { class: "sr" }, "Depth")))),
         h("tbody", {}, asks.length ? asks.map((l) => row("ask", l)) : h("tr", {}, h("td", { colspan: 3, class: "muted" }, "No asks")))));
   };
+  // Redraws wait for the next frame: however many updates arrive between two frames, the book is
+  // drawn once, from the latest state, so a busy book never queues work behind the screen.
+  let drawPending = false;
+  const drawSoon = () => {
+    if (drawPending) return;
+    drawPending = true;
+    requestAnimationFrame(() => {
+      drawPending = false;
+      drawBook();
+      trading.showPreview();
+    });
+  };
   const applyBook = (message) => {
     if (message.type === "snapshot") {
       book.bids.clear();
@@ -84,7 +96,7 @@ export async function marketView(main, id) {
         else side.set(c.yes_price_micros, c.quantity);
       }
     }
-    drawBook();
+    drawSoon();
   };
 
   // A trade reads from the taker's side, at the price that side paid.
@@ -181,7 +193,7 @@ export async function marketView(main, id) {
     if (!tradesList.children.length) tradesList.append(h("li", { class: "muted" }, "No trades yet"));
     feed = new MarketFeed(market.market, {
       status: (text) => { liveStatus.textContent = text; },
-      book: (message) => { applyBook(message); trading.showPreview(); refreshSoon(); },
+      book: (message) => { applyBook(message); refreshSoon(); },
       trade: (t) => { tradesList.querySelector(".muted:only-child")?.remove(); addTrade(t); refreshSoon(); },
       ticker: (message) => {
         const m = message.type === "snapshot" ? message.outcomes.find((o) => o.outcome === outcome) : message.outcome === outcome ? message : null;
