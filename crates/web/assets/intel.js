@@ -239,7 +239,7 @@ export async function view(main, params) {
   replace(main,
     h("h1", {}, "Intelligence"),
     h("p", { class: "lead" }, "Prices, indicators, grades, signals and calibrated probabilities for the crypto assets the venue holds candles for. Analytics, not advice: the method and its out-of-sample scores are below."),
-    h("div", { class: "filters" }, h("label", { class: "field", for: "intel-asset" }, "Asset", picker)),
+    h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "intel-asset" }, "Asset"), picker)),
     body);
 
   const drawAsset = () => {
@@ -458,8 +458,8 @@ function thresholdSection(section, asset, live) {
   replace(section, h("h2", { id: "intel-threshold-h" }, "Threshold probability"),
     h("p", { class: "muted small" }, "The calibrated probability that the price is at or above a strike after a horizon, from the candles closed so far."),
     h("div", { class: "filters" },
-      h("label", { class: "field", for: "intel-strike" }, "Strike (USD)", strike),
-      h("label", { class: "field", for: "intel-horizon" }, `Horizon (hours, ${daily ? 24 : 1} to 720)`, horizon)),
+      h("div", { class: "field" }, h("label", { for: "intel-strike" }, "Strike (USD)"), strike),
+      h("div", { class: "field" }, h("label", { for: "intel-horizon" }, `Horizon (hours, ${daily ? 24 : 1} to 720)`), horizon)),
     result, model);
 
   let timer = null;
