@@ -485,7 +485,7 @@ function thresholdSection(section, asset, live) {
       replace(model,
         h("p", {}, `From the last close ${price(t.spot)} at ${moment(t.as_of_ms)}, to ${moment(t.expires_at_ms)}.`),
         h("p", {}, `Model: ${kind}, fitted for ${m.fit_day} on ${num(m.train_bars, 0)} ${m.interval} candles from ${day(m.train_from_ms)} to ${day(m.train_to_ms)}; the next candle's expected volatility is ${pct(m.next_bar_volatility, 2)}.`),
-        cal ? h("p", {}, `Calibrated for ${num(cal.bars, 0)} candles ahead: scale ${num(cal.scale, 2)}, ν ${num(cal.df, 2)}, from ${num(cal.samples, 0)} past forecasts.`) : null,
+        cal ? h("p", {}, `Calibrated for ${num(cal.bars, 0)} candle${cal.bars === 1 ? "" : "s"} ahead: scale ${num(cal.scale, 2)}, ν ${num(cal.df, 2)}, from ${num(cal.samples, 0)} past forecasts.`) : null,
         h("p", { class: "small muted" }, "Its out-of-sample validation is below."));
     } catch (error) {
       if (live() && n === asked) { replace(result, error.message); replace(model); }

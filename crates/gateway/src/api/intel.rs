@@ -1093,7 +1093,7 @@ fn run_validation(symbol: &str, series: &Series, as_of_ms: i64) -> ValidationVie
 /// look-ahead check. Computed on first request (it can take seconds) and kept for the day.
 #[utoipa::path(get, path = "/v1/intel/assets/{symbol}/validation", tag = "intel",
     params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT", example = "BTCUSDT")),
-    responses((status = 200, body = ValidationView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ValidationView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn asset_validation(_: NoQuery, State(state): Shared, Path(symbol): Path<String>) -> ApiResult<ValidationView> {
     let asset = asset_of(&state, &symbol)?;
     let series = asset.threshold_series().ok_or_else(|| unknown_asset(&symbol))?;
