@@ -104,14 +104,15 @@ function widthOf(box) {
 
 /**
  * A chart with a time (or number) axis along the bottom and a value axis at the left.
- * `series`: [{ points: [[x, y|null], ...], cls, kind: "line" | "dots" | "bars" }].
+ * `series`: [{ points: [[x, y|null], ...], cls, kind: "line" | "dots" | "bars" }], or
+ * kind "candles" with points [x, open, high, low, close].
  */
 function plot({ width, height = 240, series, label, yMin, yMax, yFormat = (v) => num(v), xFormat = day,
   xMin, xMax, yTitle, xTitle, bands = [], rules = [] }) {
   const pad = { l: 58, r: 12, t: 10, b: xTitle ? 42 : 26 };
   const box = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": label, class: "intel-chart" });
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = series.flatMap((s) => s.points.map((p) => p[1])).filter((y) => y !== null && Number.isFinite(y));
+  const ys = series.flatMap((s) => s.points.flatMap((p) => (s.kind === "candles" ? [p[2], p[3]] : [p[1]]))).filter((y) => y !== null && Number.isFinite(y));
   if (xs.length === 0 || ys.length === 0) {
     box.append(svg("text", { x: width / 2, y: height / 2, class: "axis", "text-anchor": "middle" }, "No data yet"));
     return box;
@@ -151,6 +152,14 @@ function plot({ width, height = 240, series, label, yMin, yMax, yFormat = (v) =>
     if (s.kind === "dots") {
       for (const [x, y, r] of s.points) {
         if (y !== null && Number.isFinite(y)) box.append(svg("circle", { cx: X(x), cy: Y(y), r: r ?? 4, class: `dot ${s.cls}` }));
+      }
+    } else if (s.kind === "candles") {
+      const w = Math.max(1, ((width - pad.l - pad.r) / Math.max(1, s.points.length)) * 0.7);
+      for (const [x, o, hi, lo, c] of s.points) {
+        if (![o, hi, lo, c].every(Number.isFinite)) continue;
+        const cls = `candle ${c >= o ? "rise" : "fall"}`;
+        box.append(svg("line", { x1: X(x), x2: X(x), y1: Y(hi), y2: Y(lo), class: cls }));
+        box.append(svg("rect", { x: X(x) - w / 2, y: Y(Math.max(o, c)), width: w, height: Math.max(0.5, Math.abs(Y(o) - Y(c))), class: cls }));
       }
     } else if (s.kind === "bars") {
       const w = Math.max(1, ((width - pad.l - pad.r) / Math.max(1, s.points.length)) * 0.7);
@@ -274,16 +283,20 @@ function failed(box, error) {
 function priceSection(section, asset, live, redraws) {
   const symbol = asset.symbol;
   let range = "3m";
+  let style = "line";
   const chosen = new Set(["sma_20"]);
   const chartBox = h("div", { class: "intel-chart-box" });
   const panels = h("div", { class: "intel-panels" });
   const status = h("p", { class: "muted small", role: "status" });
   const rangeButtons = h("div", { class: "segmented", role: "group", "aria-label": "Price chart range" },
     RANGES.map(([name]) => h("button", { type: "button", dataset: { range: name }, "aria-pressed": String(name === range), on: { click: () => { range = name; draw(); } } }, name)));
+  const styleButtons = h("div", { class: "segmented", role: "group", "aria-label": "Price chart style" },
+    [["line", "Line"], ["candles", "Candles"]].map(([name, text]) => h("button", { type: "button", dataset: { style: name }, "aria-pressed": String(name === style),
+      on: { click: () => { style = name; for (const b of styleButtons.children) b.setAttribute("aria-pressed", String(b.dataset.style === style)); render(); } } }, text)));
   const boxes = h("fieldset", { class: "intel-indicators" }, h("legend", {}, "Indicators"),
     INDICATORS.map(([name, text]) => h("label", { class: "check" },
       h("input", { type: "checkbox", value: name, checked: chosen.has(name), on: { change: (e) => { if (e.target.checked) chosen.add(name); else chosen.delete(name); draw(); } } }), ` ${text}`)));
-  replace(section, h("h2", { id: "intel-price-h" }, `${symbol}: price`), rangeButtons, boxes, chartBox, panels, status);
+  replace(section, h("h2", { id: "intel-price-h" }, `${symbol}: price`), h("div", { class: "intel-controls" }, rangeButtons, styleButtons), boxes, chartBox, panels, status);
 
   let data = null;
   const render = () => {
@@ -292,7 +305,12 @@ function priceSection(section, asset, live, redraws) {
     const width = widthOf(chartBox);
     const closes = candles.map((c) => [c.open_time_ms, c.close]);
     const overlays = [];
-    const legendItems = [["s-price", `${symbol} close (${interval} candles)`]];
+    const legendItems = style === "candles"
+      ? [["rise", `${symbol} ${interval} candles rising`], ["fall", "falling"]]
+      : [["s-price", `${symbol} close (${interval} candles)`]];
+    const priceSeries = style === "candles"
+      ? { points: candles.map((c) => [c.open_time_ms, c.open, c.high, c.low, c.close]), cls: "s-price", kind: "candles" }
+      : { points: closes, cls: "s-price" };
     const column = (name) => rows.map((r) => [r.open_time_ms, r.values[name] ?? null]);
     const add = (name, cls, text) => { overlays.push({ points: column(name), cls }); legendItems.push([cls, text]); };
     if (chosen.has("sma_20")) add("sma_20", "s-2", "SMA 20");
@@ -307,10 +325,10 @@ function priceSection(section, asset, live, redraws) {
     const change = first && last ? last.close / first.close - 1 : null;
     const shown = INDICATORS.filter(([n]) => chosen.has(n)).map(([, t]) => t);
     const label = first
-      ? `${symbol} closing price from ${day(first.open_time_ms)} to ${day(last.open_time_ms)}: ${price(first.close)} to ${price(last.close)} (${signedPct(change)}), low ${price(Math.min(...candles.map((c) => c.low ?? c.close)))}, high ${price(Math.max(...candles.map((c) => c.high ?? c.close)))}${shown.length ? `; with ${shown.join(", ")}` : ""}.`
+      ? `${symbol} ${style === "candles" ? "price candles" : "closing price"} from ${day(first.open_time_ms)} to ${day(last.open_time_ms)}: ${price(first.close)} to ${price(last.close)} (${signedPct(change)}), low ${price(Math.min(...candles.map((c) => c.low ?? c.close)))}, high ${price(Math.max(...candles.map((c) => c.high ?? c.close)))}${shown.length ? `; with ${shown.join(", ")}` : ""}.`
       : `${symbol}: no candles`;
     replace(chartBox,
-      plot({ width, height: 260, series: [{ points: closes, cls: "s-price" }, ...overlays], label, yFormat: shortPrice, yTitle: "Price (USD)" }),
+      plot({ width, height: 260, series: [priceSeries, ...overlays], label, yFormat: shortPrice, yTitle: "Price (USD)" }),
       legend(legendItems));
     const panelNodes = [];
     if (chosen.has("rsi_14")) {

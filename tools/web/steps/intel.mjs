@@ -25,6 +25,10 @@ export async function run({ base, browser, page, step, fail, summary, open }) {
     const lines = await price.locator("svg path.series").count();
     if (lines < 2) fail(`intel: ${lines} lines on the price chart (price and SMA 20 expected)`);
     summary.intel_price_chart = label;
+    await price.getByRole("button", { name: "Candles" }).click();
+    await price.locator("svg rect.candle").first().waitFor();
+    summary.intel_candles = await price.locator("svg rect.candle").count();
+    await price.getByRole("button", { name: "Line" }).click();
 
     // Grades and signal: numbers in words.
     const grades = page.locator(".intel-grade-words");
