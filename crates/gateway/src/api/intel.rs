@@ -953,9 +953,10 @@ const VALIDATIONS_MAX: usize = 64;
 type ValidationKey = (usize, String, i64, u64, i64);
 
 /// The validations computed, by (asset, interval) with the day they were computed to.
-fn validations() -> &'static std::sync::Mutex<BTreeMap<ValidationKey, (i64, Arc<ValidationView>)>> {
-    static CACHE: std::sync::OnceLock<std::sync::Mutex<BTreeMap<ValidationKey, (i64, Arc<ValidationView>)>>> =
-        std::sync::OnceLock::new();
+type Validations = std::sync::Mutex<BTreeMap<ValidationKey, (i64, Arc<ValidationView>)>>;
+
+fn validations() -> &'static Validations {
+    static CACHE: std::sync::OnceLock<Validations> = std::sync::OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
