@@ -952,7 +952,7 @@ const VALIDATIONS_MAX: usize = 64;
 /// the asset's generation (it changes when history is replaced) and the first candle's open.
 type ValidationKey = (usize, String, i64, u64, i64);
 
-/// The validations computed, by (asset, interval) with the day they were computed to.
+/// The latest validation per key, with the day it was computed to (`as_of_ms`).
 type Validations = std::sync::Mutex<BTreeMap<ValidationKey, (i64, Arc<ValidationView>)>>;
 
 fn validations() -> &'static Validations {
