@@ -231,3 +231,83 @@ async fn a_candle_appended_while_running_is_served_at_once() {
     assert_eq!((status, body["items"].as_array().map(Vec::len)), (200, Some(0)), "{body}");
     server.stop().await;
 }
+
+/// `GET /v1/intel/assets/{symbol}/validation` answers what `augury intel validate --candles`
+/// computes (the intel crate's `validate`) on the asset's candles closed by the start of the UTC
+/// day of its latest close, and a second request is served from the cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validation_answers_what_the_intel_crate_computes() {
+    use augury_intel::live::day_of;
+    use augury_intel::validate::{validate, Asset, ValidateConfig, PRIMARY};
+    let (server, _btc, eth) = venue_with_candles().await;
+    let client = reqwest::Client::new();
+
+    let as_of_ms = day_of(eth.close_time_ms(eth.candles.len() - 1));
+    let known = Series { interval: eth.interval, candles: eth.known_at(as_of_ms).to_vec() };
+    let asset = Asset { name: "ETHUSD".into(), series: known, in_cross_section: false };
+    let started = std::time::Instant::now();
+    let direct = validate(&asset, std::slice::from_ref(&asset), &ValidateConfig::default());
+    eprintln!("ETHUSD validation computed directly in {:?}", started.elapsed());
+    let t = &direct.threshold;
+
+    let started = std::time::Instant::now();
+    let (status, v) = get(&client, &server, "/v1/intel/assets/ETHUSD/validation").await;
+    eprintln!("ETHUSD validation served in {:?}", started.elapsed());
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["symbol"], "ETHUSD");
+    assert_eq!(v["interval"], "1d");
+    assert_eq!(v["as_of_ms"], as_of_ms);
+    assert_eq!(v["candles"], asset.series.candles.len() as u64);
+    assert_eq!(v["models"], serde_json::json!(["garch_t", "ewma_t", "constant_vol", "base_rate"]));
+    assert_eq!(v["test_years"], serde_json::json!(direct.threshold_test_years));
+    assert!(direct.threshold_questions > 0);
+    assert_eq!(v["overall"]["questions"], direct.threshold_questions);
+    assert!(same(&v["overall"]["brier"][0], direct.threshold_brier));
+    assert!(same(&v["overall"]["brier"][3], direct.threshold_brier_base_rate));
+    assert!(same(&v["overall"]["brier"][2], direct.threshold_brier_constant_vol));
+    assert!(same(&v["overall"]["log_loss"][0], direct.threshold_log_loss));
+    assert!(same(&v["overall"]["skill_vs_base_rate"], direct.threshold_brier_skill));
+    assert!(same(&v["overall"]["skill_vs_constant_vol"], direct.threshold_brier_skill_vs_constant_vol));
+    let horizons = v["per_horizon"].as_array().unwrap();
+    assert_eq!(horizons.len(), t.per_horizon.len());
+    for (api, (label, scores)) in horizons.iter().zip(&t.per_horizon) {
+        assert_eq!(api["horizon"], label.as_str());
+        assert_eq!(api["questions"], scores.questions);
+        for m in 0..4 {
+            assert!(same(&api["brier"][m], scores.brier[m]), "{label} brier {m}: {api}");
+        }
+        assert!(same(&api["skill_vs_base_rate"], scores.skill(PRIMARY, 3)), "{label}: {api}");
+    }
+    let bins = v["reliability"].as_array().unwrap();
+    assert_eq!(bins.len(), t.reliability.len());
+    for (api, bin) in bins.iter().zip(&t.reliability) {
+        assert_eq!(api["questions"], bin.questions);
+        assert!(same(&api["from"], bin.from) && same(&api["to"], bin.to));
+        assert!(same(&api["mean_forecast"], bin.mean_forecast), "{api}");
+        assert!(same(&api["observed"], bin.observed), "{api}");
+    }
+    assert_eq!(v["look_ahead_passed"], direct.look_ahead.passed);
+    assert_eq!(v["look_ahead_values_compared"], direct.look_ahead.values_compared);
+
+    // Cached: the same answer at once, time included.
+    let started = std::time::Instant::now();
+    let (status, again) = get(&client, &server, "/v1/intel/assets/ETHUSD/validation").await;
+    assert_eq!(status, 200);
+    assert_eq!(again, v);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "not cached: {:?}", started.elapsed());
+
+    // Refusals: an unknown asset, a query, too little history.
+    let (status, body) = get(&client, &server, "/v1/intel/assets/DOGE/validation").await;
+    assert_eq!((status, error_code(&body)), (404, "unknown_asset"), "{body}");
+    let (status, body) = get(&client, &server, "/v1/intel/assets/ETHUSD/validation?fast=1").await;
+    assert_eq!((status, error_code(&body)), (400, "invalid_query"), "{body}");
+    let hub = &server.gateway.state.intel;
+    for d in 0..40 {
+        let close = 100.0 + d as f64;
+        let candle = Candle { open_time_ms: d * MS_PER_DAY, open: close, high: close, low: close, close, volume: 1.0 };
+        hub.append("YOUNG", Interval::DAY, candle).unwrap();
+    }
+    let (status, body) = get(&client, &server, "/v1/intel/assets/YOUNG/validation").await;
+    assert_eq!((status, error_code(&body)), (422, "insufficient_data"), "{body}");
+    server.stop().await;
+}

@@ -46,6 +46,7 @@ const ASSETS: &[Asset] = &[
     asset!("audit.js", JS),
     asset!("resolution.js", JS),
     asset!("portfolio.js", JS),
+    asset!("intel.js", JS),
     asset!("favicon.svg", "image/svg+xml"),
 ];
 

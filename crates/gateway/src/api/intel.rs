@@ -36,6 +36,7 @@ pub(super) fn routes() -> Routes {
         .routes(routes!(asset_signals))
         .routes(routes!(asset_indicators))
         .routes(routes!(asset_threshold))
+        .routes(routes!(asset_validation))
         .routes(routes!(threshold_markets))
 }
 
@@ -940,4 +941,195 @@ async fn model_now(
     let fit_series = Arc::clone(&series);
     let fit = tokio::task::spawn_blocking(move || hub.fit(&asset, &fit_series, as_of_ms)).await.ok()?.ok()?;
     Some((augury_intel::live::forecaster_at(&series, &fit, as_of_ms), as_of_ms))
+}
+
+// ---------------------------------------------------------------- validation
+
+/// Validations kept: the latest per hub, asset, interval and history (a new day replaces it).
+const VALIDATIONS_MAX: usize = 64;
+
+/// The hub (its address: tests run several venues in one process), the symbol, the interval,
+/// the asset's generation (it changes when history is replaced) and the first candle's open.
+type ValidationKey = (usize, String, i64, u64, i64);
+
+/// The latest validation per key, with the day it was computed to (`as_of_ms`).
+type Validations = std::sync::Mutex<BTreeMap<ValidationKey, (i64, Arc<ValidationView>)>>;
+
+fn validations() -> &'static Validations {
+    static CACHE: std::sync::OnceLock<Validations> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// One validation at a time: it is the costliest thing the API computes.
+fn validation_lock() -> &'static std::sync::Mutex<()> {
+    static LOCK: std::sync::OnceLock<std::sync::Mutex<()>> = std::sync::OnceLock::new();
+    LOCK.get_or_init(Default::default)
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+struct ScoresView {
+    /// Questions answered (the horizon's candle is in the data).
+    questions: u64,
+    /// Share of them that resolved YES.
+    yes_rate: Option<f64>,
+    /// Brier score per model, in `models` order.
+    brier: Vec<Option<f64>>,
+    log_loss: Vec<Option<f64>>,
+    /// 1 - Brier(garch_t) / Brier(base_rate): above 0, better than the base rate.
+    skill_vs_base_rate: Option<f64>,
+    /// 1 - Brier(garch_t) / Brier(constant_vol).
+    skill_vs_constant_vol: Option<f64>,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+struct HorizonScoresView {
+    /// `1h`, `4h`, `1d`, `7d`, `30d`.
+    horizon: String,
+    #[serde(flatten)]
+    scores: ScoresView,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+struct ReliabilityView {
+    /// The bin of forecast probabilities `[from, to)` (the last bin includes 1).
+    from: f64,
+    to: f64,
+    questions: u64,
+    /// The mean forecast in the bin (null when empty).
+    mean_forecast: Option<f64>,
+    /// The frequency of YES in the bin (null when empty).
+    observed: Option<f64>,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+struct ValidationView {
+    symbol: String,
+    /// The candles validated on (the threshold model's: the finest of at most a day).
+    interval: String,
+    candles: u64,
+    /// First and last candle open (`YYYY-MM-DD HH:MM`).
+    data_from: String,
+    data_to: String,
+    /// The candles are those closed by this time: the start of the UTC day of the latest close.
+    as_of_ms: i64,
+    /// The same computation on the command line, on these candles in a file.
+    command: String,
+    /// The threshold models scored, in the order of the `brier` and `log_loss` lists.
+    models: Vec<String>,
+    /// Held-out years with at least one answered question (each predicted by a model fitted on
+    /// the years before it only).
+    test_years: Vec<i64>,
+    /// Distance of the strikes from the spot, in standard deviations of the horizon's return.
+    z_grid: Vec<f64>,
+    overall: ScoresView,
+    per_horizon: Vec<HorizonScoresView>,
+    /// Reliability of the primary model (garch_t): ten bins of forecast probability.
+    reliability: Vec<ReliabilityView>,
+    /// Everything recomputed on data truncated at several cuts must not change.
+    look_ahead_passed: bool,
+    look_ahead_values_compared: u64,
+    look_ahead_mismatches: u64,
+    /// Wall-clock time the computation took when it ran (it is cached per asset and day).
+    compute_ms: u64,
+}
+
+fn scores_view(s: &augury_intel::validate::Scores) -> ScoresView {
+    ScoresView {
+        questions: s.questions,
+        yes_rate: finite(s.yes_rate),
+        brier: s.brier.iter().map(|&b| finite(b)).collect(),
+        log_loss: s.log_loss.iter().map(|&l| finite(l)).collect(),
+        skill_vs_base_rate: finite(s.skill(augury_intel::validate::PRIMARY, 3)),
+        skill_vs_constant_vol: finite(s.skill(augury_intel::validate::PRIMARY, 2)),
+    }
+}
+
+/// `augury intel validate --candles FILE` on the asset's candles closed by `as_of_ms`.
+fn run_validation(symbol: &str, series: &Series, as_of_ms: i64) -> ValidationView {
+    use augury_intel::validate::{validate, Asset, ValidateConfig, THRESHOLD_MODELS};
+    let started = std::time::Instant::now();
+    let known = Series { interval: series.interval, candles: series.known_at(as_of_ms).to_vec() };
+    let asset = Asset { name: symbol.to_string(), series: known, in_cross_section: false };
+    let report = validate(&asset, std::slice::from_ref(&asset), &ValidateConfig::default());
+    let t = &report.threshold;
+    let candles = &asset.series.candles;
+    ValidationView {
+        symbol: symbol.to_string(),
+        interval: series.interval.label(),
+        candles: candles.len() as u64,
+        data_from: candles.first().map(|c| format_minute(c.open_time_ms)).unwrap_or_default(),
+        data_to: candles.last().map(|c| format_minute(c.open_time_ms)).unwrap_or_default(),
+        as_of_ms,
+        command: format!("augury intel validate --candles {symbol}-{}.csv", series.interval.label()),
+        models: THRESHOLD_MODELS.iter().map(|m| m.to_string()).collect(),
+        test_years: report.threshold_test_years.clone(),
+        z_grid: t.z_grid.clone(),
+        overall: scores_view(&t.overall),
+        per_horizon: t
+            .per_horizon
+            .iter()
+            .map(|(horizon, s)| HorizonScoresView { horizon: horizon.clone(), scores: scores_view(s) })
+            .collect(),
+        reliability: t
+            .reliability
+            .iter()
+            .map(|b| ReliabilityView {
+                from: b.from,
+                to: b.to,
+                questions: b.questions,
+                mean_forecast: finite(b.mean_forecast),
+                observed: finite(b.observed),
+            })
+            .collect(),
+        look_ahead_passed: report.look_ahead.passed,
+        look_ahead_values_compared: report.look_ahead.values_compared,
+        look_ahead_mismatches: report.look_ahead.mismatches,
+        compute_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// The walk-forward validation `augury intel validate` runs, on the asset's candles closed by
+/// the start of the UTC day of its latest close: the threshold model's Brier and log scores
+/// against the base rate and constant volatility, per horizon, its reliability diagram, and the
+/// look-ahead check. Computed on first request (it can take seconds) and kept for the day.
+#[utoipa::path(get, path = "/v1/intel/assets/{symbol}/validation", tag = "intel",
+    params(("symbol" = String, Path, description = "Asset symbol, e.g. BTCUSDT", example = "BTCUSDT")),
+    responses((status = 200, body = ValidationView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn asset_validation(_: NoQuery, State(state): Shared, Path(symbol): Path<String>) -> ApiResult<ValidationView> {
+    let asset = asset_of(&state, &symbol)?;
+    let series = asset.threshold_series().ok_or_else(|| unknown_asset(&symbol))?;
+    let Some(last) = series.candles.last() else { return Err(unknown_asset(&symbol)) };
+    let as_of_ms = augury_intel::live::day_of(last.open_time_ms + series.interval.ms());
+    let first_ms = series.candles.first().map_or(0, |c| c.open_time_ms);
+    let key = (Arc::as_ptr(&state.intel) as usize, symbol.clone(), series.interval.ms(), asset.generation, first_ms);
+    let cached = move |key: &ValidationKey| {
+        let cache = validations().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.get(key).filter(|(at, _)| *at == as_of_ms).map(|(_, v)| Arc::clone(v))
+    };
+    let view = match cached(&key) {
+        Some(view) => view,
+        None => tokio::task::spawn_blocking(move || {
+            let _one_at_a_time = validation_lock().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(view) = cached(&key) {
+                return view;
+            }
+            let view = Arc::new(run_validation(&key.1, &series, as_of_ms));
+            let mut cache = validations().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if cache.len() >= VALIDATIONS_MAX && !cache.contains_key(&key) {
+                cache.clear();
+            }
+            cache.insert(key, (as_of_ms, Arc::clone(&view)));
+            view
+        })
+        .await
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the validation failed"))?,
+    };
+    if view.overall.questions == 0 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "insufficient_data",
+            format!("{symbol} has too little history to validate on (a year of candles before a held-out year)"),
+        ));
+    }
+    Ok(Json((*view).clone()))
 }
