@@ -14,6 +14,7 @@ mod accounts;
 mod catalog;
 mod demo;
 mod discovery;
+pub mod enrollments;
 mod intel;
 mod keys;
 mod lifecycle;
@@ -51,6 +52,7 @@ fn routes() -> Routes {
         .merge(markets::routes())
         .merge(catalog::routes())
         .merge(demo::routes())
+        .merge(enrollments::routes())
         .merge(lifecycle::routes())
         .merge(orders::routes())
         .merge(portfolio::routes())
