@@ -43,6 +43,7 @@ const ASSETS: &[Asset] = &[
     asset!("market.js", JS),
     asset!("auth.js", JS),
     asset!("trade.js", JS),
+    asset!("console.js", JS),
     asset!("favicon.svg", "image/svg+xml"),
 ];
 
