@@ -108,5 +108,33 @@ export async function run({ base, browser, page, step, fail, summary, open }) {
     if (yes !== 3) fail(`console: the visitor holds ${yes} YES in market ${market}, not 3 (${JSON.stringify(result.positions)})`);
     if (result.after !== result.before + yes * 1_000_000) fail(`console: redeeming ${yes} YES took available from ${result.before} to ${result.after}, not +$${yes}`);
   });
+  await step(admin, "console-issues-a-code", async () => {
+    const form = main.getByRole("form", { name: "Issue an enrollment code" });
+    await form.getByLabel("Label").fill("a trader");
+    await form.getByRole("button", { name: "Issue code" }).click();
+    const issued = (await form.locator(".enrollment-code").textContent({ timeout: 15_000 })).trim();
+    if (!/^augenroll_[0-9a-f]{40}$/.test(issued)) fail(`console: the issued code reads ${issued}`);
+    // A third browser enrolls with it from the header, and is a trader of a new account.
+    const third = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const trader = await open(third, "trader");
+    await trader.goto(`${base}/#/`);
+    const header = trader.locator("#account");
+    await header.getByText("Enroll with a code").click();
+    await header.getByLabel("Enrollment code").fill(issued);
+    await header.getByRole("button", { name: "Enroll" }).click();
+    await header.getByRole("button", { name: "Sign out" }).waitFor({ timeout: 15_000 });
+    summary.console_enrolled_trader = (await header.textContent()).trim();
+    await third.close();
+    // The console lists the new key.
+    await admin.reload();
+    await main.getByRole("cell", { name: "a trader" }).waitFor({ timeout: 15_000 });
+  });
+
+  await step(admin, "console-phone", async () => {
+    await admin.setViewportSize({ width: 390, height: 844 });
+    await main.getByRole("heading", { name: "Create a market" }).waitFor();
+    const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 1) fail(`console: the page is ${overflow}px wider than a 390px phone`);
+  });
   await context.close();
 }
