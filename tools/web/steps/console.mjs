@@ -130,8 +130,9 @@ export async function run({ base, browser, page, step, fail, summary, open }) {
     await main.getByRole("cell", { name: "a trader" }).waitFor({ timeout: 15_000 });
   });
 
-  await step(admin, "console-phone", async () => {
+  await step(admin, "console-phone-dark", async () => {
     await admin.setViewportSize({ width: 390, height: 844 });
+    await admin.emulateMedia({ colorScheme: "dark" });
     await main.getByRole("heading", { name: "Create a market" }).waitFor();
     const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 1) fail(`console: the page is ${overflow}px wider than a 390px phone`);
