@@ -52,6 +52,13 @@ pub struct CreateArgs {
     /// Addresses or CIDR blocks the key may be used from (repeatable).
     #[arg(long = "allow-ip")]
     pub allow_ip: Vec<String>,
+    /// Print a one-time enrollment code instead of a key: whoever redeems it (POST
+    /// /v1/enrollments/redeem, or "Enroll with a code" in the web app) with their own Ed25519
+    /// public key gets a key with these scopes (default read,trade) on --account (default a new
+    /// account). It works once, until --expires-ms (default 24 hours from now). The venue stores
+    /// only the code's SHA-256.
+    #[arg(long, conflicts_with_all = ["ed25519_public_key", "rsa_public_key", "deposit", "allow_ip"])]
+    pub enroll: bool,
 }
 
 #[derive(Serialize)]
@@ -88,12 +95,26 @@ fn dollars_to_micros(text: &str) -> Result<u64> {
         .ok_or_else(|| anyhow!("{text:?} is too large"))
 }
 
+#[derive(Serialize)]
+struct CreatedEnrollment {
+    /// Shown once; the venue stores only its SHA-256.
+    code: String,
+    expires_ms: u64,
+    /// None: a new account, opened when the code is redeemed.
+    account: Option<u64>,
+    scopes: Vec<&'static str>,
+}
+
 pub fn create(args: &CreateArgs) -> Result<()> {
+    let default_scopes = if args.enroll { "read,trade" } else { "read" };
     let scopes = if args.admin {
         Scopes::READ.union(Scopes::TRADE).union(Scopes::ADMIN)
     } else {
-        Scopes::parse(args.scopes.as_deref().unwrap_or("read")).map_err(|e| anyhow!(e))?
+        Scopes::parse(args.scopes.as_deref().unwrap_or(default_scopes)).map_err(|e| anyhow!(e))?
     };
+    if args.enroll {
+        return create_enrollment(args, scopes);
+    }
     augury_gateway::auth::check_key_fields(&args.label, &args.allow_ip).map_err(|(_, reason)| anyhow!(reason))?;
     let deposit = args.deposit.as_deref().map(dollars_to_micros).transpose()?.unwrap_or(0);
     let rsa_public_key = match &args.rsa_public_key {
@@ -168,6 +189,39 @@ pub fn create(args: &CreateArgs) -> Result<()> {
         rsa_public_key_sha256,
         deposited_micros: deposit,
     };
+    println!("{}", serde_json::to_string(&created)?);
+    Ok(())
+}
+
+/// `augury keys create --enroll`: a one-time code instead of a key.
+fn create_enrollment(args: &CreateArgs, scopes: Scopes) -> Result<()> {
+    if scopes == Scopes::default() {
+        bail!("a code needs at least one scope");
+    }
+    let label = if args.label.is_empty() { "enrolled".to_string() } else { args.label.clone() };
+    augury_gateway::auth::check_key_fields(&label, &[]).map_err(|(_, reason)| anyhow!(reason))?;
+    let now = augury_gateway::now_ms();
+    let expires_ms = args.expires_ms.unwrap_or(now + augury_gateway::api::enrollments::DEFAULT_LIFETIME_MS);
+    if expires_ms <= now {
+        bail!("--expires-ms is in the past");
+    }
+    let mut venue = open_venue(&args.storage, engine_config())?;
+    let (code, code_sha256) = token::generate_enrollment_code().map_err(|e| anyhow!("no random source: {e}"))?;
+    let command = VenueCommand::CreateEnrollment {
+        code_sha256,
+        account: args.account,
+        scopes,
+        label,
+        created_ms: now,
+        expires_ms,
+    };
+    match venue.execute(&command)? {
+        Ok(VenueOutcome::EnrollmentCreated { .. }) => {}
+        Ok(other) => bail!("unexpected outcome {other:?}"),
+        Err(reject) => bail!("the enrollment code was refused: {reject}"),
+    }
+    venue.commit(now)?;
+    let created = CreatedEnrollment { code, expires_ms, account: args.account, scopes: scopes.names() };
     println!("{}", serde_json::to_string(&created)?);
     Ok(())
 }

@@ -240,3 +240,37 @@ fn keys_create_help_names_every_scope() {
     }
     assert!(help.contains("before the first"), "{help}");
 }
+
+/// `keys create --enroll` prints a one-time code (not a key): for a new account with the scopes
+/// asked (read and trade by default), or for an account that exists; an unknown account, or a
+/// time already past, is refused.
+#[test]
+fn keys_create_enroll_prints_a_one_time_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let refused = fails(&["keys", "create", "--enroll", "--data-dir", data, "--account", "999999"]);
+    assert!(refused.contains("does not exist"), "{refused}");
+    let refused = fails(&["keys", "create", "--enroll", "--data-dir", data, "--expires-ms", "1"]);
+    assert!(refused.contains("past"), "{refused}");
+    let usage = augury(&["keys", "create", "--enroll", "--data-dir", data, "--deposit", "10"]);
+    assert!(!usage.status.success() && text(&usage).contains("cannot be used with"), "{}", text(&usage));
+
+    // The JSON on stdout (stderr says which directory was opened).
+    let json = |args: &[&str]| -> (serde_json::Value, String) {
+        let output = augury(args);
+        assert!(output.status.success(), "augury {args:?} failed:\n{}", text(&output));
+        (serde_json::from_slice(&output.stdout).unwrap(), text(&output))
+    };
+    let (code, made) = json(&["keys", "create", "--enroll", "--admin", "--data-dir", data]);
+    let text = code["code"].as_str().unwrap();
+    assert!(text.starts_with("augenroll_") && text.len() == 50, "{made}");
+    assert_eq!(code["scopes"], serde_json::json!(["read", "trade", "admin"]));
+    assert_eq!(code["account"], serde_json::Value::Null);
+    assert!(code.get("token").is_none(), "no secret is printed but the code: {made}");
+
+    let (key, _) = json(&["keys", "create", "--data-dir", data]);
+    assert_eq!(key["account"], 1_000, "a code opens no account until it is redeemed");
+    let (code, _) = json(&["keys", "create", "--enroll", "--data-dir", data, "--account", "1000"]);
+    assert_eq!((code["account"].clone(), code["scopes"].clone()), (1_000.into(), serde_json::json!(["read", "trade"])));
+}

@@ -39,14 +39,27 @@ fn a_visitor_finds_a_market_and_watches_it_live_in_a_browser() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    // The operator's console needs an admin: a one-time enrollment code, made while the venue is
+    // stopped (as an operator would), which the browser redeems with its own WebCrypto key.
+    let enroll = Command::new(env!("CARGO_BIN_EXE_augury"))
+        .args(["keys", "create", "--enroll", "--admin", "--label", "operator", "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("augury keys create runs");
+    assert!(enroll.status.success(), "keys create --enroll: {}", String::from_utf8_lossy(&enroll.stderr));
+    let created: serde_json::Value = serde_json::from_slice(&enroll.stdout).expect("keys create prints JSON");
+    let admin_code = created["code"].as_str().expect("an enrollment code").to_string();
+    assert_eq!(created["scopes"], serde_json::json!(["read", "trade", "admin"]), "{created}");
     // A replayed hour every 1.5 s: the market maker requotes each open listing every hour, so its
     // book changes while the page watches, and a day's listings stay open for 36 s.
-    let venue = common::serve(&tmp.path().join("data"), &["--demo", "--replay-hour-ms", "1500"]);
+    let venue = common::serve(&data, &["--demo", "--replay-hour-ms", "1500"]);
     let shots = root.join("target/web-screenshots");
     let output = Command::new("node")
         .arg(root.join("tools/web/browser_test.mjs"))
         .arg(format!("http://{}", venue.address))
         .arg(&shots)
+        .env("AUGURY_ADMIN_CODE", &admin_code)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -192,7 +192,8 @@ impl Gateway {
                     let changed_key = match &entry.command {
                         VenueCommand::CreateKey { key }
                         | VenueCommand::CreateRsaKey { key, .. }
-                        | VenueCommand::OpenDemoAccount { key, .. } => Some(key.id),
+                        | VenueCommand::OpenDemoAccount { key, .. }
+                        | VenueCommand::Enroll { key, .. } => Some(key.id),
                         VenueCommand::RevokeKey { key, .. } => Some(*key),
                         _ => None,
                     };

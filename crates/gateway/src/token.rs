@@ -25,6 +25,24 @@ pub fn generate() -> Result<(u64, String, [u8; 32]), getrandom::Error> {
     Ok((key, token, Sha256::digest(secret).into()))
 }
 
+/// The prefix of an enrollment code: `augenroll_<160 random bits, 40 hex>`.
+pub const ENROLLMENT_PREFIX: &str = "augenroll_";
+
+/// A fresh one-time enrollment code (160 random bits) and the SHA-256 the venue stores.
+pub fn generate_enrollment_code() -> Result<(String, [u8; 32]), getrandom::Error> {
+    let mut bytes = [0u8; 20];
+    getrandom::getrandom(&mut bytes)?;
+    let code = format!("{ENROLLMENT_PREFIX}{}", hex(&bytes));
+    let sha256 = enrollment_code_sha256(&code);
+    Ok((code, sha256))
+}
+
+/// The hash an enrollment code is stored and looked up by: SHA-256 of the code as text, with
+/// surrounding whitespace dropped and letters in lower case (so a pasted code matches).
+pub fn enrollment_code_sha256(code: &str) -> [u8; 32] {
+    Sha256::digest(code.trim().to_ascii_lowercase().as_bytes()).into()
+}
+
 fn format_token(key: u64, secret: &[u8; 32]) -> String {
     let body = format!("{PREFIX}{key:016x}_{}", hex(secret));
     let check = crc32c::crc32c(body.as_bytes());

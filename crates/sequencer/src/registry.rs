@@ -171,6 +171,63 @@ impl Registry {
     }
 }
 
+/// A one-time enrollment code as the venue stores it: never the code, only its SHA-256. Whoever
+/// holds the code may redeem it once, before it expires, for a key with these scopes on this
+/// account (or on a new one), registering their own Ed25519 public key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    /// `None`: the key opens a new account when the code is redeemed.
+    pub account: Option<AccountId>,
+    pub scopes: Scopes,
+    /// The key's label, unless the redeemer gives one.
+    pub label: String,
+    pub created_ms: TimestampMs,
+    pub expires_ms: TimestampMs,
+    /// Set when the code was redeemed: the key it made and when.
+    pub redeemed: Option<(KeyId, TimestampMs)>,
+}
+
+/// The enrollment codes, by the SHA-256 of the code. Kept beside the [`Registry`] (its own field
+/// of the snapshot) so the registry's serialized layout stays as it was.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollments {
+    codes: BTreeMap<[u8; 32], Enrollment>,
+}
+
+impl Enrollments {
+    pub fn new() -> Enrollments {
+        Enrollments::default()
+    }
+
+    pub fn get(&self, code_sha256: &[u8; 32]) -> Option<&Enrollment> {
+        self.codes.get(code_sha256)
+    }
+
+    /// Every code's hash and record, in hash order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8; 32], &Enrollment)> {
+        self.codes.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    pub(crate) fn insert(&mut self, code_sha256: [u8; 32], enrollment: Enrollment) {
+        debug_assert!(!self.codes.contains_key(&code_sha256));
+        self.codes.insert(code_sha256, enrollment);
+    }
+
+    pub(crate) fn mark_redeemed(&mut self, code_sha256: &[u8; 32], key: KeyId, at_ms: TimestampMs) {
+        if let Some(enrollment) = self.codes.get_mut(code_sha256) {
+            enrollment.redeemed = Some((key, at_ms));
+        }
+    }
+}
+
 /// An API key as snapshots before RSA keys (`AUGSNAP3`) stored it. Postcard is positional, so
 /// the old layout is kept as its own type and converted when such a snapshot is read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,12 +5,14 @@
 //! ```text
 //! magic 8 "AUGSNAP5" | entries u64 | chain 32 | encrypted u8 | payload_len u64 | crc32c u32 | payload
 //! ```
-//! The payload is the postcard-encoded `VenueSnapshot` (engine, registry and catalog), sealed with the journal key when the
+//! The payload is the postcard-encoded `VenueSnapshot` (engine, registry, catalog and enrollment
+//! codes), sealed with the journal key when the
 //! journal is encrypted. Files are written to a temporary name, synced, and renamed.
 //!
 //! Older files are still read, so existing data directories open: `AUGSNAP4` (written before the
 //! market catalog) loads with an empty catalog, and `AUGSNAP3` (before API keys could carry an RSA
-//! public key) has its registry decoded in its old layout and converted as well.
+//! public key) has its registry decoded in its old layout and converted as well. Both load with
+//! no enrollment codes.
 
 use crate::state::{VenueSnapshotV3, VenueSnapshotV4};
 use crate::VenueSnapshot;
@@ -207,6 +209,7 @@ mod tests {
         let loaded = read(&path, None).unwrap();
         assert_eq!(loaded.snapshot.registry, old.registry);
         assert_eq!(loaded.snapshot.catalog, augury_catalog::Catalog::new());
+        assert!(loaded.snapshot.enrollments.is_empty());
 
         let spec = augury_core::MarketSpec { market: 4, ..Default::default() };
         let info = augury_catalog::MarketInfo { slug: "four".into(), ..augury_catalog::MarketInfo::placeholder(&spec) };
@@ -240,6 +243,74 @@ mod tests {
         // The next account opened is the one after.
         let next = state.apply(&VenueCommand::OpenAccount, &mut events).unwrap();
         assert_eq!(next, crate::VenueOutcome::AccountOpened { account: account + 1 });
+    }
+
+    fn enrollment(code: u8, account: Option<u64>, expires_ms: u64) -> VenueCommand {
+        VenueCommand::CreateEnrollment {
+            code_sha256: [code; 32],
+            account,
+            scopes: Scopes::READ.union(Scopes::TRADE),
+            label: "code".into(),
+            created_ms: 1,
+            expires_ms,
+        }
+    }
+
+    fn enroll(code: u8, id: u64, at_ms: u64) -> VenueCommand {
+        // The key's own account and scopes are not read: the code's are used.
+        let key =
+            NewApiKey { created_ms: at_ms, label: String::new(), scopes: Scopes::ADMIN, account: Some(1), ..key(id) };
+        VenueCommand::Enroll { code_sha256: [code; 32], key }
+    }
+
+    /// A code works once, before it expires, for a key with its own scopes and account; every
+    /// refusal (unknown, used, expired, a taken key id) changes nothing.
+    #[test]
+    fn an_enrollment_code_works_once_before_it_expires() {
+        let mut state = VenueState::new(Engine::new(EngineConfig::default()));
+        let mut events = Vec::new();
+        assert_eq!(state.apply(&enrollment(1, Some(999_999), 100), &mut events).unwrap_err().code(), "unknown_account");
+        assert_eq!(state.apply(&enrollment(1, None, 1), &mut events).unwrap_err().code(), "invalid_expiry");
+        assert!(state.enrollments().is_empty());
+        let created = state.apply(&enrollment(1, None, 100), &mut events).unwrap();
+        assert_eq!(created, crate::VenueOutcome::EnrollmentCreated { expires_ms: 100 });
+        assert_eq!(state.apply(&enrollment(1, None, 100), &mut events).unwrap_err().code(), "duplicate_enrollment");
+        state.apply(&enrollment(2, None, 50), &mut events).unwrap();
+
+        let before = (state.registry().clone(), state.enrollments().clone());
+        assert_eq!(state.apply(&enroll(3, 10, 10), &mut events).unwrap_err().code(), "unknown_enrollment");
+        assert_eq!(state.apply(&enroll(2, 10, 50), &mut events).unwrap_err().code(), "enrollment_expired");
+        state.apply(&VenueCommand::CreateKey { key: key(11) }, &mut events).unwrap();
+        let with_key = (state.registry().clone(), state.enrollments().clone());
+        assert_eq!(state.apply(&enroll(1, 11, 10), &mut events).unwrap_err().code(), "duplicate_key");
+        assert_eq!((state.registry().clone(), state.enrollments().clone()), with_key, "refusals change nothing");
+        assert_ne!(before.0, with_key.0);
+
+        let account = crate::registry::FIRST_REGISTERED_ACCOUNT + 1; // key 11 opened the first
+        let outcome = state.apply(&enroll(1, 10, 99), &mut events).unwrap();
+        assert_eq!(outcome, crate::VenueOutcome::KeyCreated { key: 10, account });
+        let made = state.registry().key(10).unwrap();
+        assert_eq!(
+            (made.account, made.scopes, made.label.as_str()),
+            (account, Scopes::READ.union(Scopes::TRADE), "code")
+        );
+        assert_eq!(state.enrollments().get(&[1; 32]).unwrap().redeemed, Some((10, 99)));
+        let spent = (state.registry().clone(), state.enrollments().clone());
+        assert_eq!(state.apply(&enroll(1, 12, 99), &mut events).unwrap_err().code(), "enrollment_used");
+        assert_eq!((state.registry().clone(), state.enrollments().clone()), spent);
+        assert!(state.registry().key(12).is_none());
+
+        // A code for an existing account makes a key on it; snapshots carry the codes.
+        state.apply(&enrollment(4, Some(account), 100), &mut events).unwrap();
+        let outcome = state.apply(&enroll(4, 13, 20), &mut events).unwrap();
+        assert_eq!(outcome, crate::VenueOutcome::KeyCreated { key: 13, account });
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), 9, &[5; 32], &state.snapshot(), None).unwrap();
+        let loaded = read(&path, None).unwrap();
+        assert_eq!(loaded.snapshot.enrollments, *state.enrollments());
+        let mut restored = VenueState::restore(&loaded.snapshot).unwrap();
+        assert_eq!(restored.apply(&enroll(4, 14, 20), &mut events).unwrap_err().code(), "enrollment_used");
+        assert_eq!(restored.enrollments().len(), 3);
     }
 
     #[test]

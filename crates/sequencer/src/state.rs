@@ -3,7 +3,7 @@
 //! Like the engine, this is deterministic: ids, secrets' hashes and times all arrive inside the
 //! command, so replaying the journal rebuilds the same state.
 
-use crate::registry::{self, ApiKey, KeyId, NewApiKey, Registry};
+use crate::registry::{self, ApiKey, Enrollment, Enrollments, KeyId, NewApiKey, Registry, Scopes};
 use augury_catalog::{
     Catalog, CatalogReject, EventChange, EventInfo, MarketChange, MarketInfo, SeriesChange, SeriesInfo,
 };
@@ -76,6 +76,25 @@ pub enum VenueCommand {
         key: NewApiKey,
         deposit_micros: augury_core::Micros,
     },
+    /// A one-time enrollment code: whoever holds the code (the venue stores only its SHA-256)
+    /// may redeem it once, before `expires_ms`, for a key with `scopes` on `account` (`None`: a
+    /// new account, opened when the code is redeemed).
+    CreateEnrollment {
+        code_sha256: [u8; 32],
+        account: Option<AccountId>,
+        scopes: Scopes,
+        label: String,
+        created_ms: TimestampMs,
+        expires_ms: TimestampMs,
+    },
+    /// Redeems an enrollment code for a key, as one entry: the code is checked (known, unused,
+    /// not expired at `key.created_ms`), then the key is made with the code's account and scopes
+    /// (`key.account` and `key.scopes` are not read; an empty `key.label` takes the code's) and
+    /// the code is spent. All of it happens or none of it.
+    Enroll {
+        code_sha256: [u8; 32],
+        key: NewApiKey,
+    },
 }
 
 /// What an accepted command did.
@@ -109,6 +128,10 @@ pub enum VenueOutcome {
     },
     /// A catalog entry (market, event or series) was created or edited.
     CatalogChanged,
+    /// An enrollment code was stored.
+    EnrollmentCreated {
+        expires_ms: TimestampMs,
+    },
 }
 
 impl VenueOutcome {
@@ -141,6 +164,16 @@ pub enum VenueReject {
     BadRsaKey,
     #[error(transparent)]
     Catalog(#[from] CatalogReject),
+    #[error("this enrollment code already exists")]
+    DuplicateEnrollment,
+    #[error("no such enrollment code (check that it was copied whole)")]
+    UnknownEnrollment,
+    #[error("this enrollment code was already used (at {at_ms} ms): a code works once")]
+    EnrollmentUsed { at_ms: TimestampMs },
+    #[error("this enrollment code expired (at {expires_ms} ms): ask for a new one")]
+    EnrollmentExpired { expires_ms: TimestampMs },
+    #[error("an enrollment code must expire after it is created")]
+    InvalidEnrollmentExpiry,
 }
 
 impl VenueReject {
@@ -157,6 +190,11 @@ impl VenueReject {
             VenueReject::NoScopes => "no_scopes",
             VenueReject::BadRsaKey => "bad_rsa_key",
             VenueReject::Catalog(reject) => reject.code(),
+            VenueReject::DuplicateEnrollment => "duplicate_enrollment",
+            VenueReject::UnknownEnrollment => "unknown_enrollment",
+            VenueReject::EnrollmentUsed { .. } => "enrollment_used",
+            VenueReject::EnrollmentExpired { .. } => "enrollment_expired",
+            VenueReject::InvalidEnrollmentExpiry => "invalid_expiry",
         }
     }
 }
@@ -167,6 +205,8 @@ pub struct VenueSnapshot {
     pub engine: EngineSnapshot,
     pub registry: Registry,
     pub catalog: Catalog,
+    /// The enrollment codes (beside the registry, whose layout older snapshots share).
+    pub enrollments: Enrollments,
 }
 
 /// The state an `AUGSNAP4` snapshot holds (no catalog).
@@ -178,7 +218,12 @@ pub(crate) struct VenueSnapshotV4 {
 
 impl From<VenueSnapshotV4> for VenueSnapshot {
     fn from(old: VenueSnapshotV4) -> VenueSnapshot {
-        VenueSnapshot { engine: old.engine, registry: old.registry, catalog: Catalog::new() }
+        VenueSnapshot {
+            engine: old.engine,
+            registry: old.registry,
+            catalog: Catalog::new(),
+            enrollments: Enrollments::new(),
+        }
     }
 }
 
@@ -191,7 +236,12 @@ pub(crate) struct VenueSnapshotV3 {
 
 impl From<VenueSnapshotV3> for VenueSnapshot {
     fn from(old: VenueSnapshotV3) -> VenueSnapshot {
-        VenueSnapshot { engine: old.engine, registry: old.registry.into(), catalog: Catalog::new() }
+        VenueSnapshot {
+            engine: old.engine,
+            registry: old.registry.into(),
+            catalog: Catalog::new(),
+            enrollments: Enrollments::new(),
+        }
     }
 }
 
@@ -199,11 +249,16 @@ pub struct VenueState {
     pub(crate) engine: Engine,
     pub(crate) registry: Registry,
     pub(crate) catalog: Catalog,
+    pub(crate) enrollments: Enrollments,
 }
 
 impl VenueState {
     pub fn new(engine: Engine) -> VenueState {
-        VenueState { engine, registry: Registry::new(), catalog: Catalog::new() }
+        VenueState { engine, registry: Registry::new(), catalog: Catalog::new(), enrollments: Enrollments::new() }
+    }
+
+    pub fn enrollments(&self) -> &Enrollments {
+        &self.enrollments
     }
 
     pub fn engine(&self) -> &Engine {
@@ -219,12 +274,22 @@ impl VenueState {
     }
 
     pub fn snapshot(&self) -> VenueSnapshot {
-        VenueSnapshot { engine: self.engine.snapshot(), registry: self.registry.clone(), catalog: self.catalog.clone() }
+        VenueSnapshot {
+            engine: self.engine.snapshot(),
+            registry: self.registry.clone(),
+            catalog: self.catalog.clone(),
+            enrollments: self.enrollments.clone(),
+        }
     }
 
     pub fn restore(snapshot: &VenueSnapshot) -> Result<VenueState, String> {
         let engine = Engine::restore(&snapshot.engine).map_err(|v| v.to_string())?;
-        Ok(VenueState { engine, registry: snapshot.registry.clone(), catalog: snapshot.catalog.clone() })
+        Ok(VenueState {
+            engine,
+            registry: snapshot.registry.clone(),
+            catalog: snapshot.catalog.clone(),
+            enrollments: snapshot.enrollments.clone(),
+        })
     }
 
     /// Whether an account exists: opened by the registry, or known to the engine.
@@ -319,6 +384,48 @@ impl VenueState {
                 let outcome = self.create_key(&NewApiKey { account: Some(account), ..key.clone() }, None)?;
                 debug_assert_eq!(outcome, VenueOutcome::KeyCreated { key: key.id, account });
                 Ok(VenueOutcome::KeyCreated { key: key.id, account })
+            }
+            VenueCommand::CreateEnrollment { code_sha256, account, scopes, label, created_ms, expires_ms } => {
+                if self.enrollments.get(code_sha256).is_some() {
+                    return Err(VenueReject::DuplicateEnrollment);
+                }
+                if *scopes == Scopes::default() {
+                    return Err(VenueReject::NoScopes);
+                }
+                if expires_ms <= created_ms {
+                    return Err(VenueReject::InvalidEnrollmentExpiry);
+                }
+                if let Some(account) = account.filter(|a| !self.account_exists(*a)) {
+                    return Err(VenueReject::UnknownAccount { account });
+                }
+                self.enrollments.insert(
+                    *code_sha256,
+                    Enrollment {
+                        account: *account,
+                        scopes: *scopes,
+                        label: label.clone(),
+                        created_ms: *created_ms,
+                        expires_ms: *expires_ms,
+                        redeemed: None,
+                    },
+                );
+                Ok(VenueOutcome::EnrollmentCreated { expires_ms: *expires_ms })
+            }
+            VenueCommand::Enroll { code_sha256, key } => {
+                // Every check before any change: the code's, then the key's (inside create_key,
+                // which checks before it changes anything); the code is spent only after.
+                let enrollment = self.enrollments.get(code_sha256).ok_or(VenueReject::UnknownEnrollment)?;
+                if let Some((_, at_ms)) = enrollment.redeemed {
+                    return Err(VenueReject::EnrollmentUsed { at_ms });
+                }
+                if key.created_ms >= enrollment.expires_ms {
+                    return Err(VenueReject::EnrollmentExpired { expires_ms: enrollment.expires_ms });
+                }
+                let label = if key.label.is_empty() { enrollment.label.clone() } else { key.label.clone() };
+                let key = NewApiKey { account: enrollment.account, scopes: enrollment.scopes, label, ..key.clone() };
+                let outcome = self.create_key(&key, None)?;
+                self.enrollments.mark_redeemed(code_sha256, key.id, key.created_ms);
+                Ok(outcome)
             }
         }
     }

@@ -149,3 +149,38 @@ fn a_second_process_cannot_open_a_locked_data_dir() {
     drop(venue);
     Venue::open(options(dir.path()), &mut |_| {}).expect("the lock is released with the venue");
 }
+
+/// Enrollment codes and the keys redeemed from them survive a restart, from the journal and from a
+/// snapshot: a spent code stays spent.
+#[test]
+fn enrollment_codes_survive_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
+    let create = |code: u8| VenueCommand::CreateEnrollment {
+        code_sha256: [code; 32],
+        account: None,
+        scopes: Scopes::READ,
+        label: "enrolled".into(),
+        created_ms: 1_000,
+        expires_ms: 1_000_000,
+    };
+    let enroll = |code: u8, id: u64| VenueCommand::Enroll { code_sha256: [code; 32], key: new_key(id, None) };
+    venue.execute(&create(1)).unwrap().unwrap();
+    venue.execute(&create(2)).unwrap().unwrap();
+    let outcome = venue.execute(&enroll(1, 20)).unwrap().unwrap();
+    assert!(matches!(outcome, VenueOutcome::KeyCreated { key: 20, .. }), "{outcome:?}");
+    venue.commit(2_000).unwrap();
+    drop(venue);
+
+    let (mut venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
+    assert_eq!(venue.state().registry().key(20).unwrap().scopes, Scopes::READ);
+    assert_eq!(venue.execute(&enroll(1, 21)).unwrap().unwrap_err().code(), "enrollment_used");
+    venue.snapshot().unwrap();
+    drop(venue);
+
+    let (mut venue, report) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
+    assert!(report.snapshot_entries > 0);
+    assert_eq!(venue.execute(&enroll(1, 21)).unwrap().unwrap_err().code(), "enrollment_used");
+    assert!(matches!(venue.execute(&enroll(2, 21)).unwrap().unwrap(), VenueOutcome::KeyCreated { key: 21, .. }));
+    assert!(matches!(venue.execute(&enroll(3, 22)).unwrap(), Err(VenueReject::UnknownEnrollment)));
+}

@@ -10,7 +10,7 @@ import { h, replace } from "./dom.js";
 import { marketsView } from "./markets.js";
 import { marketView } from "./market.js";
 import { get } from "./api.js";
-import { openDemoAccount, session, signOut } from "./auth.js";
+import { enroll, openDemoAccount, session, signOut } from "./auth.js";
 
 const main = document.getElementById("view");
 
@@ -57,7 +57,8 @@ async function route() {
   main.focus({ preventScroll: true });
 }
 
-/** The header's account area: sign in with a play-money account, or who is signed in. */
+/** The header's account area: sign in with a play-money account or an enrollment code, or who
+ * is signed in. */
 async function drawAccount() {
   const area = document.getElementById("account");
   const s = await session().catch(() => null);
@@ -67,11 +68,47 @@ async function drawAccount() {
     return;
   }
   const demo = await get("/v1/demo").catch(() => ({ enabled: false }));
+  const status = h("span", { role: "status", class: "small" });
+  const signedIn = async () => { await drawAccount(); route(); };
   replace(area, demo.enabled
     ? h("button", { type: "button", class: "primary", on: { click: async () => {
-      try { await openDemoAccount(); await drawAccount(); route(); } catch (e) { replace(area, h("span", { role: "alert" }, e.message)); }
+      try { await openDemoAccount(); await signedIn(); } catch (e) { replace(status, h("span", { role: "alert" }, e.message)); }
     } } }, "Open a demo account")
-    : null);
+    : null,
+  enrollForm(signedIn, "header"),
+  status);
+}
+
+/** "Enroll with a code": a one-time code from an operator makes this browser's key a key of
+ * their account (with the code's scopes). Used by the header and the console. */
+export function enrollForm(done, where) {
+  const input = h("input", { type: "text", id: `enroll-code-${where}`, autocomplete: "off", spellcheck: "false", placeholder: "augenroll_…", required: true });
+  const message = h("p", { role: "status", class: "small" });
+  const form = h("form", { class: "enroll", "aria-label": "Enroll with a code", on: { submit: async (event) => {
+    event.preventDefault();
+    replace(message, "Enrolling…");
+    try {
+      const s = await enroll(input.value);
+      replace(message, `Signed in to account ${s.account} (${(s.scopes ?? []).join(", ")}).`);
+      await done?.(s);
+    } catch (e) {
+      replace(message, h("span", { role: "alert" }, enrollRefusal(e)));
+    }
+  } } },
+  h("details", {}, h("summary", {}, "Enroll with a code"),
+    h("label", { for: `enroll-code-${where}`, class: "field" }, "Enrollment code", input),
+    h("button", { type: "submit" }, "Enroll"),
+    message));
+  return form;
+}
+
+function enrollRefusal(error) {
+  switch (error.code) {
+    case "unknown_enrollment": return "No such code: check that it was copied whole.";
+    case "enrollment_used": return "This code was already used: a code works once. Ask for a new one.";
+    case "enrollment_expired": return "This code has expired. Ask for a new one.";
+    default: return error.message;
+  }
 }
 
 window.addEventListener("hashchange", route);

@@ -54,6 +54,24 @@ export async function openDemoAccount() {
   return current;
 }
 
+/** Redeems a one-time enrollment code (issued by an operator) for a key with the code's scopes on
+ * its account, made here: only the public half and the code are sent. Stored as the session. */
+export async function enroll(code, label) {
+  const keyPair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+  const publicKey = hex(await crypto.subtle.exportKey("raw", keyPair.publicKey));
+  const response = await fetch("/v1/enrollments/redeem", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    // Without a label the key takes the one the operator gave the code.
+    body: JSON.stringify({ code: String(code).trim(), ed25519_public_key: publicKey, ...(label ? { label } : {}) }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, body.error?.code ?? "http_error", body.error?.message ?? `HTTP ${response.status}`);
+  current = { keyId: body.key_id, account: body.account, scopes: body.scopes, keyPair };
+  await store("readwrite", (s) => s.put(current, "current"));
+  return current;
+}
+
 /** Forgets the key (and revokes it first, when the venue can still be told). */
 export async function signOut() {
   const s = await session();
@@ -65,7 +83,7 @@ export async function signOut() {
 /** A signed request: method, path, query parameters and a JSON body; the decoded answer. */
 export async function signed(method, path, { query = {}, body } = {}) {
   const s = await session();
-  if (!s) throw new ApiError(401, "signed_out", "Sign in first: open a demo account.");
+  if (!s) throw new ApiError(401, "signed_out", "Sign in first: open a demo account or enroll with a code.");
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== "") params.set(name, String(value));
   const rawQuery = params.toString();

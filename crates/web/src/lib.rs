@@ -47,6 +47,7 @@ const ASSETS: &[Asset] = &[
     asset!("resolution.js", JS),
     asset!("portfolio.js", JS),
     asset!("intel.js", JS),
+    asset!("console.js", JS),
     asset!("favicon.svg", "image/svg+xml"),
 ];
 

@@ -15,6 +15,7 @@ pub(crate) mod audit;
 mod catalog;
 mod demo;
 mod discovery;
+pub mod enrollments;
 mod intel;
 mod keys;
 mod lifecycle;
@@ -53,6 +54,7 @@ fn routes() -> Routes {
         .merge(catalog::routes())
         .merge(demo::routes())
         .merge(audit::routes())
+        .merge(enrollments::routes())
         .merge(lifecycle::routes())
         .merge(orders::routes())
         .merge(portfolio::routes())
