@@ -8,7 +8,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{parse_json, NoQuery};
 use crate::token;
 use augury_core::Micros;
-use augury_sequencer::registry::{NewApiKey, Scopes};
+use augury_sequencer::registry::Scopes;
 use augury_sequencer::{VenueCommand, VenueOutcome};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -70,25 +70,9 @@ async fn open_demo_account(
         return Err(ApiError::not_found("demo_disabled", "this venue does not open demo accounts"));
     };
     let request: OpenDemoAccount = parse_json(&body)?;
-    let ed25519_public_key = crate::verify::parse_ed25519_public_key(&request.ed25519_public_key)
-        .map_err(|reason| ApiError::bad_request("invalid_public_key", format!("ed25519_public_key: {reason}")))?;
     let label = request.label.unwrap_or_else(|| "web".into());
-    crate::auth::check_key_fields(&label, &[]).map_err(|(code, reason)| ApiError::bad_request(code, reason))?;
-    let (id, token, secret_sha256) = token::generate().map_err(|e| {
-        tracing::error!(error = %e, "the operating system's random source failed");
-        internal("no random source for a new key")
-    })?;
-    let key = NewApiKey {
-        id,
-        account: None,
-        label,
-        scopes: Scopes::READ.union(Scopes::TRADE),
-        secret_sha256,
-        ed25519_public_key: Some(ed25519_public_key),
-        created_ms: crate::now_ms(),
-        expires_ms: None,
-        ip_allowlist: Vec::new(),
-    };
+    let (key, token) = super::keys::browser_key(&request.ed25519_public_key, label, Scopes::READ.union(Scopes::TRADE))?;
+    let id = key.id;
     match state.sequencer.execute_async(VenueCommand::OpenDemoAccount { key, deposit_micros }).await?? {
         VenueOutcome::KeyCreated { account, .. } => Ok((
             StatusCode::CREATED,

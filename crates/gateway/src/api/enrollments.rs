@@ -9,7 +9,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{parse_json, AdminCall, NoQuery};
 use crate::{now_ms, token};
 use augury_core::AccountId;
-use augury_sequencer::registry::{NewApiKey, Scopes};
+use augury_sequencer::registry::Scopes;
 use augury_sequencer::{VenueCommand, VenueOutcome};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -132,26 +132,11 @@ async fn redeem_enrollment(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Enrolled>), ApiError> {
     let request: RedeemEnrollment = parse_json(&body)?;
-    let ed25519_public_key = crate::verify::parse_ed25519_public_key(&request.ed25519_public_key)
-        .map_err(|reason| ApiError::bad_request("invalid_public_key", format!("ed25519_public_key: {reason}")))?;
-    let label = request.label.unwrap_or_default();
-    crate::auth::check_key_fields(&label, &[]).map_err(|(code, reason)| ApiError::bad_request(code, reason))?;
+    // The code's scopes and account win over what the key says (the venue command sets them).
+    let (key, _token) =
+        super::keys::browser_key(&request.ed25519_public_key, request.label.unwrap_or_default(), Scopes::READ)?;
+    let id = key.id;
     let code_sha256 = token::enrollment_code_sha256(&request.code);
-    let (id, _token, secret_sha256) = token::generate().map_err(|e| {
-        tracing::error!(error = %e, "the operating system's random source failed");
-        internal("no random source for a new key")
-    })?;
-    let key = NewApiKey {
-        id,
-        account: None,
-        label,
-        scopes: Scopes::READ,
-        secret_sha256,
-        ed25519_public_key: Some(ed25519_public_key),
-        created_ms: now_ms(),
-        expires_ms: None,
-        ip_allowlist: Vec::new(),
-    };
     // One creation at a time, so that the count below cannot be raced past the cap.
     let _creating = state.key_creation.lock().await;
     let account = state
@@ -159,17 +144,7 @@ async fn redeem_enrollment(
         .query(move |venue| venue.state().enrollments().get(&code_sha256).and_then(|e| e.account))
         .await?;
     if let Some(account) = account {
-        let held = state
-            .sequencer
-            .query(move |venue| venue.state().registry().keys(Some(account)).filter(|k| k.revoked_ms.is_none()).count())
-            .await?;
-        if held >= crate::auth::KEYS_PER_ACCOUNT_MAX {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "too_many_keys",
-                format!("account {account} holds {held} keys that are not revoked, the most allowed"),
-            ));
-        }
+        super::keys::check_key_cap(&state, account).await?;
     }
     match state.sequencer.execute_async(VenueCommand::Enroll { code_sha256, key }).await?? {
         VenueOutcome::KeyCreated { account, .. } => {

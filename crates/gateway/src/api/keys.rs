@@ -161,21 +161,57 @@ async fn create_key(State(state): Shared, call: TradeCall) -> Result<(StatusCode
     // One creation at a time, so that the count below cannot be raced past the cap.
     let _creating = state.key_creation.lock().await;
     if let Some(account) = account {
-        let held = state
-            .sequencer
-            .query(move |venue| venue.state().registry().keys(Some(account)).filter(|k| k.revoked_ms.is_none()).count())
-            .await?;
-        if held >= crate::auth::KEYS_PER_ACCOUNT_MAX {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "too_many_keys",
-                format!("account {account} holds {held} keys that are not revoked, the most allowed: revoke one first"),
-            ));
-        }
+        check_key_cap(&state, account).await?;
     }
     state.sequencer.execute_async(command).await??;
     let key = state.auth.key(id).ok_or_else(|| internal("the created key is not in the key table"))?;
     Ok((StatusCode::CREATED, Json(CreatedKey { key: KeyView::from(&key), token })))
+}
+
+/// Refuses a new key for an account that already holds the most unrevoked keys allowed. Call it
+/// holding `AppState::key_creation`, so that two creations cannot both pass the count.
+pub(super) async fn check_key_cap(state: &crate::AppState, account: AccountId) -> Result<(), ApiError> {
+    let held = state
+        .sequencer
+        .query(move |venue| venue.state().registry().keys(Some(account)).filter(|k| k.revoked_ms.is_none()).count())
+        .await?;
+    if held >= crate::auth::KEYS_PER_ACCOUNT_MAX {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_keys",
+            format!("account {account} holds {held} keys that are not revoked, the most allowed: revoke one first"),
+        ));
+    }
+    Ok(())
+}
+
+/// A key for a browser that made its own Ed25519 key pair (demo accounts, enrollment codes): the
+/// public key and label checked as `POST /v1/keys` checks them, a fresh id and secret (the token
+/// is returned once), no account yet (the venue command decides it).
+pub(super) fn browser_key(
+    ed25519_public_key: &str,
+    label: String,
+    scopes: Scopes,
+) -> Result<(NewApiKey, String), ApiError> {
+    let ed25519_public_key = crate::verify::parse_ed25519_public_key(ed25519_public_key)
+        .map_err(|reason| ApiError::bad_request("invalid_public_key", format!("ed25519_public_key: {reason}")))?;
+    crate::auth::check_key_fields(&label, &[]).map_err(|(code, reason)| ApiError::bad_request(code, reason))?;
+    let (id, token, secret_sha256) = token::generate().map_err(|e| {
+        tracing::error!(error = %e, "the operating system's random source failed");
+        internal("no random source for a new key")
+    })?;
+    let key = NewApiKey {
+        id,
+        account: None,
+        label,
+        scopes,
+        secret_sha256,
+        ed25519_public_key: Some(ed25519_public_key),
+        created_ms: now_ms(),
+        expires_ms: None,
+        ip_allowlist: Vec::new(),
+    };
+    Ok((key, token))
 }
 
 /// The caller's account's keys (an admin sees every key). Secrets are never shown again.
