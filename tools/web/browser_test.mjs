@@ -173,6 +173,22 @@ for (const name of ["portfolio", "audit", "intel", "console"]) {
   if (existsSync(file)) await (await import(file.href)).run({ base, browser, page, step, fail, summary, open });
 }
 
+await step(page, "revoked-key-ends-session", async () => {
+  // The visitor's key is revoked (here by the visitor itself, through the API, as the console
+  // would): the market page's logged-in WebSocket is closed with 4001 and the page signs out at
+  // once, with no click and no reload.
+  await page.goto(`${base}/#/market/1`);
+  await page.locator(".pill[role=status]", { hasText: "live" }).waitFor({ timeout: 15_000 });
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  await page.waitForTimeout(500); // the socket's login goes out just after it opens
+  await page.evaluate(async () => {
+    const { session, signed } = await import("/assets/auth.js");
+    const s = await session();
+    await signed("DELETE", `/v1/keys/${s.keyId}`);
+  });
+  await page.getByRole("button", { name: "Open a demo account" }).waitFor({ timeout: 5_000 });
+});
+
 const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: "dark" });
 const small = await open(phone, "phone");
 await step(small, "phone-dark-markets", async () => {

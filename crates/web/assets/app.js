@@ -112,5 +112,10 @@ function enrollRefusal(error) {
 }
 
 window.addEventListener("hashchange", route);
+// A key revoked elsewhere (the console, another device) ends the session here at once.
+window.addEventListener("augury-signed-out", () => {
+  drawAccount();
+  route();
+});
 drawAccount();
 route();

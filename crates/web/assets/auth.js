@@ -76,8 +76,27 @@ export async function enroll(code, label) {
 export async function signOut() {
   const s = await session();
   if (s) await signed("DELETE", `/v1/keys/${s.keyId}`).catch(() => {});
+  await forget();
+}
+
+/** Forgets the key here only: the venue revoked it already. */
+export async function forget() {
   current = false;
   await store("readwrite", (st) => st.delete("current"));
+  window.dispatchEvent(new Event("augury-signed-out"));
+}
+
+/** The WebSocket's login message, signed like a REST `GET /v1/ws/login` (docs/api.md), or null
+ * when nobody is signed in. A logged-in socket is closed with 4001 the moment its key is revoked. */
+export async function wsLogin() {
+  const s = await session();
+  if (!s) return null;
+  const timestamp = String(Date.now());
+  const nonce = hex(crypto.getRandomValues(new Uint8Array(16)));
+  const empty = hex(await crypto.subtle.digest("SHA-256", new Uint8Array(0)));
+  const message = ["augury-v1", s.keyId, timestamp, nonce, "GET", "/v1/ws/login", "", empty].join("\n");
+  const signature = base64(await crypto.subtle.sign({ name: "Ed25519" }, s.keyPair.privateKey, new TextEncoder().encode(message)));
+  return { op: "login", key_id: s.keyId, timestamp_ms: Number(timestamp), nonce, signature };
 }
 
 /** A signed request: method, path, query parameters and a JSON body; the decoded answer. */
@@ -97,10 +116,7 @@ export async function signed(method, path, { query = {}, body } = {}) {
   if (text) headers["Content-Type"] = "application/json";
   const response = await fetch(rawQuery ? `${path}?${rawQuery}` : path, { method, headers, body: text || undefined });
   const answer = await response.json().catch(() => null);
-  if (response.status === 401 && answer?.error?.code === "revoked_key") {
-    current = false;
-    await store("readwrite", (st) => st.delete("current"));
-  }
+  if (response.status === 401 && answer?.error?.code === "revoked_key") await forget();
   if (!response.ok) throw new ApiError(response.status, answer?.error?.code ?? "http_error", answer?.error?.message ?? `HTTP ${response.status}`);
   return answer;
 }

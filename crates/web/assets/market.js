@@ -7,6 +7,7 @@ import { h, replace } from "./dom.js";
 import { closes, probabilityChart } from "./chart.js";
 import { cents, count, dollars, outcomeLabel, percent, points, probability, time } from "./format.js";
 import { MarketFeed } from "./live.js";
+import { forget, wsLogin } from "./auth.js";
 import { tradePanel } from "./trade.js";
 import { ammQuote, resolutionPanel } from "./resolution.js";
 
@@ -193,6 +194,8 @@ export async function marketView(main, id) {
     if (!tradesList.children.length) tradesList.append(h("li", { class: "muted" }, "No trades yet"));
     feed = new MarketFeed(market.market, {
       status: (text) => { liveStatus.textContent = text; },
+      login: wsLogin,
+      revoked: () => forget(),
       book: (message) => { applyBook(message); refreshSoon(); },
       trade: (t) => { tradesList.querySelector(".muted:only-child")?.remove(); addTrade(t); refreshSoon(); },
       ticker: (message) => {
