@@ -2,7 +2,7 @@
 //! the indexes that keep slugs and tickers unique. Each change is checked whole before anything
 //! moves, so a refused change leaves the catalog exactly as it was.
 
-use crate::info::{default_slug_market, EventChange, EventInfo, MarketChange, MarketInfo, SeriesChange, SeriesInfo};
+use crate::info::{EventChange, EventInfo, MarketChange, MarketInfo, SeriesChange, SeriesInfo};
 use augury_core::{AccountId, MarketId, MarketSpec, TimestampMs};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -355,11 +355,6 @@ impl Catalog {
         listed.revisions.push(Revision { revision, at_ms: now_ms, by, changes: changes.to_vec(), previous });
         Ok(())
     }
-}
-
-/// Whether a slug names a market by id (`market-7`), reserved for that market.
-pub fn is_default_slug(slug: &str) -> bool {
-    default_slug_market(slug).is_some()
 }
 
 #[cfg(test)]
