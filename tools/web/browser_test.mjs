@@ -4,7 +4,8 @@
 //
 //   node tools/web/browser_test.mjs http://127.0.0.1:PORT SCREENSHOT_DIR
 //
-// A visitor finds a market by search, opens it and watches the book and the trades update live;
+// A visitor finds a market by search, opens it and watches the book, the trades and the chart
+// update live (with the model's probability beside the price on a crypto listing);
 // the pages are also seen on a 390-pixel phone and in dark mode. Every page is checked with
 // axe-core (no serious or critical violation), any console error or uncaught exception fails the
 // run, and a screenshot of each step is saved. The last line printed is a JSON summary.
@@ -33,11 +34,24 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
-/** A page that reports every console error and uncaught exception as a failure. */
+// Chromium logs every 4xx answer to a fetch as a console error. A step that makes the venue
+// refuse something on purpose says how many refusals it expects; those are counted, not failed.
+let refusalsExpected = 0;
+summary.expected_refusals = 0;
+const expectRefusals = (n) => { refusalsExpected += n; };
+
+/** A page that reports every console error and uncaught exception as a failure (but for the
+ * refusals a step expects). */
 async function open(context, name) {
   const page = await context.newPage();
   page.on("console", (message) => {
-    if (message.type() === "error") fail(`${name}: console error: ${message.text()}`);
+    if (message.type() !== "error") return;
+    if (refusalsExpected > 0 && /the server responded with a status of 4\d\d/.test(message.text())) {
+      refusalsExpected -= 1;
+      summary.expected_refusals += 1;
+      return;
+    }
+    fail(`${name}: console error: ${message.text()}`);
   });
   page.on("pageerror", (error) => fail(`${name}: uncaught: ${error.message}`));
   return page;
@@ -88,7 +102,37 @@ await step(page, "search", async () => {
   summary.search_results = await page.locator(".card").count();
 });
 
+await step(page, "keyboard", async () => {
+  // Typed key by key with a pause: each pause redraws the results, and the search box keeps the
+  // focus and every letter. The skip link moves focus to the content without leaving the page,
+  // and a card opens from the keyboard with focus on the market's heading.
+  await page.goto(`${base}/`);
+  await page.locator(".card").first().waitFor();
+  await page.keyboard.press("Tab");
+  const search = page.getByLabel("Search");
+  if (!(await search.evaluate((e) => e === document.activeElement))) fail("Tab from the heading does not reach the search box");
+  await page.keyboard.type("bit");
+  await page.waitForURL(/q=bit/);
+  await page.waitForTimeout(300);
+  await page.keyboard.type("coin");
+  await page.waitForURL(/q=bitcoin/);
+  const typed = await page.evaluate(() => [document.activeElement?.id, document.getElementById("search").value]);
+  if (typed[0] !== "search" || typed[1] !== "bitcoin") fail(`after typing with a pause the focus is on ${typed[0]} and the box reads ${typed[1]}`);
+  await page.locator(".skip").focus();
+  await page.keyboard.press("Enter");
+  const skipped = await page.evaluate(() => [location.hash, document.activeElement?.id]);
+  if (!skipped[0].includes("q=bitcoin") || skipped[1] !== "view") fail(`the skip link led to ${skipped[0]} with focus on ${skipped[1]}`);
+  await page.locator(".card h2 a[href^='#/market/']").first().focus();
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/#\/market\//);
+  await page.locator(".chart").waitFor();
+  const focused = await page.evaluate(() => document.activeElement?.tagName);
+  if (focused !== "H1") fail(`a market opened from the keyboard puts focus on ${focused}, not its heading`);
+});
+
 await step(page, "market", async () => {
+  await page.goto(`${base}/#/?q=bitcoin`);
+  await page.locator(".card").first().waitFor();
   // A daily Bitcoin listing (they are grouped by their day's event): the replay's market maker
   // requotes it every replayed hour. The replay lists them shortly after the venue starts.
   await page.getByLabel("Sort by").selectOption("volume_24h");
@@ -105,6 +149,12 @@ await step(page, "market", async () => {
   await page.locator(".chart").waitFor();
   await page.locator(".pill[role=status]", { hasText: "live" }).waitFor({ timeout: 15_000 });
   summary.market_title = await page.getByRole("heading", { level: 1 }).textContent();
+  // A crypto listing: the model's probability beside the price, as a dashed second line on the
+  // chart and in words, with how it moved since listing.
+  await page.locator(".chart path.model-line").waitFor({ timeout: 15_000 });
+  await page.getByText("Model's probability").waitFor();
+  summary.model = (await page.locator("p.model").textContent()).trim();
+  if (!/^Model: \d+\.\d%/.test(summary.model)) fail(`the model's probability reads: ${summary.model}`);
 });
 
 await step(page, "live-updates", async () => {
@@ -157,30 +207,47 @@ await step(page, "amend-and-cancel", async () => {
 await step(page, "market-buy-fills", async () => {
   // The simulated traders keep asks in the book: a market buy of 2 YES fills.
   await page.waitForFunction(() => document.querySelectorAll(".levels tr.ask").length > 0, null, { timeout: 30_000 });
+  const chartLine = () => page.evaluate(() => document.querySelector(".chart path.line")?.getAttribute("d") ?? "");
+  const lineBefore = await chartLine();
   await ticket.getByLabel("Type").selectOption("market");
   await ticket.getByLabel("Amount").fill("2");
   await ticket.getByRole("button", { name: "Place order" }).click();
   await ticket.getByText(/Filled \d+ of 2/).waitFor({ timeout: 15_000 });
+  // The fill arrives on the trades stream and extends the probability chart without a reload.
+  await page.waitForFunction((old) => (document.querySelector(".chart path.line")?.getAttribute("d") ?? "") !== old, lineBefore, { timeout: 15_000 });
   await page.waitForFunction(() => /[1-9]\d* YES/.test(document.querySelector(".position")?.textContent ?? ""), null, { timeout: 15_000 });
   summary.position = (await page.locator(".position").textContent()).trim();
   if (!/Profit and loss/.test(summary.position)) fail(`no profit and loss shown: ${summary.position}`);
+});
+
+await step(page, "refusal-in-words", async () => {
+  // 5,000 contracts at 99¢ cost far more than the $1,000 of play money: the venue refuses, the
+  // ticket says why in words and what to do, and nothing rests.
+  await ticket.getByLabel("Type").selectOption("limit");
+  await ticket.getByLabel("Limit price (¢)").fill("99");
+  await ticket.getByLabel("Amount").fill("5000");
+  expectRefusals(1);
+  await ticket.getByRole("button", { name: "Place order" }).click();
+  await ticket.getByText(/not enough cash available/).waitFor({ timeout: 15_000 });
+  await myOrders.getByText("No open orders here.").waitFor({ timeout: 15_000 });
+  if (refusalsExpected !== 0) fail(`the refusal did not reach the browser as an HTTP answer (${refusalsExpected} expected left)`);
 });
 
 // Further journeys, one module each in steps/ (portfolio, audit, intel, console), run in this
 // order on the signed-in page: each exports `run({ base, browser, page, step, fail, summary })`.
 for (const name of ["portfolio", "audit", "intel", "console"]) {
   const file = new URL(`./steps/${name}.mjs`, import.meta.url);
-  if (existsSync(file)) await (await import(file.href)).run({ base, browser, page, step, fail, summary, open });
+  if (existsSync(file)) await (await import(file.href)).run({ base, browser, page, step, fail, summary, open, expectRefusals });
 }
 
 await step(page, "revoked-key-ends-session", async () => {
   // The visitor's key is revoked (here by the visitor itself, through the API, as the console
-  // would): the market page's logged-in WebSocket is closed with 4001 and the page signs out at
-  // once, with no click and no reload.
-  await page.goto(`${base}/#/market/1`);
-  await page.locator(".pill[role=status]", { hasText: "live" }).waitFor({ timeout: 15_000 });
+  // would) while the portfolio is open: the session's logged-in WebSocket is closed with 4001 and
+  // the page signs out at once, with no click, no reload and no further request.
+  await page.goto(`${base}/#/portfolio`);
+  await page.getByRole("heading", { name: "Portfolio", level: 1 }).waitFor({ timeout: 15_000 });
   await page.getByRole("button", { name: "Sign out" }).waitFor();
-  await page.waitForTimeout(500); // the socket's login goes out just after it opens
+  await page.waitForTimeout(500); // the session socket's login goes out just after it opens
   await page.evaluate(async () => {
     const { session, signed } = await import("/assets/auth.js");
     const s = await session();

@@ -69,6 +69,8 @@ fn a_visitor_finds_a_market_and_watches_it_live_in_a_browser() {
     assert!(summary["cards"].as_u64() > Some(0), "{summary}");
     assert!(summary["search_results"].as_u64() > Some(0), "{summary}");
     assert_eq!(summary["live_update"], true, "{summary}");
+    assert!(summary["model"].as_str().is_some_and(|m| m.starts_with("Model: ")), "{summary}");
+    assert_eq!(summary["expected_refusals"], 1, "{summary}");
     assert_eq!(summary["problems"].as_array().map(Vec::len), Some(0), "{summary}");
     for step in summary["steps"].as_array().unwrap() {
         assert_eq!(step["axe"]["serious_or_critical"], 0, "{step}");

@@ -212,6 +212,29 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
         assert!(exposure * DOLLAR <= limits.max_exposure_micros, "exposure ${exposure}");
     }
     assert!(fills > 0, "the takers traded with the market maker");
+
+    // How the model's probability moved through the day: a point per hourly close since listing,
+    // the latest the one the market list shows now.
+    let (_, described) = get(&client, &server, "/v1/intel/markets").await;
+    for m in described.as_array().unwrap() {
+        let (status, path) = get(&client, &server, &format!("/v1/intel/markets/{}/model", m["market"])).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(path["title"], m["title"]);
+        // Bitcoin's replay has hourly candles, Ether's daily ones.
+        let bar_ms = match path["interval"].as_str() {
+            Some("1h") => MS_PER_HOUR,
+            Some("1d") => MS_PER_DAY,
+            other => panic!("interval {other:?}"),
+        };
+        let points = path["points"].as_array().unwrap();
+        assert_eq!(points.first().unwrap()["time_ms"].as_i64(), Some(start), "{path}");
+        let last = points.last().unwrap();
+        assert_eq!((&last["time_ms"], &last["probability"]), (&m["model_as_of_ms"], &m["model_probability"]), "{path}");
+        assert_eq!(points.len() as i64, (m["model_as_of_ms"].as_i64().unwrap() - start) / bar_ms + 1);
+        assert!(points.iter().all(|p| (0.0..=1.0).contains(&p["probability"].as_f64().unwrap())));
+    }
+    let (status, refused) = get(&client, &server, "/v1/intel/markets/999999/model").await;
+    assert_eq!((status, &refused["error"]["code"]), (404, &serde_json::json!("not_modelled")));
     assert!(skewed, "the market maker carried inventory while quoting");
 
     // 00:00 the next day: every market resolves by its rule from the replayed index.

@@ -110,6 +110,65 @@ pub fn last_closed(series: &Series, as_of_ms: i64) -> Option<&Candle> {
     series.known_at(as_of_ms).last()
 }
 
+/// Most points [`path_at_or_above`] answers; a longer path is thinned evenly (its last point kept).
+pub const PATH_POINTS_MAX: usize = 1_000;
+
+/// How the model's probability that the price is at or above `strike` at `expires_ms` stood at
+/// each candle close from `from_ms` to `to_ms`: `(close time, probability)`. Each point uses the
+/// fit of its UTC day (`fit(day)`, so a caller can cache fits) and the candles closed by then,
+/// exactly as a forecast asked at that moment would; points stop one bar before expiry, the
+/// shortest horizon the model answers. A day whose fit fails (too little history) has no points.
+pub fn path_at_or_above<E>(
+    series: &Series,
+    strike: f64,
+    expires_ms: i64,
+    from_ms: i64,
+    to_ms: i64,
+    mut fit: impl FnMut(i64) -> Result<std::sync::Arc<LiveFit>, E>,
+) -> Vec<(i64, f64)> {
+    let bar_ms = series.interval.ms();
+    let last_ms = to_ms.min(expires_ms - bar_ms);
+    let candles = &series.candles;
+    let first = candles.partition_point(|c| c.open_time_ms + bar_ms < from_ms);
+    let mut points = Vec::new();
+    // The forecaster of the day being walked, if that day's fit succeeded.
+    let mut day: Option<(i64, Option<ThresholdForecaster>)> = None;
+    for candle in &candles[first..] {
+        let close_ms = candle.open_time_ms + bar_ms;
+        if close_ms > last_ms {
+            break;
+        }
+        let today = day_of(close_ms);
+        match &mut day {
+            Some((d, forecaster)) if *d == today => {
+                if let Some(f) = forecaster {
+                    f.update(candle);
+                }
+            }
+            _ => {
+                let forecaster = fit(today).ok().map(|fit| forecaster_at(series, &fit, close_ms));
+                day = Some((today, forecaster));
+            }
+        }
+        let Some((_, Some(forecaster))) = &day else { continue };
+        if let Ok(p) = forecaster.probability_at_or_above(strike, expires_ms - close_ms) {
+            if p.is_finite() {
+                points.push((close_ms, p));
+            }
+        }
+    }
+    thin(points, PATH_POINTS_MAX)
+}
+
+/// At most `max` of `points`, evenly spaced, the last always kept.
+fn thin<T: Copy>(points: Vec<T>, max: usize) -> Vec<T> {
+    if points.len() <= max || max < 2 {
+        return points;
+    }
+    let n = points.len();
+    (0..max).map(|i| points[i * (n - 1) / (max - 1)]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +221,38 @@ mod tests {
             fit_for_day(&series, 3 * MS_PER_DAY, &LiveConfig::default()),
             Err(ThresholdError::TooFewReturns(..))
         ));
+    }
+
+    #[test]
+    fn a_path_matches_a_forecast_asked_at_each_close() {
+        let series = walk(24 * 40);
+        let config = LiveConfig { train_days: 20, ..LiveConfig::default() };
+        let from = 30 * MS_PER_DAY + 20 * MS_PER_HOUR;
+        let expires = 32 * MS_PER_DAY;
+        let fit = |day| fit_for_day(&series, day, &config).map(std::sync::Arc::new);
+        let path = path_at_or_above(&series, 100.0, expires, from, i64::MAX, fit);
+        // Closes from 20:00 on day 30 to 23:00 on day 31: one bar before expiry.
+        assert_eq!(path.len(), 28);
+        assert_eq!(path[0].0, from);
+        assert_eq!(path.last().unwrap().0, expires - MS_PER_HOUR);
+        for &(at, p) in &path {
+            let fit = fit_for_day(&series, day_of(at), &config).unwrap();
+            let asked = forecaster_at(&series, &fit, at).probability_at_or_above(100.0, expires - at).unwrap();
+            assert_eq!(p, asked, "at {at}");
+        }
+        // The data after `to_ms` plays no part.
+        let to = 31 * MS_PER_DAY + 3 * MS_PER_HOUR;
+        let early = path_at_or_above(&series, 100.0, expires, from, to, fit);
+        assert_eq!(early, path[..8]);
+    }
+
+    #[test]
+    fn a_long_path_is_thinned_evenly_and_keeps_its_last_point() {
+        let points: Vec<usize> = (0..2_500).collect();
+        let thinned = thin(points, PATH_POINTS_MAX);
+        assert_eq!(thinned.len(), PATH_POINTS_MAX);
+        assert_eq!((thinned[0], *thinned.last().unwrap()), (0, 2_499));
+        assert!(thinned.windows(2).all(|w| w[1] > w[0]));
+        assert_eq!(thin(vec![1, 2, 3], 10), [1, 2, 3]);
     }
 }

@@ -10,7 +10,7 @@ import { h, replace } from "./dom.js";
 import { marketsView } from "./markets.js";
 import { marketView } from "./market.js";
 import { get } from "./api.js";
-import { enroll, openDemoAccount, session, signOut } from "./auth.js";
+import { enroll, openDemoAccount, session, signOut, watchSession } from "./auth.js";
 
 const main = document.getElementById("view");
 
@@ -24,6 +24,8 @@ const VIEWS = {
 };
 let stop = null;
 
+let shown = null;
+
 async function route() {
   stop?.();
   stop = null;
@@ -31,6 +33,10 @@ async function route() {
   const [path, query = ""] = hash.split("?");
   const params = new URLSearchParams(query);
   const parts = path.split("/").filter(Boolean);
+  // A filter that changed the address (the search box, a select) keeps the focus, the caret and
+  // anything typed meanwhile when the same view is drawn again.
+  const typing = shown === path && main.contains(document.activeElement) && document.activeElement.id ? document.activeElement : null;
+  shown = path;
   try {
     if (parts[0] === "market" && /^\d+$/.test(parts[1] ?? "")) {
       stop = await marketView(main, Number(parts[1]));
@@ -54,7 +60,20 @@ async function route() {
   for (const link of document.querySelectorAll("[data-nav]")) {
     link.toggleAttribute("aria-current", link.dataset.nav === (parts[0] ?? "markets"));
   }
-  main.focus({ preventScroll: true });
+  // Focus lands on the new page's heading, which a screen reader reads out (the page is not a live
+  // region: its live parts, a book or a trade list, would talk over everything).
+  const heading = main.querySelector("h1");
+  const again = typing && document.getElementById(typing.id);
+  if (again) {
+    if (again.tagName === "INPUT" && typing.value !== again.value) again.value = typing.value;
+    again.focus({ preventScroll: true });
+    if (again.tagName === "INPUT" && typing.selectionStart !== null) again.setSelectionRange(typing.selectionStart, typing.selectionEnd);
+  } else if (heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  } else {
+    main.focus({ preventScroll: true });
+  }
 }
 
 /** The header's account area: sign in with a play-money account or an enrollment code, or who
@@ -63,6 +82,7 @@ async function drawAccount() {
   const area = document.getElementById("account");
   const s = await session().catch(() => null);
   if (s) {
+    watchSession();
     replace(area, h("span", { class: "muted" }, `Account ${s.account}`),
       h("button", { type: "button", on: { click: async () => { await signOut(); await drawAccount(); route(); } } }, "Sign out"));
     return;
@@ -112,6 +132,11 @@ function enrollRefusal(error) {
 }
 
 window.addEventListener("hashchange", route);
+// The skip link moves focus to the content; following its `#view` would change the route.
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
 // A key revoked elsewhere (the console, another device) ends the session here at once.
 window.addEventListener("augury-signed-out", () => {
   drawAccount();

@@ -81,6 +81,7 @@ export async function signOut() {
 
 /** Forgets the key here only: the venue revoked it already. */
 export async function forget() {
+  unwatch();
   current = false;
   await store("readwrite", (st) => st.delete("current"));
   window.dispatchEvent(new Event("augury-signed-out"));
@@ -97,6 +98,39 @@ export async function wsLogin() {
   const message = ["augury-v1", s.keyId, timestamp, nonce, "GET", "/v1/ws/login", "", empty].join("\n");
   const signature = base64(await crypto.subtle.sign({ name: "Ed25519" }, s.keyPair.privateKey, new TextEncoder().encode(message)));
   return { op: "login", key_id: s.keyId, timestamp_ms: Number(timestamp), nonce, signature };
+}
+
+/** Watches the signed-in session from any page: a WebSocket logged in with the key, which the
+ * venue closes with 4001 the moment the key is revoked (from the console or another device), or
+ * answers `revoked_key` if it already was; the session then ends here at once. Any other close
+ * reconnects. Calling it again while it watches does nothing; signing out stops it. */
+let watch = null;
+export function watchSession() {
+  if (watch) return;
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/v1/ws`);
+  watch = socket;
+  socket.addEventListener("open", async () => {
+    const login = await wsLogin().catch(() => null);
+    if (!login) socket.close();
+    else if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(login));
+  });
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "error" && message.op === "login" && message.code === "revoked_key") forget();
+  });
+  socket.addEventListener("close", async (event) => {
+    if (watch !== socket) return;
+    watch = null;
+    if (event.code === 4001) await forget();
+    else if (await session()) setTimeout(watchSession, 5_000);
+  });
+}
+
+function unwatch() {
+  const socket = watch;
+  watch = null;
+  socket?.close();
 }
 
 /** A signed request: method, path, query parameters and a JSON body; the decoded answer. */

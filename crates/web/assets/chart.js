@@ -1,5 +1,6 @@
 // Charts drawn as SVG by hand: a sparkline for a card and a probability chart for a market's
-// page. Probabilities live in [0, 1], so the vertical axis is fixed and needs no scaling logic.
+// page (the price, and the model's probability where there is one). Probabilities live in
+// [0, 1], so the vertical axis is fixed and needs no scaling logic.
 
 import { svg } from "./dom.js";
 import { percent, time } from "./format.js";
@@ -28,8 +29,10 @@ export function sparkline(points, label, width = 120, height = 32) {
   return box;
 }
 
-/** The probability over time, with gridlines at 25% steps and the first and last times. */
-export function probabilityChart(points, label, width = 640, height = 240) {
+/** Probabilities over time, with gridlines at 25% steps and the first and last times. `lines` are
+ * `{ points, kind }`, `kind` a CSS class ("line" for the market, "model-line" for the model); the time
+ * axis spans them all. The first line's last value is written in the corner. */
+export function probabilityChart(lines, label, width = 640, height = 240) {
   const box = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label, class: "chart", preserveAspectRatio: "none" });
   const pad = 24;
   for (const level of [0.25, 0.5, 0.75]) {
@@ -37,18 +40,24 @@ export function probabilityChart(points, label, width = 640, height = 240) {
     box.append(svg("line", { x1: pad, x2: width - pad, y1: y, y2: y, class: "grid" }));
     box.append(svg("text", { x: 2, y: y + 4, class: "axis" }, `${level * 100}%`));
   }
-  if (points.length === 0) {
+  const drawn = lines.filter((l) => l.points.length);
+  if (!drawn.length) {
     box.append(svg("text", { x: width / 2, y: height / 2, class: "axis", "text-anchor": "middle" }, "No trades in this range"));
     return box;
   }
-  const x0 = points[0][0];
-  const x1 = points[points.length - 1][0];
-  const line = points.length === 1 ? [points[0], [x0 + 1, points[0][1]]] : points;
-  box.append(svg("path", { d: path(line, x0, Math.max(x1, x0 + 1), width, height, pad), class: "line" }));
+  const x0 = Math.min(...drawn.map((l) => l.points[0][0]));
+  const x1 = Math.max(x0 + 1, ...drawn.map((l) => l.points[l.points.length - 1][0]));
+  for (const { points, kind } of drawn) {
+    // A single point is drawn as a level line to the right edge: the price holds until it moves.
+    const line = points.length === 1 ? [points[0], [x1, points[0][1]]] : points;
+    box.append(svg("path", { d: path(line, x0, x1, width, height, pad), class: kind }));
+  }
   box.append(svg("text", { x: pad, y: height - 4, class: "axis" }, time(x0)));
   box.append(svg("text", { x: width - pad, y: height - 4, class: "axis", "text-anchor": "end" }, time(x1)));
-  const last = points[points.length - 1][1];
-  box.append(svg("text", { x: width - pad, y: 14, class: "axis", "text-anchor": "end" }, `last ${percent(last)}`));
+  if (lines[0].points.length) {
+    const last = lines[0].points[lines[0].points.length - 1][1];
+    box.append(svg("text", { x: width - pad, y: 14, class: "axis", "text-anchor": "end" }, `last ${percent(last)}`));
+  }
   return box;
 }
 

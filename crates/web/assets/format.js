@@ -31,6 +31,13 @@ export function points(micros) {
   return `${sign}${Math.abs(value).toFixed(1)} pts`;
 }
 
+/** A chart range's name as it is spoken: "1w" is "1 week". */
+export function rangeName(range) {
+  const units = { d: "day", w: "week", m: "month", y: "year" };
+  const match = /^(\d+)([dwmy])$/.exec(range);
+  return match ? `${match[1]} ${units[match[2]]}${match[1] === "1" ? "" : "s"}` : range === "all" ? "all time" : range;
+}
+
 /** Contracts, compact: 1.2k, 3.4M. */
 export function count(value) {
   const n = Number(value ?? 0);

@@ -6,6 +6,7 @@
 
 import { get } from "./api.js";
 import { h, replace, svg } from "./dom.js";
+import { rangeName } from "./format.js";
 
 // Ranges of the price chart: [name, interval wanted, candles].
 const RANGES = [
@@ -289,7 +290,7 @@ function priceSection(section, asset, live, redraws) {
   const panels = h("div", { class: "intel-panels" });
   const status = h("p", { class: "muted small", role: "status" });
   const rangeButtons = h("div", { class: "segmented", role: "group", "aria-label": "Price chart range" },
-    RANGES.map(([name]) => h("button", { type: "button", dataset: { range: name }, "aria-pressed": String(name === range), on: { click: () => { range = name; draw(); } } }, name)));
+    RANGES.map(([name]) => h("button", { type: "button", dataset: { range: name }, "aria-pressed": String(name === range), on: { click: () => { range = name; draw(); } } }, name, h("span", { class: "sr" }, ` (${rangeName(name)})`))));
   const styleButtons = h("div", { class: "segmented", role: "group", "aria-label": "Price chart style" },
     [["line", "Line"], ["candles", "Candles"]].map(([name, text]) => h("button", { type: "button", dataset: { style: name }, "aria-pressed": String(name === style),
       on: { click: () => { style = name; for (const b of styleButtons.children) b.setAttribute("aria-pressed", String(b.dataset.style === style)); render(); } } }, text)));

@@ -3,9 +3,8 @@
 // again and starts over from a fresh snapshot, as docs/api.md describes.
 
 export class MarketFeed {
-  /** `handlers`: { book(snapshotOrDelta), trade(trade), ticker(message), status(text),
-   * login() → the signed login message or null, revoked() when the venue closes the socket because
-   * the key was revoked }. */
+  /** `handlers`: { book(snapshotOrDelta), trade(trade), ticker(message), status(text) }. The
+   * feed is public; the signed-in session is watched by auth.js's `watchSession`. */
   constructor(market, handlers) {
     this.market = market;
     this.handlers = handlers;
@@ -17,17 +16,13 @@ export class MarketFeed {
   connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     this.socket = new WebSocket(`${scheme}://${location.host}/v1/ws`);
-    this.socket.addEventListener("open", async () => {
+    this.socket.addEventListener("open", () => {
       this.handlers.status?.("live");
       for (const channel of ["book", "trades", "ticker"]) this.subscribe(channel);
-      // Logged in, the socket learns at once when the key is revoked (close code 4001).
-      const login = await this.handlers.login?.().catch(() => null);
-      if (login && this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(login));
     });
     this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
-    this.socket.addEventListener("close", (event) => {
+    this.socket.addEventListener("close", () => {
       if (this.closed) return;
-      if (event.code === 4001) this.handlers.revoked?.();
       this.handlers.status?.("reconnecting");
       setTimeout(() => this.connect(), 2_000);
     });

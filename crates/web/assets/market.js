@@ -5,9 +5,8 @@
 import { get } from "./api.js";
 import { h, replace } from "./dom.js";
 import { closes, probabilityChart } from "./chart.js";
-import { cents, count, dollars, outcomeLabel, percent, points, probability, time } from "./format.js";
+import { cents, count, dollars, outcomeLabel, percent, points, probability, rangeName, time } from "./format.js";
 import { MarketFeed } from "./live.js";
-import { forget, wsLogin } from "./auth.js";
 import { tradePanel } from "./trade.js";
 import { ammQuote, resolutionPanel } from "./resolution.js";
 
@@ -34,18 +33,46 @@ export async function marketView(main, id) {
   const model = h("p", { class: "model", hidden: true });
 
   let range = "1w";
+  // What the chart shows: the market's price (candle closes, then each trade as it arrives) and,
+  // for markets that resolve from an asset's price, the model's probability at each close.
+  let pricePoints = [];
+  let modelPoints = [];
+  let rangeStart = -Infinity;
+  let chartLabel = "";
+  const drawChartNow = () => {
+    const lines = [{ points: pricePoints, kind: "line" }];
+    if (outcome === 0 && modelPoints.length) {
+      lines.push({ points: modelPoints.filter(([t]) => t >= rangeStart), kind: "model-line" });
+    }
+    replace(chartBox, probabilityChart(lines, chartLabel),
+      lines.length > 1 ? h("p", { class: "legend small" }, h("span", { class: "key" }, "Market price"), h("span", { class: "key model-key" }, "Model's probability")) : null);
+  };
   const drawChart = async () => {
     const [, span, interval] = RANGES.find(([name]) => name === range);
     // Ranges are measured back from the market's latest candle: the venue's own time, which in
     // the demo's replay is not today's.
     const latest = await get(`/v1/markets/${id}/candles`, { outcome, interval: "1d" });
     const end = latest.length ? latest[latest.length - 1].start_ms + 86_400_000 : Date.now();
-    const candles = await get(`/v1/markets/${id}/candles`, { outcome, interval, start_ms: span ? Math.max(0, end - span) : undefined });
-    replace(chartBox, probabilityChart(closes(candles), `${outcomeLabel(market, outcome)}: chance over ${range === "all" ? "the market's life" : `the last ${range}`}`));
+    rangeStart = span ? Math.max(0, end - span) : -Infinity;
+    const candles = await get(`/v1/markets/${id}/candles`, { outcome, interval, start_ms: span ? rangeStart : undefined });
+    pricePoints = closes(candles);
+    chartLabel = `${outcomeLabel(market, outcome)}: chance over ${range === "all" ? "the market's life" : `the last ${range}`}${modelPoints.length && outcome === 0 ? ", with the model's probability" : ""}`;
+    drawChartNow();
     for (const button of rangeButtons.children) button.setAttribute("aria-pressed", String(button.dataset.range === range));
   };
+  // A trade extends the price line at once; the redraw waits for the next frame.
+  let chartPending = false;
+  const extendChart = (t) => {
+    if (t.outcome !== outcome) return;
+    const last = pricePoints[pricePoints.length - 1];
+    if (last && t.time_ms < last[0]) return;
+    pricePoints = [...pricePoints, [t.time_ms, t.yes_price_micros]];
+    if (chartPending) return;
+    chartPending = true;
+    requestAnimationFrame(() => { chartPending = false; drawChartNow(); });
+  };
   for (const [name] of RANGES) {
-    rangeButtons.append(h("button", { type: "button", dataset: { range: name }, "aria-pressed": String(name === range), on: { click: () => { range = name; drawChart(); } } }, name));
+    rangeButtons.append(h("button", { type: "button", dataset: { range: name }, "aria-pressed": String(name === range), on: { click: () => { range = name; drawChart(); } } }, name, h("span", { class: "sr" }, ` (${rangeName(name)})`)));
   }
 
   // The book: levels per side, kept from the snapshot and the deltas.
@@ -175,13 +202,27 @@ export async function marketView(main, id) {
         market.resolution_source ? h("p", {}, h("strong", {}, "Source: "), market.resolution_source) : null,
         market.description ? h("p", { class: "muted" }, market.description) : null)));
 
-  // The model's probability, for markets the intelligence endpoints describe (the demo's crypto
-  // listings).
-  get("/v1/intel/markets", { limit: 5000, all: true }).then((rows) => {
-    const row = rows.find((r) => r.market === market.market);
-    if (!row || row.model_probability === null || row.model_probability === undefined) return;
-    replace(model, h("strong", {}, `Model: ${(row.model_probability * 100).toFixed(1)}%`), ` that ${row.title} (as of ${time(row.model_as_of_ms)}), beside the market's ${percent(probability(market))}.`);
+  // The model's probability and how it moved since listing, for markets the intelligence
+  // endpoints describe (the demo's crypto listings); followed while the market is open.
+  let modelTimer = null;
+  const drawModel = async () => {
+    const path = await get(`/v1/intel/markets/${market.market}/model`);
+    modelPoints = path.points.map((p) => [p.time_ms, Math.round(p.probability * 1_000_000)]);
+    if (!modelPoints.length) return;
+    const first = path.points[0];
+    const now = path.points[path.points.length - 1];
+    const moved = Math.round((now.probability - first.probability) * 1_000_000);
+    replace(model,
+      h("strong", {}, `Model: ${(now.probability * 100).toFixed(1)}%`), ` that ${path.title} (as of ${time(now.time_ms)}), beside the market's ${percent(probability(market))}. `,
+      path.points.length > 1 ? [`Since listing it moved ${points(moved)}, from ${(first.probability * 100).toFixed(1)}% at ${time(first.time_ms)}.`] : null);
     model.hidden = false;
+    drawChartNow();
+  };
+  get("/v1/intel/markets", { limit: 5000, all: true }).then(async (rows) => {
+    const row = rows.find((r) => r.market === market.market);
+    if (!row) return;
+    await drawModel();
+    if (row.status === "open") modelTimer = setInterval(() => drawModel().catch(() => {}), 10_000);
   }).catch(() => {});
 
   let feed = null;
@@ -194,10 +235,8 @@ export async function marketView(main, id) {
     if (!tradesList.children.length) tradesList.append(h("li", { class: "muted" }, "No trades yet"));
     feed = new MarketFeed(market.market, {
       status: (text) => { liveStatus.textContent = text; },
-      login: wsLogin,
-      revoked: () => forget(),
       book: (message) => { applyBook(message); refreshSoon(); },
-      trade: (t) => { tradesList.querySelector(".muted:only-child")?.remove(); addTrade(t); refreshSoon(); },
+      trade: (t) => { tradesList.querySelector(".muted:only-child")?.remove(); addTrade(t); extendChart(t); refreshSoon(); },
       ticker: (message) => {
         const m = message.type === "snapshot" ? message.outcomes.find((o) => o.outcome === outcome) : message.outcome === outcome ? message : null;
         if (m?.last_yes_price_micros != null) replace(headline.firstChild, percent(m.last_yes_price_micros));
@@ -210,6 +249,7 @@ export async function marketView(main, id) {
   ammQuote(market).then((quote) => quote && model.after(quote)).catch(() => {});
   return () => {
     clearTimeout(pending);
+    clearInterval(modelTimer);
     feed?.close();
   };
 }

@@ -58,7 +58,7 @@ export async function marketsView(main, params) {
       select("category", "Category", categoryOptions, filters.category, "category"),
       select("sort", "Sort by", SORTS, filters.sort, "sort"),
       select("status", "Status", statusOptions, filters.status, "status")),
-    filters.tag ? h("p", { class: "chips" }, "Tag: ", h("button", { type: "button", class: "chip", on: { click: () => setFilter("tag", "") } }, `${filters.tag} ×`)) : null,
+    filters.tag ? h("p", { class: "chips" }, "Tag: ", h("button", { type: "button", class: "chip", "aria-label": `Remove the tag filter ${filters.tag}`, on: { click: () => setFilter("tag", "") } }, `${filters.tag} ×`)) : null,
     summary, list, more);
 
   let cursor = null;
@@ -73,8 +73,11 @@ export async function marketsView(main, params) {
     summary.textContent = shown === 0 ? "No market matches." : `${shown} market${shown === 1 ? "" : "s"}${cursor ? " so far" : ""}`;
     more.hidden = !cursor;
   };
-  more.addEventListener("click", load);
-  await load();
+  more.addEventListener("click", () => load().catch(failed));
+  // Not awaited: the view is in place now, so the router can give the focus back at once (a
+  // search box being typed into must not lose keystrokes while results load).
+  const failed = (error) => { summary.textContent = `The markets could not be loaded: ${error.message}`; };
+  load().catch(failed);
 }
 
 /** Cards for a page: markets sharing an event are one card, in the order the first one ranks. */
@@ -109,7 +112,7 @@ function marketCard(market, setFilter) {
       h("span", { class: "muted" }, market.outcomes > 1 ? "favourite" : "chance"),
       change(market), spark),
     h("p", { class: "muted small" }, `${count(market.stats?.volume)} traded · ${count(market.stats?.volume_24h)} in 24 h`),
-    market.tags.length ? h("p", { class: "chips" }, market.tags.map((tag) => h("button", { type: "button", class: "chip", on: { click: () => setFilter("tag", tag) } }, tag))) : null);
+    market.tags.length ? h("p", { class: "chips" }, market.tags.map((tag) => h("button", { type: "button", class: "chip", "aria-label": `Show markets tagged ${tag}`, on: { click: () => setFilter("tag", tag) } }, tag))) : null);
 }
 
 /** Within an event, a market reads best by its YES label ("At or above $8,600") when it has one

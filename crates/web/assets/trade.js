@@ -24,6 +24,22 @@ export function fee(rule, quantity, price) {
   return ((numerator + unit - 1n) / unit) * rounding;
 }
 
+/** A refused order in words: what happened and what to do (the venue's own message after). */
+export function refusal(error) {
+  const said = error.message ? ` (${error.message})` : "";
+  switch (error.code) {
+    case "insufficient_funds": return `Refused: not enough cash available for this order. Lower the amount or the price, or free cash by cancelling open orders${said}.`;
+    case "insufficient_shares": return `Refused: you hold fewer contracts than this sells. Sell at most what your position shows${said}.`;
+    case "market_not_open": case "wrong_market_status": return `Refused: this market is not open for trading now${said}.`;
+    case "post_only_would_cross": return `Refused: a post-only order must rest, and this one would trade at once. Choose a price that does not cross the book${said}.`;
+    case "price_off_tick": case "price_out_of_range": return `Refused: the price is not one this market trades at${said}.`;
+    case "too_many_open_orders": return `Refused: you have as many open orders as an account may. Cancel some first${said}.`;
+    case "rate_limited": return `Refused: too many requests just now. Wait a moment and send again${said}.`;
+    case "signed_out": return error.message;
+    default: return `Refused: ${error.message || `the venue answered ${error.status}`}`;
+  }
+}
+
 /** The ticket, open orders and position panel for `market`; `best(outcome)` gives the book's best
  * YES bid and ask now. Returns { element, refresh }. */
 export function tradePanel(market, getOutcome, best) {
@@ -122,7 +138,7 @@ export function tradePanel(market, getOutcome, best) {
         : filled ? `Filled ${filled} of ${placed.order.quantity}.` : `Not filled: ${placed.order.cancel_reason ?? placed.order.status}.`;
       await refresh();
     } catch (error) {
-      message.textContent = `Refused: ${error.message}`;
+      message.textContent = refusal(error);
     } finally {
       submit.disabled = false;
     }
@@ -154,7 +170,9 @@ export function tradePanel(market, getOutcome, best) {
   const orderState = (o) => `${o.price_micros}/${o.remaining_quantity}`;
   const orderRow = (o) => {
     const newPrice = h("input", { type: "number", min: 1, max: 99, step: "any", value: o.price_micros / 10_000, "aria-label": `New price for order ${o.order_id} (¢)`, class: "small-input" });
-    const act = (label, run) => h("button", { type: "button", on: { click: async () => { try { await run(); await refresh(); } catch (e) { message.textContent = `Refused: ${e.message}`; } } } }, label);
+    // "Amend order 12": a screen reader's list of buttons says which order each one acts on.
+    const act = (label, run) => h("button", { type: "button", on: { click: async () => { try { await run(); await refresh(); } catch (e) { message.textContent = refusal(e); } } } },
+      label, h("span", { class: "sr" }, ` order ${o.order_id}`));
     return h("li", { dataset: { order: o.order_id, state: orderState(o) } },
       h("span", {}, `${o.action} ${o.side.toUpperCase()} ${o.remaining_quantity} @ ${cents(o.price_micros)}`),
       newPrice,

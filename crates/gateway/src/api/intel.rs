@@ -14,7 +14,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{parse_query, NoQuery};
 use crate::intel::AssetData;
 use augury_core::{Comparison, MarketId, MarketStatus, Micros, Resolution, RuleMap};
-use augury_intel::candle::{format_time, Candle, Interval, Series, MS_PER_HOUR};
+use augury_intel::candle::{format_time, Candle, Interval, Series, MS_PER_DAY, MS_PER_HOUR};
 use augury_intel::grades::{self, DailyGrade, GradeConfig, BEARISH_AT, BULLISH_AT};
 use augury_intel::indicators;
 use augury_intel::threshold::{ModelKind, ThresholdError, HORIZON_MS_MAX};
@@ -38,6 +38,7 @@ pub(super) fn routes() -> Routes {
         .routes(routes!(asset_threshold))
         .routes(routes!(asset_validation))
         .routes(routes!(threshold_markets))
+        .routes(routes!(market_model))
 }
 
 /// Items a list answers at most, and by default.
@@ -893,24 +894,14 @@ async fn threshold_markets(State(state): Shared, RawQuery(query): RawQuery) -> A
             }
             forecasters[&index].as_ref().and_then(|(f, as_of_ms)| {
                 let p = f.probability_at_or_above(strike, at_ms as i64 - as_of_ms).ok()?;
-                let p = match comparison {
-                    Comparison::AtOrAbove | Comparison::Above => p,
-                    Comparison::AtOrBelow | Comparison::Below => 1.0 - p,
-                };
-                finite(p).map(|p| (p, *as_of_ms))
+                finite(yes_probability(comparison, p)).map(|p| (p, *as_of_ms))
             })
         } else {
             None
         };
-        let words = match comparison {
-            Comparison::AtOrAbove => "at or above",
-            Comparison::Above => "above",
-            Comparison::AtOrBelow => "at or below",
-            Comparison::Below => "below",
-        };
         views.push(ThresholdMarketView {
             market,
-            title: format!("{} {words} {strike} at {} UTC", info.symbol, format_minute(at_ms as i64)),
+            title: question(&info.symbol, comparison, strike, at_ms),
             symbol: info.symbol.clone(),
             index,
             comparison,
@@ -926,6 +917,108 @@ async fn threshold_markets(State(state): Shared, RawQuery(query): RawQuery) -> A
         });
     }
     Ok(Json(views))
+}
+
+/// The market's question about the asset: "BTCUSDT at or above 8600 at 2019-06-02 00:00 UTC".
+fn question(symbol: &str, comparison: Comparison, strike: f64, at_ms: u64) -> String {
+    let words = match comparison {
+        Comparison::AtOrAbove => "at or above",
+        Comparison::Above => "above",
+        Comparison::AtOrBelow => "at or below",
+        Comparison::Below => "below",
+    };
+    format!("{symbol} {words} {strike} at {} UTC", format_minute(at_ms as i64))
+}
+
+/// The probability of YES from the model's probability that the price ends at or above the
+/// strike (a continuous price makes "above" and "at or above" the same question).
+fn yes_probability(comparison: Comparison, at_or_above: f64) -> f64 {
+    match comparison {
+        Comparison::AtOrAbove | Comparison::Above => at_or_above,
+        Comparison::AtOrBelow | Comparison::Below => 1.0 - at_or_above,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct ModelPoint {
+    /// The candle close the probability is as of (ms since the epoch).
+    time_ms: i64,
+    /// The model's probability that the market resolves YES, as it stood then.
+    probability: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ModelPathView {
+    market: MarketId,
+    title: String,
+    symbol: String,
+    /// The interval of the candles the model reads (one point per close).
+    interval: String,
+    strike: f64,
+    expires_at_ms: u64,
+    /// When the market was listed: the path starts at the first close from then.
+    listed_ms: Option<u64>,
+    /// Oldest first, one per candle close from listing until one bar before expiry or the last
+    /// close held (at most 1,000, thinned evenly beyond). Each is what
+    /// `GET /v1/intel/markets` answered at that moment; a day whose fit failed has no points.
+    points: Vec<ModelPoint>,
+}
+
+/// How the model's probability for one market moved since the market was listed: at each candle
+/// close, from that day's fit and the candles closed by then (no look-ahead), for markets that
+/// resolve by rule from a price index following an asset.
+#[utoipa::path(get, path = "/v1/intel/markets/{market}/model", tag = "intel",
+    params(("market" = u32, Path, description = "The market")),
+    responses((status = 200, body = ModelPathView),
+        (status = 404, description = "no such market, or it does not resolve from an asset's price", body = ErrorBody)))]
+async fn market_model(_: NoQuery, State(state): Shared, Path(market): Path<MarketId>) -> ApiResult<ModelPathView> {
+    let not_modelled = || {
+        ApiError::not_found(
+            "not_modelled",
+            format!(
+                "market {market} does not exist or does not resolve from an asset's price (see GET /v1/intel/markets)"
+            ),
+        )
+    };
+    let indices = state.intel.indices();
+    let (rule, listed_ms) = state
+        .sequencer
+        .query(move |venue| {
+            let rule = venue.engine().market_lifecycle(market)?.rule?;
+            Some((rule, venue.state().catalog().market(market).map(|l| l.created_ms)))
+        })
+        .await?
+        .ok_or_else(not_modelled)?;
+    let RuleMap::Threshold { comparison, threshold } = rule.map else { return Err(not_modelled()) };
+    let info = indices.get(&rule.index).ok_or_else(not_modelled)?;
+    let asset = asset_of(&state, &info.symbol)?;
+    let series = asset.threshold_series().ok_or_else(|| unknown_asset(&info.symbol))?;
+    let strike = threshold as f64 / info.units_per_price;
+    let from_ms = listed_ms.map_or(rule.at_ms as i64 - MS_PER_DAY, |t| t as i64);
+    let hub = Arc::clone(&state.intel);
+    let walked = Arc::clone(&series);
+    let path = tokio::task::spawn_blocking(move || {
+        augury_intel::live::path_at_or_above(&walked, strike, rule.at_ms as i64, from_ms, i64::MAX, |day| {
+            hub.fit(&asset, &walked, day)
+        })
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the model path could not be computed")
+    })?;
+    Ok(Json(ModelPathView {
+        market,
+        title: question(&info.symbol, comparison, strike, rule.at_ms),
+        symbol: info.symbol.clone(),
+        interval: series.interval.label(),
+        strike,
+        expires_at_ms: rule.at_ms,
+        listed_ms,
+        points: path
+            .into_iter()
+            .map(|(time_ms, p)| ModelPoint { time_ms, probability: yes_probability(comparison, p) })
+            .collect(),
+    }))
 }
 
 /// The asset's threshold forecaster as of its last candle, if a model can be fitted.
