@@ -3,7 +3,7 @@
 //   node tools/web/screenshots.mjs http://127.0.0.1:PORT docs/screenshots
 //
 // Opens a demo account, buys 2 YES in market 1 so the portfolio and the audit have something to
-// show, then shoots the markets, a market, the portfolio, the intelligence and the audit pages.
+// show, then shoots the markets, a market, a crypto listing with the model's line, the portfolio, the intelligence and the audit pages.
 
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -35,6 +35,11 @@ await shoot("markets");
 await page.goto(`${base}/#/market/1`);
 await page.locator(".chart").waitFor();
 await shoot("market");
+// A daily Bitcoin listing, with the model's probability beside the price.
+await page.goto(`${base}/#/?q=bitcoin&sort=volume_24h`);
+await page.locator(".card.event a[href^='#/market/']").first().click();
+await page.locator(".chart path.model-line").waitFor({ timeout: 30_000 });
+await shoot("market-model");
 await page.goto(`${base}/#/portfolio`);
 await page.getByRole("heading", { level: 1 }).waitFor();
 await shoot("portfolio");
