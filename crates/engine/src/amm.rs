@@ -34,6 +34,7 @@ use crate::lmsr;
 use crate::matching::{crosses, opposite, own_price, Stop, Taker};
 use crate::orders::{buy_unit_reserve_micros, check_quantity, market_limit_ticks};
 use crate::slab::NIL;
+use crate::table::{AccountSlot, ContractSlot, MarketSlot, PositionSlot};
 use crate::view::{AmmQuote, QuoteRefusal};
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
@@ -314,7 +315,7 @@ impl Engine {
         events: &mut Vec<Event>,
     ) -> Result<(), Reject> {
         let slot = self.market_slot(market)?;
-        let m = &self.markets[slot as usize];
+        let m = &self.markets[slot];
         if m.status != MarketStatus::Open {
             return Err(Reject::WrongMarketStatus { market, status: m.status });
         }
@@ -328,13 +329,13 @@ impl Engine {
         let states = states_of(&m.spec.kind);
         let b = liquidity_micros as f64 / MICROS_PER_DOLLAR as f64;
         let funded_micros = lmsr::micros_up(lmsr::max_loss(b, states));
-        let available_micros = self.accounts[operator_slot as usize].available_micros;
+        let available_micros = self.accounts[operator_slot].available_micros;
         if funded_micros > available_micros {
             return Err(Reject::InsufficientFunds { needed_micros: funded_micros, available_micros });
         }
 
-        debit(&mut self.accounts[operator_slot as usize].available_micros, funded_micros, "available collateral");
-        self.markets[slot as usize].amm = Some(Amm {
+        debit(&mut self.accounts[operator_slot].available_micros, funded_micros, "available collateral");
+        self.markets[slot].amm = Some(Amm {
             operator,
             liquidity_micros,
             funded_micros,
@@ -345,9 +346,9 @@ impl Engine {
         Ok(())
     }
 
-    fn amm_market(&self, contract: u32) -> Option<(AmmMarket, &Amm)> {
-        let c = &self.contracts[contract as usize];
-        let market = &self.markets[c.market as usize];
+    fn amm_market(&self, contract: ContractSlot) -> Option<(AmmMarket, &Amm)> {
+        let c = &self.contracts[contract];
+        let market = &self.markets[c.market];
         let amm = market.amm.as_ref()?;
         let categorical = market.is_categorical();
         let params = AmmMarket {
@@ -366,14 +367,14 @@ impl Engine {
     pub(crate) fn match_taker_with_amm(&mut self, taker: &mut Taker, events: &mut Vec<Event>) -> Stop {
         let contract = taker.contract;
         let opposite_side = opposite(taker.book_side);
-        let market = self.contracts[contract as usize].market as usize;
+        let market = self.contracts[contract].market;
         let tick_micros = self.markets[market].spec.tick_micros;
         let fees = self.markets[market].spec.fees;
         loop {
             if taker.remaining == 0 {
                 return Stop::Filled;
             }
-            let level = self.contracts[contract as usize]
+            let level = self.contracts[contract]
                 .book
                 .best(opposite_side)
                 .filter(|&ticks| crosses(taker.book_side, taker.limit_ticks, ticks));
@@ -418,8 +419,8 @@ impl Engine {
     /// step, the same budget) on a copy of the market maker's holdings and a cursor over the book,
     /// or over no book at all when `with_book` is false (what the market maker alone would do).
     fn walk_with_amm(&self, taker: &Taker, with_book: bool) -> Walk {
-        let contract = &self.contracts[taker.contract as usize];
-        let market = &self.markets[contract.market as usize];
+        let contract = &self.contracts[taker.contract];
+        let market = &self.markets[contract.market];
         let (amm, state) = self.amm_market(taker.contract).expect("the market has a market maker");
         let (mut claims, mut cash) = (state.claims.clone(), state.cash_micros);
         let opposite_side = opposite(taker.book_side);
@@ -497,8 +498,8 @@ impl Engine {
 
     /// Settles one trade between a taker and the market maker.
     fn execute_amm_fill(&mut self, taker: &mut Taker, trade: AmmTrade, events: &mut Vec<Event>) {
-        let contract = taker.contract as usize;
-        let market = self.contracts[contract].market as usize;
+        let contract = taker.contract;
+        let market = self.contracts[contract].market;
         let outcome = self.contracts[contract].outcome;
         let AmmTrade { quantity, value_micros, fee_micros, plan } = trade;
         match taker.action {
@@ -506,15 +507,15 @@ impl Engine {
                 let cost = value_micros + fee_micros;
                 let consumed = if taker.is_market { cost } else { quantity * taker.unit_reserve_micros };
                 debit(&mut taker.reserved_micros, consumed, "taker reservation");
-                self.accounts[taker.account as usize].settle_reserved(consumed, cost);
-                self.positions[taker.position as usize].credit(taker.side, quantity);
+                self.accounts[taker.account].settle_reserved(consumed, cost);
+                self.positions[taker.position].credit(taker.side, quantity);
             }
             Action::Sell => {
-                self.positions[taker.position as usize].deliver_reserved(taker.side, quantity);
-                self.accounts[taker.account as usize].available_micros += value_micros - fee_micros;
+                self.positions[taker.position].deliver_reserved(taker.side, quantity);
+                self.accounts[taker.account].available_micros += value_micros - fee_micros;
             }
         }
-        self.accounts[self.fee_account as usize].available_micros += fee_micros;
+        self.accounts[self.fee_account].available_micros += fee_micros;
 
         let m = &mut self.markets[market];
         let categorical = m.is_categorical();
@@ -554,7 +555,7 @@ impl Engine {
 
     /// Whether the market maker would trade at least one contract with an order at `limit_ticks`
     /// on `book_side` of `contract`'s book (the post-only check).
-    pub(crate) fn amm_would_trade(&self, contract: u32, book_side: BookSide, limit_ticks: Ticks) -> bool {
+    pub(crate) fn amm_would_trade(&self, contract: ContractSlot, book_side: BookSide, limit_ticks: Ticks) -> bool {
         let Some((amm, state)) = self.amm_market(contract) else {
             return false;
         };
@@ -568,11 +569,11 @@ impl Engine {
 
     /// At settlement: the market maker's claims are paid out like any holder's, and its cash and
     /// that payout go back to the operator.
-    pub(crate) fn close_amm(&mut self, slot: u32, events: &mut Vec<Event>) {
-        let Some(amm) = self.markets[slot as usize].amm.take() else {
+    pub(crate) fn close_amm(&mut self, slot: MarketSlot, events: &mut Vec<Event>) {
+        let Some(amm) = self.markets[slot].amm.take() else {
             return;
         };
-        let categorical = self.markets[slot as usize].is_categorical();
+        let categorical = self.markets[slot].is_categorical();
         let mut paid_micros: Micros = 0;
         if categorical {
             for (outcome, &held) in amm.claims.iter().enumerate() {
@@ -584,9 +585,9 @@ impl Engine {
             paid_micros += self.pay_out(slot, 0, amm.claims[0], amm.claims[1]);
         }
         let returned_micros = amm.cash_micros + paid_micros;
-        let operator = self.account_index[&amm.operator] as usize;
+        let operator = self.account_index[&amm.operator];
         self.accounts[operator].available_micros += returned_micros;
-        let market = self.markets[slot as usize].spec.market;
+        let market = self.markets[slot].spec.market;
         events.push(Event::AmmClosed { market, operator: amm.operator, returned_micros });
     }
 
@@ -607,7 +608,7 @@ impl Engine {
     ) -> Result<AmmQuote, QuoteRefusal> {
         // In the order `place_order` checks them.
         let slot = self.open_market_slot(market)?;
-        let m = &self.markets[slot as usize];
+        let m = &self.markets[slot];
         if outcome >= m.outcome_count() {
             return Err(Reject::UnknownOutcome { market, outcome }.into());
         }
@@ -623,9 +624,9 @@ impl Engine {
         };
         let taker = Taker {
             id: 0,
-            account: u32::MAX,
+            account: AccountSlot::NONE,
             account_id: 0,
-            position: u32::MAX,
+            position: PositionSlot::NONE,
             contract: m.contract(outcome),
             book_side,
             side,
@@ -643,8 +644,8 @@ impl Engine {
 
     /// The market maker's YES price of each outcome (one for binary and scalar markets), as
     /// probabilities.
-    pub(crate) fn amm_prices(&self, slot: u32) -> Vec<f64> {
-        let m = &self.markets[slot as usize];
+    pub(crate) fn amm_prices(&self, slot: MarketSlot) -> Vec<f64> {
+        let m = &self.markets[slot];
         let Some(amm) = &m.amm else {
             return Vec::new();
         };

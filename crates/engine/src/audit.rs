@@ -4,6 +4,7 @@
 
 use crate::amm::states_of;
 use crate::slab::NIL;
+use crate::table::Slot;
 use crate::Engine;
 use augury_core::{payout, Action, BookSide, MarketStatus, MICROS_PER_DOLLAR};
 
@@ -75,14 +76,14 @@ impl Engine {
             ensure!(order.remaining > 0, "order {id} rests with nothing left");
             match (order.action, order.side) {
                 (Action::Buy, _) => {
-                    reserved_micros[order.account as usize] +=
+                    reserved_micros[order.account.index()] +=
                         u128::from(order.remaining) * u128::from(order.unit_reserve_micros)
                 }
                 (Action::Sell, augury_core::Side::Yes) => {
-                    reserved_yes[order.position as usize] += u128::from(order.remaining)
+                    reserved_yes[order.position.index()] += u128::from(order.remaining)
                 }
                 (Action::Sell, augury_core::Side::No) => {
-                    reserved_no[order.position as usize] += u128::from(order.remaining)
+                    reserved_no[order.position.index()] += u128::from(order.remaining)
                 }
             }
         }
@@ -100,7 +101,7 @@ impl Engine {
                 u128::from(position.yes_reserved) == reserved_yes[slot]
                     && u128::from(position.no_reserved) == reserved_no[slot],
                 "a position of account {} reserves {}/{} contracts but its orders hold {}/{}",
-                self.accounts[position.account as usize].id,
+                self.accounts[position.account].id,
                 position.yes_reserved,
                 position.no_reserved,
                 reserved_yes[slot],
@@ -114,19 +115,19 @@ impl Engine {
         let mut yes_out = vec![0i128; self.contracts.len()];
         let mut no_out = vec![0i128; self.contracts.len()];
         for position in &self.positions {
-            yes_out[position.contract as usize] += i128::from(position.yes_free + position.yes_reserved);
-            no_out[position.contract as usize] += i128::from(position.no_free + position.no_reserved);
+            yes_out[position.contract.index()] += i128::from(position.yes_free + position.yes_reserved);
+            no_out[position.contract.index()] += i128::from(position.no_free + position.no_reserved);
         }
         // The market maker's claims are outstanding contracts too.
         for market in &self.markets {
             let Some(amm) = &market.amm else { continue };
             if market.is_categorical() {
                 for (outcome, &held) in amm.claims.iter().enumerate() {
-                    yes_out[market.contract(outcome as u16) as usize] += i128::from(held);
+                    yes_out[market.contract(outcome as u16).index()] += i128::from(held);
                 }
             } else {
-                yes_out[market.first_contract as usize] += i128::from(amm.claims[0]);
-                no_out[market.first_contract as usize] += i128::from(amm.claims[1]);
+                yes_out[market.first_contract.index()] += i128::from(amm.claims[0]);
+                no_out[market.first_contract.index()] += i128::from(amm.claims[1]);
             }
         }
         for market in &self.markets {
@@ -137,8 +138,8 @@ impl Engine {
                 let mut pairs_total = 0i128;
                 let full_sets = i128::from(market.full_sets_split) - i128::from(market.full_sets_merged);
                 for outcome in 0..market.outcome_count() {
-                    let c = market.contract(outcome) as usize;
-                    let contract = &self.contracts[c];
+                    let c = market.contract(outcome).index();
+                    let contract = &self.contracts[market.contract(outcome)];
                     let pairs = i128::from(contract.pairs_minted) - i128::from(contract.pairs_merged);
                     let expected_yes =
                         pairs + full_sets + i128::from(contract.yes_converted_in) - i128::from(contract.yes_redeemed);
@@ -185,8 +186,8 @@ impl Engine {
             let mut no_total = 0i128;
             let mut yes_over_no = None;
             for outcome in 0..market.outcome_count() {
-                let c = market.contract(outcome) as usize;
-                let contract = &self.contracts[c];
+                let c = market.contract(outcome).index();
+                let contract = &self.contracts[market.contract(outcome)];
                 let pairs = i128::from(contract.pairs_minted) - i128::from(contract.pairs_merged);
                 let expected_yes = pairs + full_sets + i128::from(contract.yes_converted_in);
                 let expected_no = pairs - i128::from(contract.no_converted_out);
@@ -311,7 +312,7 @@ impl Engine {
             ensure!(market.close_at_ms == expected_close, "market {id} closes at the wrong time");
             if !open {
                 for outcome in 0..market.outcome_count() {
-                    let book = &self.contracts[market.contract(outcome) as usize].book;
+                    let book = &self.contracts[market.contract(outcome)].book;
                     ensure!(
                         book.best_bid().is_none() && book.best_ask().is_none(),
                         "market {id} is {status} but has resting orders"

@@ -5,16 +5,17 @@
 //! The book owns only the queue structure (links, level totals, best prices); what an order is
 //! worth to its owner is the engine's business.
 
-use crate::slab::{OrderSlab, SlotId, NIL};
+use crate::slab::{OrderSlab, NIL};
+use crate::table::OrderSlot;
 use augury_core::{BookSide, Quantity};
 
 /// A YES price in ticks of the market's grid: 1..ticks_per_dollar-1.
 pub type Ticks = u32;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Level {
-    pub head: SlotId,
-    pub tail: SlotId,
+    pub head: OrderSlot,
+    pub tail: OrderSlot,
     pub quantity: Quantity,
     pub orders: u32,
 }
@@ -98,7 +99,7 @@ impl Book {
     }
 
     /// Appends the order in `slot` to the back of its level's queue.
-    pub fn push_back(&mut self, slab: &mut OrderSlab, side: BookSide, ticks: Ticks, slot: SlotId) {
+    pub fn push_back(&mut self, slab: &mut OrderSlab, side: BookSide, ticks: Ticks, slot: OrderSlot) {
         let quantity = slab.get(slot).remaining;
         let (levels, bits, best) = self.side_mut(side);
         let level = &mut levels[ticks as usize];
@@ -124,7 +125,7 @@ impl Book {
     }
 
     /// Unlinks the order in `slot` from its level; the slot itself stays allocated.
-    pub fn unlink(&mut self, slab: &mut OrderSlab, side: BookSide, ticks: Ticks, slot: SlotId) {
+    pub fn unlink(&mut self, slab: &mut OrderSlab, side: BookSide, ticks: Ticks, slot: OrderSlot) {
         let (prev, next, quantity) = {
             let order = slab.get(slot);
             (order.prev, order.next, order.remaining)

@@ -24,7 +24,7 @@ impl Engine {
                 max_micros: u64::try_from(room).unwrap_or(MAX_DEPOSIT_MICROS),
             });
         }
-        let slot = self.open_account(account) as usize;
+        let slot = self.open_account(account);
         self.accounts[slot].available_micros += amount_micros;
         self.deposited_micros += u128::from(amount_micros);
         events.push(Event::Deposited {
@@ -41,7 +41,7 @@ impl Engine {
         amount_micros: Micros,
         events: &mut Vec<Event>,
     ) -> Result<(), Reject> {
-        let slot = self.account_slot(account)? as usize;
+        let slot = self.account_slot(account)?;
         if amount_micros == 0 {
             return Err(Reject::AmountNotPositive);
         }

@@ -3,6 +3,7 @@
 //! whatever order their hash maps happen to iterate in).
 
 use crate::slab::NIL;
+use crate::table::ContractSlot;
 use crate::Engine;
 use augury_core::{
     Action, BookSide, Comparison, MarketKind, MarketStatus, Resolution, ResolutionRule, RuleMap, SelfTradePrevention,
@@ -109,12 +110,8 @@ impl Engine {
             // An emptied position is the same state as none at all.
             .filter(|p| p.yes_free + p.yes_reserved + p.no_free + p.no_reserved > 0)
             .map(|p| {
-                let contract = &self.contracts[p.contract as usize];
-                let key = (
-                    self.accounts[p.account as usize].id,
-                    self.markets[contract.market as usize].spec.market,
-                    contract.outcome,
-                );
+                let contract = &self.contracts[p.contract];
+                let key = (self.accounts[p.account].id, self.markets[contract.market].spec.market, contract.outcome);
                 (key, p)
             })
             .collect();
@@ -163,7 +160,7 @@ impl Engine {
             h.u64(market.full_sets_merged);
             h.u64(market.converted_out_micros);
             for outcome in 0..market.outcome_count() {
-                self.hash_contract(&mut h, market.contract(outcome) as usize);
+                self.hash_contract(&mut h, market.contract(outcome));
             }
         }
         h.0.finalize().into()
@@ -242,7 +239,7 @@ impl Engine {
         }
     }
 
-    fn hash_contract(&self, h: &mut Canonical, contract: usize) {
+    fn hash_contract(&self, h: &mut Canonical, contract: ContractSlot) {
         let contract = &self.contracts[contract];
         for count in [
             contract.pairs_minted,

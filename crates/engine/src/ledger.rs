@@ -2,6 +2,7 @@
 //! withdraw) and reserved (held by resting buy orders); contracts likewise into free and reserved
 //! (held by resting sell orders). Every debit is checked: a balance never goes below zero.
 
+use crate::table::{AccountSlot, ContractSlot};
 use augury_core::{AccountId, Micros, Quantity, Side};
 
 #[derive(Clone, Copy, Debug)]
@@ -34,8 +35,8 @@ impl Account {
 /// One account's holding in one outcome.
 #[derive(Clone, Copy, Debug)]
 pub struct Position {
-    pub account: u32,
-    pub contract: u32,
+    pub account: AccountSlot,
+    pub contract: ContractSlot,
     pub yes_free: Quantity,
     pub yes_reserved: Quantity,
     pub no_free: Quantity,
@@ -43,7 +44,7 @@ pub struct Position {
 }
 
 impl Position {
-    pub fn new(account: u32, contract: u32) -> Position {
+    pub fn new(account: AccountSlot, contract: ContractSlot) -> Position {
         Position { account, contract, yes_free: 0, yes_reserved: 0, no_free: 0, no_reserved: 0 }
     }
 

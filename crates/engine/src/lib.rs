@@ -33,6 +33,7 @@ mod orders;
 mod sets;
 mod slab;
 mod snapshot;
+mod table;
 mod view;
 
 pub use amm::amm_yes_prices;
@@ -53,8 +54,9 @@ use book::Ticks;
 use ledger::{Account, Position};
 use markets::{Contract, Market};
 use rustc_hash::FxHashMap;
-use slab::{OrderSlab, SlotId};
+use slab::OrderSlab;
 use std::collections::BTreeSet;
+use table::{AccountSlot, ContractSlot, MarketSlot, OrderSlot, PositionSlot, Slot, Table};
 
 /// Settings fixed when the engine is created; part of the state hash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,16 +84,16 @@ pub struct Engine {
     deposited_micros: u128,
     withdrawn_micros: u128,
 
-    accounts: Vec<Account>,
-    account_index: FxHashMap<AccountId, u32>,
-    fee_account: u32,
-    positions: Vec<Position>,
-    position_index: FxHashMap<(u32, u32), u32>,
-    markets: Vec<Market>,
-    market_index: FxHashMap<MarketId, u32>,
-    contracts: Vec<Contract>,
+    accounts: Table<AccountSlot, Account>,
+    account_index: FxHashMap<AccountId, AccountSlot>,
+    fee_account: AccountSlot,
+    positions: Table<PositionSlot, Position>,
+    position_index: FxHashMap<(AccountSlot, ContractSlot), PositionSlot>,
+    markets: Table<MarketSlot, Market>,
+    market_index: FxHashMap<MarketId, MarketSlot>,
+    contracts: Table<ContractSlot, Contract>,
     slab: OrderSlab,
-    order_index: FxHashMap<OrderId, SlotId>,
+    order_index: FxHashMap<OrderId, OrderSlot>,
     /// Good-till-date orders by expiry, so `AdvanceTime` finds the due ones in order.
     expiries: BTreeSet<(TimestampMs, OrderId)>,
 
@@ -115,14 +117,14 @@ impl Engine {
             next_trade_id: 1,
             deposited_micros: 0,
             withdrawn_micros: 0,
-            accounts: Vec::new(),
+            accounts: Table::default(),
             account_index: FxHashMap::default(),
-            fee_account: 0,
-            positions: Vec::new(),
+            fee_account: AccountSlot::from_index(0),
+            positions: Table::default(),
             position_index: FxHashMap::default(),
-            markets: Vec::new(),
+            markets: Table::default(),
             market_index: FxHashMap::default(),
-            contracts: Vec::new(),
+            contracts: Table::default(),
             slab: OrderSlab::default(),
             order_index: FxHashMap::default(),
             expiries: BTreeSet::new(),
@@ -213,44 +215,42 @@ impl Engine {
         Ok(())
     }
 
-    fn open_account(&mut self, id: AccountId) -> u32 {
-        if let Some(&index) = self.account_index.get(&id) {
-            return index;
+    fn open_account(&mut self, id: AccountId) -> AccountSlot {
+        if let Some(&slot) = self.account_index.get(&id) {
+            return slot;
         }
-        let index = u32::try_from(self.accounts.len()).expect("accounts fit in u32");
-        self.accounts.push(Account { id, available_micros: 0, reserved_micros: 0 });
-        self.account_index.insert(id, index);
-        index
+        let slot = self.accounts.push(Account { id, available_micros: 0, reserved_micros: 0 });
+        self.account_index.insert(id, slot);
+        slot
     }
 
-    fn account_slot(&self, id: AccountId) -> Result<u32, Reject> {
+    fn account_slot(&self, id: AccountId) -> Result<AccountSlot, Reject> {
         self.account_index.get(&id).copied().ok_or(Reject::UnknownAccount { account: id })
     }
 
-    fn market_slot(&self, id: MarketId) -> Result<u32, Reject> {
+    fn market_slot(&self, id: MarketId) -> Result<MarketSlot, Reject> {
         self.market_index.get(&id).copied().ok_or(Reject::UnknownMarket { market: id })
     }
 
-    fn open_market_slot(&self, id: MarketId) -> Result<u32, Reject> {
+    fn open_market_slot(&self, id: MarketId) -> Result<MarketSlot, Reject> {
         let slot = self.market_slot(id)?;
-        if self.markets[slot as usize].status != MarketStatus::Open {
+        if self.markets[slot].status != MarketStatus::Open {
             return Err(Reject::MarketNotOpen { market: id });
         }
         Ok(slot)
     }
 
-    fn position_slot(&mut self, account: u32, contract: u32) -> u32 {
+    fn position_slot(&mut self, account: AccountSlot, contract: ContractSlot) -> PositionSlot {
         if let Some(&slot) = self.position_index.get(&(account, contract)) {
             return slot;
         }
-        let slot = u32::try_from(self.positions.len()).expect("positions fit in u32");
-        self.positions.push(Position::new(account, contract));
+        let slot = self.positions.push(Position::new(account, contract));
         self.position_index.insert((account, contract), slot);
         slot
     }
 
-    fn existing_position(&self, account: u32, contract: u32) -> Option<&Position> {
-        self.position_index.get(&(account, contract)).map(|&slot| &self.positions[slot as usize])
+    fn existing_position(&self, account: AccountSlot, contract: ContractSlot) -> Option<&Position> {
+        self.position_index.get(&(account, contract)).map(|&slot| &self.positions[slot])
     }
 }
 

@@ -8,6 +8,7 @@
 //! goes to the venue's fee account; holders then redeem what they are owed.
 
 use crate::markets::effective_close_ms;
+use crate::table::{AccountSlot, MarketSlot, PositionSlot};
 use crate::Engine;
 use augury_core::{
     payout, AccountId, Event, IndexId, MarketId, MarketStatus, Micros, OracleConfig, Payout, Quantity, Reject,
@@ -57,15 +58,15 @@ pub struct Settlement {
 }
 
 impl Engine {
-    fn check_resolution(&self, market_slot: u32, resolution: &Resolution) -> Result<(), Reject> {
-        match resolution.invalid_reason(&self.markets[market_slot as usize].spec.kind) {
+    fn check_resolution(&self, market_slot: MarketSlot, resolution: &Resolution) -> Result<(), Reject> {
+        match resolution.invalid_reason(&self.markets[market_slot].spec.kind) {
             Some(reason) => Err(Reject::InvalidResolution { reason }),
             None => Ok(()),
         }
     }
 
-    fn wrong_status(&self, market_slot: u32) -> Reject {
-        let market = &self.markets[market_slot as usize];
+    fn wrong_status(&self, market_slot: MarketSlot) -> Reject {
+        let market = &self.markets[market_slot];
         Reject::WrongMarketStatus { market: market.spec.market, status: market.status }
     }
 
@@ -76,7 +77,7 @@ impl Engine {
         events: &mut Vec<Event>,
     ) -> Result<(), Reject> {
         let slot = self.market_slot(market)?;
-        let m = &self.markets[slot as usize];
+        let m = &self.markets[slot];
         if m.status != MarketStatus::Open {
             return Err(self.wrong_status(slot));
         }
@@ -96,7 +97,7 @@ impl Engine {
             self.closings.remove(&(old_close, market));
         }
         self.closings.insert((close_at_ms, market));
-        let m = &mut self.markets[slot as usize];
+        let m = &mut self.markets[slot];
         m.close_at_ms = close_at_ms;
         m.rule = Some(RuleState::new(*rule));
         self.rule_watch.insert((rule.index, market));
@@ -116,10 +117,10 @@ impl Engine {
         if at_ms > self.clock_ms {
             return Err(Reject::IndexValueInFuture { at_ms, clock_ms: self.clock_ms });
         }
-        let mut wanted: Vec<(u32, usize)> = Vec::new();
+        let mut wanted: Vec<(MarketSlot, usize)> = Vec::new();
         for &(_, market) in self.rule_watch.range((index, MarketId::MIN)..=(index, MarketId::MAX)) {
             let slot = self.market_index[&market];
-            let state = self.markets[slot as usize].rule.as_ref().expect("a watched market has a rule");
+            let state = self.markets[slot].rule.as_ref().expect("a watched market has a rule");
             if let Some(sample) = state.rule.sample_of(at_ms) {
                 match state.samples[sample] {
                     Some(recorded) if recorded != value => return Err(Reject::IndexValueConflict { index, at_ms }),
@@ -131,7 +132,7 @@ impl Engine {
 
         events.push(Event::IndexValueRecorded { index, at_ms, value });
         for (slot, sample) in wanted {
-            let m = &mut self.markets[slot as usize];
+            let m = &mut self.markets[slot];
             let kind = m.spec.kind;
             let state = m.rule.as_mut().expect("a watched market has a rule");
             state.samples[sample] = Some(value);
@@ -176,9 +177,9 @@ impl Engine {
     }
 
     /// Checks that `account` can post a bond of `bond_micros` and returns its slot.
-    fn bond_payer(&self, account: AccountId, bond_micros: Micros) -> Result<u32, Reject> {
+    fn bond_payer(&self, account: AccountId, bond_micros: Micros) -> Result<AccountSlot, Reject> {
         let slot = self.account_slot(account)?;
-        let available_micros = self.accounts[slot as usize].available_micros;
+        let available_micros = self.accounts[slot].available_micros;
         if bond_micros > available_micros {
             return Err(Reject::InsufficientFunds { needed_micros: bond_micros, available_micros });
         }
@@ -194,10 +195,10 @@ impl Engine {
         events: &mut Vec<Event>,
     ) -> Result<(), Reject> {
         let slot = self.market_slot(market)?;
-        if self.markets[slot as usize].status != MarketStatus::Closed {
+        if self.markets[slot].status != MarketStatus::Closed {
             return Err(self.wrong_status(slot));
         }
-        if self.markets[slot as usize].rule.is_some() {
+        if self.markets[slot].rule.is_some() {
             return Err(Reject::ResolvedByRule { market });
         }
         self.check_resolution(slot, &resolution)?;
@@ -206,10 +207,10 @@ impl Engine {
         }
         let payer = self.bond_payer(account, bond_micros)?;
 
-        crate::ledger::debit(&mut self.accounts[payer as usize].available_micros, bond_micros, "available collateral");
+        crate::ledger::debit(&mut self.accounts[payer].available_micros, bond_micros, "available collateral");
         // Saturating: a window that would end past the end of time simply never ends by itself.
         let liveness_ends_ms = self.clock_ms.saturating_add(self.oracle.liveness_ms);
-        let m = &mut self.markets[slot as usize];
+        let m = &mut self.markets[slot];
         m.status = MarketStatus::Resolving;
         m.proposal = Some(Proposal { proposer: account, resolution, bond_micros, liveness_ends_ms });
         self.liveness_ends.insert((liveness_ends_ms, market));
@@ -225,10 +226,10 @@ impl Engine {
         events: &mut Vec<Event>,
     ) -> Result<(), Reject> {
         let slot = self.market_slot(market)?;
-        if self.markets[slot as usize].status != MarketStatus::Resolving {
+        if self.markets[slot].status != MarketStatus::Resolving {
             return Err(self.wrong_status(slot));
         }
-        let proposal = self.markets[slot as usize].proposal.expect("a resolving market has a proposal");
+        let proposal = self.markets[slot].proposal.expect("a resolving market has a proposal");
         if proposal.proposer == account {
             return Err(Reject::OwnProposal);
         }
@@ -237,9 +238,9 @@ impl Engine {
         }
         let payer = self.bond_payer(account, bond_micros)?;
 
-        crate::ledger::debit(&mut self.accounts[payer as usize].available_micros, bond_micros, "available collateral");
+        crate::ledger::debit(&mut self.accounts[payer].available_micros, bond_micros, "available collateral");
         self.liveness_ends.remove(&(proposal.liveness_ends_ms, market));
-        let m = &mut self.markets[slot as usize];
+        let m = &mut self.markets[slot];
         m.status = MarketStatus::Disputed;
         m.dispute = Some(Dispute { disputer: account, bond_micros });
         events.push(Event::ProposalDisputed { market, disputer: account, bond_micros });
@@ -254,19 +255,19 @@ impl Engine {
         events: &mut Vec<Event>,
     ) -> Result<(), Reject> {
         let slot = self.market_slot(market)?;
-        if self.markets[slot as usize].status != MarketStatus::Disputed {
+        if self.markets[slot].status != MarketStatus::Disputed {
             return Err(self.wrong_status(slot));
         }
         if !self.arbiters.contains(&arbiter) {
             return Err(Reject::NotAnArbiter { account: arbiter });
         }
-        let votes = &self.markets[slot as usize].votes;
+        let votes = &self.markets[slot].votes;
         let Err(position) = votes.binary_search_by_key(&arbiter, |&(voter, _)| voter) else {
             return Err(Reject::AlreadyVoted { account: arbiter, market });
         };
         self.check_resolution(slot, &resolution)?;
 
-        let m = &mut self.markets[slot as usize];
+        let m = &mut self.markets[slot];
         m.votes.insert(position, (arbiter, resolution));
         let count = m.votes.iter().filter(|&&(_, r)| r == resolution).count() as u32;
         events.push(Event::ArbiterVoted { market, arbiter, resolution, votes: count });
@@ -283,7 +284,7 @@ impl Engine {
         events: &mut Vec<Event>,
     ) -> Result<(), Reject> {
         let slot = self.market_slot(market)?;
-        if self.markets[slot as usize].status == MarketStatus::Settled {
+        if self.markets[slot].status == MarketStatus::Settled {
             return Err(self.wrong_status(slot));
         }
         self.check_resolution(slot, &resolution)?;
@@ -309,7 +310,7 @@ impl Engine {
                 break;
             }
             let slot = self.market_index[&market];
-            let proposal = self.markets[slot as usize].proposal.expect("a resolving market has a proposal");
+            let proposal = self.markets[slot].proposal.expect("a resolving market has a proposal");
             self.finalize(slot, proposal.resolution, ResolutionSource::Proposal, events);
         }
     }
@@ -318,15 +319,15 @@ impl Engine {
     /// event, the bonds, the payout vector and dust, and the market maker's close-out.
     pub(crate) fn finalize(
         &mut self,
-        slot: u32,
+        slot: MarketSlot,
         resolution: Resolution,
         source: ResolutionSource,
         events: &mut Vec<Event>,
     ) {
-        if self.markets[slot as usize].status == MarketStatus::Open {
+        if self.markets[slot].status == MarketStatus::Open {
             self.close_trading(slot, events);
         }
-        let m = &mut self.markets[slot as usize];
+        let m = &mut self.markets[slot];
         let market = m.spec.market;
         debug_assert_ne!(m.status, MarketStatus::Settled);
         if let Some(proposal) = m.proposal {
@@ -347,8 +348,8 @@ impl Engine {
     /// its bond back and the other's, less the venue's fee. An undisputed proposal: its bond comes
     /// back if the resolution is the one proposed, and goes to the venue if an administrator
     /// resolved otherwise.
-    fn settle_bonds(&mut self, slot: u32, resolution: Resolution, events: &mut Vec<Event>) {
-        let m = &mut self.markets[slot as usize];
+    fn settle_bonds(&mut self, slot: MarketSlot, resolution: Resolution, events: &mut Vec<Event>) {
+        let m = &mut self.markets[slot];
         let market = m.spec.market;
         let (proposal, dispute) = (m.proposal.take(), m.dispute.take());
         m.votes.clear();
@@ -361,7 +362,7 @@ impl Engine {
         let (winner, loser) = match (dispute, proposer_right) {
             (None, true) => ((proposal.proposer, proposal.bond_micros), None),
             (None, false) => {
-                let fee_account = self.fee_account as usize;
+                let fee_account = self.fee_account;
                 self.accounts[fee_account].available_micros += proposal.bond_micros;
                 events.push(Event::BondForfeited {
                     market,
@@ -376,14 +377,14 @@ impl Engine {
             (Some(d), true) => ((proposal.proposer, proposal.bond_micros), Some((d.disputer, d.bond_micros))),
             (Some(d), false) => ((d.disputer, d.bond_micros), Some((proposal.proposer, proposal.bond_micros))),
         };
-        let winner_slot = self.account_index[&winner.0] as usize;
+        let winner_slot = self.account_index[&winner.0];
         self.accounts[winner_slot].available_micros += winner.1;
         events.push(Event::BondReturned { market, account: winner.0, amount_micros: winner.1 });
         if let Some((loser, bond_micros)) = loser {
             let fee_micros = self.oracle.dispute_fee_micros(bond_micros);
             let paid_micros = bond_micros - fee_micros;
             self.accounts[winner_slot].available_micros += paid_micros;
-            let fee_account = self.fee_account as usize;
+            let fee_account = self.fee_account;
             self.accounts[fee_account].available_micros += fee_micros;
             events.push(Event::BondForfeited {
                 market,
@@ -398,8 +399,8 @@ impl Engine {
 
     /// Fixes the payout vector: what every outstanding contract is owed stays as the market's
     /// backing, the rest (rounding dust) goes to the fee account.
-    fn settle(&mut self, slot: u32, resolution: Resolution, events: &mut Vec<Event>) {
-        let m = &self.markets[slot as usize];
+    fn settle(&mut self, slot: MarketSlot, resolution: Resolution, events: &mut Vec<Event>) {
+        let m = &self.markets[slot];
         let kind = m.spec.kind;
         let payouts: Vec<Payout> = (0..m.outcome_count()).map(|o| payout(&kind, &resolution, o)).collect();
         let payable: u128 = (0..m.outcome_count())
@@ -419,9 +420,9 @@ impl Engine {
         let dust_micros = collateral_micros - payable_micros;
         let market = m.spec.market;
 
-        let fee_account = self.fee_account as usize;
+        let fee_account = self.fee_account;
         self.accounts[fee_account].available_micros += dust_micros;
-        let m = &mut self.markets[slot as usize];
+        let m = &mut self.markets[slot];
         m.backing_micros = payable_micros;
         m.status = MarketStatus::Settled;
         m.settlement = Some(Settlement { resolution, payouts, collateral_micros, dust_micros, redeemed_micros: 0 });
@@ -430,9 +431,9 @@ impl Engine {
 
     /// YES and NO of `outcome` outstanding (held by accounts and the market maker), from the
     /// issuance counters.
-    pub(crate) fn outstanding(&self, market_slot: u32, outcome: u16) -> (Quantity, Quantity) {
-        let m = &self.markets[market_slot as usize];
-        let c = &self.contracts[m.contract(outcome) as usize];
+    pub(crate) fn outstanding(&self, market_slot: MarketSlot, outcome: u16) -> (Quantity, Quantity) {
+        let m = &self.markets[market_slot];
+        let c = &self.contracts[m.contract(outcome)];
         let pairs = c.pairs_minted - c.pairs_merged;
         let yes = pairs + (m.full_sets_split - m.full_sets_merged) + c.yes_converted_in - c.yes_redeemed;
         let no = pairs - c.no_converted_out - c.no_redeemed;
@@ -441,14 +442,14 @@ impl Engine {
 
     /// Pays out `yes`/`no` contracts of `outcome` of a settled market from its backing; returns
     /// the payout.
-    pub(crate) fn pay_out(&mut self, market_slot: u32, outcome: u16, yes: Quantity, no: Quantity) -> Micros {
-        let m = &mut self.markets[market_slot as usize];
+    pub(crate) fn pay_out(&mut self, market_slot: MarketSlot, outcome: u16, yes: Quantity, no: Quantity) -> Micros {
+        let m = &mut self.markets[market_slot];
         let settlement = m.settlement.as_mut().expect("the market is settled");
         let p = settlement.payouts[outcome as usize];
         let amount = yes * p.yes_micros + no * p.no_micros;
         settlement.redeemed_micros += amount;
         crate::ledger::debit(&mut m.backing_micros, amount, "market backing");
-        let contract = m.contract(outcome) as usize;
+        let contract = m.contract(outcome);
         self.contracts[contract].yes_redeemed += yes;
         self.contracts[contract].no_redeemed += no;
         amount
@@ -461,17 +462,17 @@ impl Engine {
         events: &mut Vec<Event>,
     ) -> Result<(), Reject> {
         let slot = self.market_slot(market)?;
-        if self.markets[slot as usize].status != MarketStatus::Settled {
+        if self.markets[slot].status != MarketStatus::Settled {
             return Err(Reject::MarketNotSettled { market });
         }
         let account_slot = self.account_slot(account)?;
-        let outcomes = self.markets[slot as usize].outcome_count();
-        let mut held: Vec<(u16, u32)> = Vec::new();
+        let outcomes = self.markets[slot].outcome_count();
+        let mut held: Vec<(u16, PositionSlot)> = Vec::new();
         let mut contracts: Quantity = 0;
         for outcome in 0..outcomes {
-            let contract = self.markets[slot as usize].contract(outcome);
+            let contract = self.markets[slot].contract(outcome);
             if let Some(&position) = self.position_index.get(&(account_slot, contract)) {
-                let p = &self.positions[position as usize];
+                let p = &self.positions[position];
                 // Closing cancelled every order, so nothing is reserved any more.
                 debug_assert_eq!(p.yes_reserved + p.no_reserved, 0);
                 if p.yes_free + p.no_free > 0 {
@@ -486,13 +487,13 @@ impl Engine {
 
         let mut payout_micros: Micros = 0;
         for (outcome, position) in held {
-            let p = &mut self.positions[position as usize];
+            let p = &mut self.positions[position];
             let (yes, no) = (p.yes_free, p.no_free);
             p.debit_free(Side::Yes, yes);
             p.debit_free(Side::No, no);
             payout_micros += self.pay_out(slot, outcome, yes, no);
         }
-        self.accounts[account_slot as usize].available_micros += payout_micros;
+        self.accounts[account_slot].available_micros += payout_micros;
         events.push(Event::Redeemed { account, market, contracts, payout_micros });
         Ok(())
     }

@@ -6,6 +6,7 @@ use crate::amm::Amm;
 use crate::book::Book;
 use crate::lifecycle::{Dispute, Proposal, RuleState, Settlement};
 use crate::slab::NIL;
+use crate::table::{ContractSlot, MarketSlot};
 use crate::Engine;
 use augury_core::{
     AccountId, BookSide, CancelReason, Event, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, OutcomeIndex,
@@ -20,7 +21,7 @@ pub struct Market {
     /// 0 for never.
     pub close_at_ms: TimestampMs,
     /// Index of outcome 0 in `Engine::contracts`; outcomes are consecutive.
-    pub first_contract: u32,
+    pub first_contract: ContractSlot,
     /// Collateral held against the market's outstanding contracts.
     pub backing_micros: Micros,
     /// Categorical full sets (one YES of every outcome) split and merged.
@@ -46,8 +47,8 @@ impl Market {
         self.spec.kind.outcome_count()
     }
 
-    pub fn contract(&self, outcome: OutcomeIndex) -> u32 {
-        self.first_contract + u32::from(outcome)
+    pub fn contract(&self, outcome: OutcomeIndex) -> ContractSlot {
+        self.first_contract.offset(outcome)
     }
 
     pub fn is_categorical(&self) -> bool {
@@ -58,7 +59,7 @@ impl Market {
 /// One outcome of a market: its book and its issuance counters.
 #[derive(Clone, Debug)]
 pub struct Contract {
-    pub market: u32,
+    pub market: MarketSlot,
     pub outcome: OutcomeIndex,
     pub book: Book,
     /// YES/NO pairs created (by split or by a minting fill) and destroyed (by merge or a merging fill).
@@ -93,8 +94,8 @@ impl Engine {
         if spec.close_time_ms != 0 && spec.close_time_ms <= self.clock_ms {
             return Err(Reject::InvalidMarketSpec { reason: "the close time must be after the engine clock" });
         }
-        let market_slot = u32::try_from(self.markets.len()).expect("markets fit in u32");
-        let first_contract = u32::try_from(self.contracts.len()).expect("outcomes fit in u32");
+        let market_slot = self.markets.next_slot();
+        let first_contract = self.contracts.next_slot();
         let ticks_per_dollar = u32::try_from(spec.ticks_per_dollar()).expect("grid is at most 10,000");
         for outcome in 0..spec.kind.outcome_count() {
             self.contracts.push(Contract {
@@ -110,7 +111,7 @@ impl Engine {
             });
         }
         let close_at_ms = effective_close_ms(spec, None);
-        self.markets.push(Market {
+        let pushed = self.markets.push(Market {
             spec: *spec,
             status: MarketStatus::Open,
             close_at_ms,
@@ -126,6 +127,7 @@ impl Engine {
             settlement: None,
             amm: None,
         });
+        debug_assert_eq!(pushed, market_slot);
         self.market_index.insert(spec.market, market_slot);
         if close_at_ms != 0 {
             self.closings.insert((close_at_ms, spec.market));
@@ -144,8 +146,7 @@ impl Engine {
 
     /// Open -> Closed: trading stops and every resting order is cancelled with its reservation
     /// released (the market maker, if any, stops quoting with it).
-    pub(crate) fn close_trading(&mut self, slot: u32, events: &mut Vec<Event>) {
-        let slot = slot as usize;
+    pub(crate) fn close_trading(&mut self, slot: MarketSlot, events: &mut Vec<Event>) {
         debug_assert_eq!(self.markets[slot].status, MarketStatus::Open);
         let market = self.markets[slot].spec.market;
         self.markets[slot].status = MarketStatus::Closed;
@@ -154,7 +155,7 @@ impl Engine {
         }
         events.push(Event::MarketClosed { market });
         for outcome in 0..self.markets[slot].outcome_count() {
-            let contract = self.markets[slot].contract(outcome) as usize;
+            let contract = self.markets[slot].contract(outcome);
             for side in [BookSide::Bid, BookSide::Ask] {
                 while let Some(ticks) = self.contracts[contract].book.best(side) {
                     let head = self.contracts[contract].book.level(side, ticks).head;

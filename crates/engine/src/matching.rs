@@ -9,7 +9,8 @@
 
 use crate::book::Ticks;
 use crate::ledger::debit;
-use crate::slab::{RestingOrder, SlotId, NIL};
+use crate::slab::{RestingOrder, NIL};
+use crate::table::{AccountSlot, ContractSlot, OrderSlot, PositionSlot};
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
     AccountId, Action, BookSide, CancelReason, Event, FeeRule, FeeSchedule, FillKind, Micros, OrderId, Quantity,
@@ -20,10 +21,10 @@ use augury_core::{
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Taker {
     pub id: OrderId,
-    pub account: u32,
+    pub account: AccountSlot,
     pub account_id: AccountId,
-    pub position: u32,
-    pub contract: u32,
+    pub position: PositionSlot,
+    pub contract: ContractSlot,
     pub book_side: BookSide,
     pub side: Side,
     pub action: Action,
@@ -95,9 +96,9 @@ impl Engine {
     /// Trades `taker` against the opposite side of its book until it is filled, it no longer
     /// crosses, self-trade prevention stops it, or a market buy's cap is spent.
     pub(crate) fn match_taker(&mut self, taker: &mut Taker, events: &mut Vec<Event>) -> Stop {
-        let contract = taker.contract as usize;
+        let contract = taker.contract;
         let opposite_side = opposite(taker.book_side);
-        let market = self.contracts[contract].market as usize;
+        let market = self.contracts[contract].market;
         if self.markets[market].amm.is_some() {
             return self.match_taker_with_amm(taker, events);
         }
@@ -131,7 +132,7 @@ impl Engine {
         fees: &FeeSchedule,
         events: &mut Vec<Event>,
     ) -> Option<Stop> {
-        let contract = taker.contract as usize;
+        let contract = taker.contract;
         let opposite_side = opposite(taker.book_side);
         let maker_slot = self.contracts[contract].book.level(opposite_side, level_ticks).head;
         debug_assert_ne!(maker_slot, NIL);
@@ -164,8 +165,8 @@ impl Engine {
     /// How much of `taker` could trade right now, without changing anything: the fill-or-kill
     /// check. It walks the book exactly as `match_taker` would.
     pub(crate) fn fillable(&self, taker: &Taker) -> Quantity {
-        let contract = &self.contracts[taker.contract as usize];
-        let market = &self.markets[contract.market as usize];
+        let contract = &self.contracts[taker.contract];
+        let market = &self.markets[contract.market];
         if market.amm.is_some() {
             return self.fillable_with_amm(taker);
         }
@@ -210,15 +211,15 @@ impl Engine {
     fn execute_fill(
         &mut self,
         taker: &mut Taker,
-        maker_slot: SlotId,
+        maker_slot: OrderSlot,
         maker: &RestingOrder,
         level_ticks: Ticks,
         quantity: Quantity,
         fees: &FeeSchedule,
         events: &mut Vec<Event>,
     ) {
-        let contract = taker.contract as usize;
-        let market = self.contracts[contract].market as usize;
+        let contract = taker.contract;
+        let market = self.contracts[contract].market;
         let yes_price_micros = ticks_to_micros(level_ticks, self.markets[market].spec.tick_micros);
         let maker_price = own_price(maker.side, yes_price_micros);
         let taker_price = own_price(taker.side, yes_price_micros);
@@ -231,16 +232,16 @@ impl Engine {
             match maker.action {
                 Action::Buy => {
                     let consumed = quantity * maker.unit_reserve_micros;
-                    self.accounts[maker.account as usize].settle_reserved(consumed, value + fee);
-                    self.positions[maker.position as usize].credit(maker.side, quantity);
+                    self.accounts[maker.account].settle_reserved(consumed, value + fee);
+                    self.positions[maker.position].credit(maker.side, quantity);
                     paid_micros += value;
                     fee
                 }
                 Action::Sell => {
-                    self.positions[maker.position as usize].deliver_reserved(maker.side, quantity);
+                    self.positions[maker.position].deliver_reserved(maker.side, quantity);
                     // A fee never takes more than the trade brings in.
                     let fee = fee.min(value);
-                    self.accounts[maker.account as usize].available_micros += value - fee;
+                    self.accounts[maker.account].available_micros += value - fee;
                     received_micros += value;
                     fee
                 }
@@ -254,21 +255,21 @@ impl Engine {
                     let cost = value + fee;
                     let consumed = if taker.is_market { cost } else { quantity * taker.unit_reserve_micros };
                     debit(&mut taker.reserved_micros, consumed, "taker reservation");
-                    self.accounts[taker.account as usize].settle_reserved(consumed, cost);
-                    self.positions[taker.position as usize].credit(taker.side, quantity);
+                    self.accounts[taker.account].settle_reserved(consumed, cost);
+                    self.positions[taker.position].credit(taker.side, quantity);
                     paid_micros += value;
                     fee
                 }
                 Action::Sell => {
-                    self.positions[taker.position as usize].deliver_reserved(taker.side, quantity);
+                    self.positions[taker.position].deliver_reserved(taker.side, quantity);
                     let fee = fee.min(value);
-                    self.accounts[taker.account as usize].available_micros += value - fee;
+                    self.accounts[taker.account].available_micros += value - fee;
                     received_micros += value;
                     fee
                 }
             }
         };
-        self.accounts[self.fee_account as usize].available_micros += maker_fee + taker_fee;
+        self.accounts[self.fee_account].available_micros += maker_fee + taker_fee;
 
         // Buyers' money in minus sellers' money out is a whole set per contract, or nothing.
         let set_micros = quantity * MICROS_PER_DOLLAR;
@@ -323,9 +324,9 @@ impl Engine {
 
     /// Takes a resting order out of its book and the indexes and frees its slot. Its reservation
     /// must already be settled or released.
-    pub(crate) fn remove_resting(&mut self, slot: SlotId) {
+    pub(crate) fn remove_resting(&mut self, slot: OrderSlot) {
         let order = *self.slab.get(slot);
-        self.contracts[order.contract as usize].book.unlink(&mut self.slab, order.book_side, order.yes_ticks, slot);
+        self.contracts[order.contract].book.unlink(&mut self.slab, order.book_side, order.yes_ticks, slot);
         self.order_index.remove(&order.id);
         if order.expires_at_ms != 0 {
             self.expiries.remove(&(order.expires_at_ms, order.id));
@@ -334,11 +335,11 @@ impl Engine {
     }
 
     /// Cancels a resting order: releases what it reserved, reports it, removes it.
-    pub(crate) fn cancel_resting(&mut self, slot: SlotId, reason: CancelReason, events: &mut Vec<Event>) {
+    pub(crate) fn cancel_resting(&mut self, slot: OrderSlot, reason: CancelReason, events: &mut Vec<Event>) {
         let order = *self.slab.get(slot);
         match order.action {
-            Action::Buy => self.accounts[order.account as usize].release(order.remaining * order.unit_reserve_micros),
-            Action::Sell => self.positions[order.position as usize].release(order.side, order.remaining),
+            Action::Buy => self.accounts[order.account].release(order.remaining * order.unit_reserve_micros),
+            Action::Sell => self.positions[order.position].release(order.side, order.remaining),
         }
         events.push(Event::OrderCancelled {
             order: order.id,

@@ -3,7 +3,8 @@
 
 use crate::book::Ticks;
 use crate::matching::{crosses, opposite, Stop, Taker};
-use crate::slab::{RestingOrder, SlotId};
+use crate::slab::RestingOrder;
+use crate::table::OrderSlot;
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
     AccountId, Action, BookSide, CancelReason, Event, MarketSpec, Micros, NewOrder, OrderId, OrderType, Quantity,
@@ -60,7 +61,7 @@ impl Engine {
     pub(crate) fn place_order(&mut self, order: &NewOrder, events: &mut Vec<Event>) -> Result<(), Reject> {
         // Check everything first.
         let market_slot = self.open_market_slot(order.market)?;
-        let spec = self.markets[market_slot as usize].spec;
+        let spec = self.markets[market_slot].spec;
         if order.outcome >= spec.kind.outcome_count() {
             return Err(Reject::UnknownOutcome { market: order.market, outcome: order.outcome });
         }
@@ -95,7 +96,7 @@ impl Engine {
         if can_rest && self.slab.len() >= self.config.max_open_orders as usize {
             return Err(Reject::TooManyOpenOrders { max: self.config.max_open_orders });
         }
-        let contract = self.markets[market_slot as usize].contract(order.outcome);
+        let contract = self.markets[market_slot].contract(order.outcome);
         let (unit_reserve_micros, reserve_micros) = match order.action {
             Action::Buy => {
                 let unit = buy_unit_reserve_micros(&spec, order.side, limit_ticks);
@@ -111,7 +112,7 @@ impl Engine {
         };
         match order.action {
             Action::Buy => {
-                let available_micros = self.accounts[account as usize].available_micros;
+                let available_micros = self.accounts[account].available_micros;
                 if reserve_micros > available_micros {
                     return Err(Reject::InsufficientFunds { needed_micros: reserve_micros, available_micros });
                 }
@@ -123,7 +124,7 @@ impl Engine {
                 }
             }
         }
-        let book = &self.contracts[contract as usize].book;
+        let book = &self.contracts[contract].book;
         if order.post_only
             && (book.best(opposite(book_side)).is_some_and(|best| crosses(book_side, limit_ticks, best))
                 || self.amm_would_trade(contract, book_side, limit_ticks))
@@ -173,8 +174,8 @@ impl Engine {
             return Ok(());
         }
         match order.action {
-            Action::Buy => self.accounts[account as usize].reserve(reserve_micros),
-            Action::Sell => self.positions[position as usize].reserve(order.side, order.quantity),
+            Action::Buy => self.accounts[account].reserve(reserve_micros),
+            Action::Sell => self.positions[position].reserve(order.side, order.quantity),
         }
         let stop = self.match_taker(&mut taker, events);
         self.finish_taker(taker, stop, can_rest, expires_at_ms, order.post_only, events);
@@ -217,8 +218,8 @@ impl Engine {
         // Whatever is still reserved goes back: a limit buy's unfilled contracts, or the unspent
         // part of a market buy's cap.
         match taker.action {
-            Action::Buy => self.accounts[taker.account as usize].release(taker.reserved_micros),
-            Action::Sell => self.positions[taker.position as usize].release(taker.side, taker.remaining),
+            Action::Buy => self.accounts[taker.account].release(taker.reserved_micros),
+            Action::Sell => self.positions[taker.position].release(taker.side, taker.remaining),
         }
         if taker.remaining > 0 {
             let reason = match stop {
@@ -236,15 +237,15 @@ impl Engine {
     }
 
     /// Puts the order in `slot` at the back of its level and indexes it.
-    fn rest(&mut self, slot: SlotId, events: &mut Vec<Event>) {
+    fn rest(&mut self, slot: OrderSlot, events: &mut Vec<Event>) {
         let order = *self.slab.get(slot);
-        let contract = order.contract as usize;
+        let contract = order.contract;
         self.contracts[contract].book.push_back(&mut self.slab, order.book_side, order.yes_ticks, slot);
         self.order_index.insert(order.id, slot);
         if order.expires_at_ms != 0 {
             self.expiries.insert((order.expires_at_ms, order.id));
         }
-        let spec = &self.markets[self.contracts[contract].market as usize].spec;
+        let spec = &self.markets[self.contracts[contract].market].spec;
         events.push(Event::OrderRested {
             order: order.id,
             book_side: order.book_side,
@@ -253,7 +254,7 @@ impl Engine {
         });
     }
 
-    fn owned_order(&self, account: AccountId, order: OrderId) -> Result<SlotId, Reject> {
+    fn owned_order(&self, account: AccountId, order: OrderId) -> Result<OrderSlot, Reject> {
         match self.order_index.get(&order) {
             Some(&slot) if self.slab.get(slot).account_id == account => Ok(slot),
             // Someone else's order is reported as unknown: ids of other accounts are not disclosed.
@@ -282,7 +283,7 @@ impl Engine {
     ) -> Result<(), Reject> {
         let slot = self.owned_order(account, order)?;
         let resting = *self.slab.get(slot);
-        let market = self.contracts[resting.contract as usize].market as usize;
+        let market = self.contracts[resting.contract].market;
         let spec = self.markets[market].spec;
         let new_quantity = remaining_quantity.unwrap_or(resting.remaining);
         check_quantity(new_quantity)?;
@@ -302,19 +303,19 @@ impl Engine {
             Action::Buy => {
                 let old_total = resting.remaining * resting.unit_reserve_micros;
                 let new_total = new_quantity * new_unit;
-                let available_micros = self.accounts[resting.account as usize].available_micros;
+                let available_micros = self.accounts[resting.account].available_micros;
                 if new_total > old_total && new_total - old_total > available_micros {
                     return Err(Reject::InsufficientFunds { needed_micros: new_total - old_total, available_micros });
                 }
             }
             Action::Sell => {
-                let available = self.positions[resting.position as usize].free(resting.side);
+                let available = self.positions[resting.position].free(resting.side);
                 if new_quantity > resting.remaining && new_quantity - resting.remaining > available {
                     return Err(Reject::InsufficientShares { needed: new_quantity - resting.remaining, available });
                 }
             }
         }
-        let book = &self.contracts[resting.contract as usize].book;
+        let book = &self.contracts[resting.contract].book;
         let would_cross =
             book.best(opposite(resting.book_side)).is_some_and(|best| crosses(resting.book_side, new_ticks, best))
                 || self.amm_would_trade(resting.contract, resting.book_side, new_ticks);
@@ -331,11 +332,11 @@ impl Engine {
         });
         if kept_priority {
             let shrink = resting.remaining - new_quantity;
-            self.contracts[resting.contract as usize].book.reduce(resting.book_side, resting.yes_ticks, shrink);
+            self.contracts[resting.contract].book.reduce(resting.book_side, resting.yes_ticks, shrink);
             self.slab.get_mut(slot).remaining = new_quantity;
             match resting.action {
-                Action::Buy => self.accounts[resting.account as usize].release(shrink * resting.unit_reserve_micros),
-                Action::Sell => self.positions[resting.position as usize].release(resting.side, shrink),
+                Action::Buy => self.accounts[resting.account].release(shrink * resting.unit_reserve_micros),
+                Action::Sell => self.positions[resting.position].release(resting.side, shrink),
             }
             return Ok(());
         }
@@ -345,12 +346,12 @@ impl Engine {
         self.remove_resting(slot);
         match resting.action {
             Action::Buy => {
-                let account = &mut self.accounts[resting.account as usize];
+                let account = &mut self.accounts[resting.account];
                 account.release(resting.remaining * resting.unit_reserve_micros);
                 account.reserve(new_quantity * new_unit);
             }
             Action::Sell => {
-                let position = &mut self.positions[resting.position as usize];
+                let position = &mut self.positions[resting.position];
                 position.release(resting.side, resting.remaining);
                 position.reserve(resting.side, new_quantity);
             }

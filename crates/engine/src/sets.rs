@@ -2,6 +2,7 @@
 //! outside the order book. A set is always worth exactly one dollar.
 
 use crate::ledger::debit;
+use crate::table::{ContractSlot, MarketSlot};
 use crate::Engine;
 use augury_core::{AccountId, Event, MarketId, OutcomeIndex, Quantity, Reject, Side, MAX_QUANTITY, MICROS_PER_DOLLAR};
 
@@ -25,8 +26,8 @@ fn check_quantity(quantity: Quantity) -> Result<(), Reject> {
 }
 
 impl Engine {
-    fn set_shape(&self, market_slot: u32, outcome: Option<OutcomeIndex>) -> Result<SetShape, Reject> {
-        let market = &self.markets[market_slot as usize];
+    fn set_shape(&self, market_slot: MarketSlot, outcome: Option<OutcomeIndex>) -> Result<SetShape, Reject> {
+        let market = &self.markets[market_slot];
         match outcome {
             Some(outcome) if outcome >= market.outcome_count() => {
                 Err(Reject::UnknownOutcome { market: market.spec.market, outcome })
@@ -50,28 +51,28 @@ impl Engine {
         let shape = self.set_shape(market_slot, outcome)?;
         check_quantity(quantity)?;
         let cost_micros = quantity * MICROS_PER_DOLLAR;
-        let available_micros = self.accounts[account_slot as usize].available_micros;
+        let available_micros = self.accounts[account_slot].available_micros;
         if cost_micros > available_micros {
             return Err(Reject::InsufficientFunds { needed_micros: cost_micros, available_micros });
         }
 
-        debit(&mut self.accounts[account_slot as usize].available_micros, cost_micros, "available collateral");
-        self.markets[market_slot as usize].backing_micros += cost_micros;
+        debit(&mut self.accounts[account_slot].available_micros, cost_micros, "available collateral");
+        self.markets[market_slot].backing_micros += cost_micros;
         match shape {
             SetShape::Pair(outcome) => {
-                let contract = self.markets[market_slot as usize].contract(outcome);
-                let position = self.position_slot(account_slot, contract) as usize;
+                let contract = self.markets[market_slot].contract(outcome);
+                let position = self.position_slot(account_slot, contract);
                 self.positions[position].credit(Side::Yes, quantity);
                 self.positions[position].credit(Side::No, quantity);
-                self.contracts[contract as usize].pairs_minted += quantity;
+                self.contracts[contract].pairs_minted += quantity;
             }
             SetShape::AllYes => {
-                for outcome in 0..self.markets[market_slot as usize].outcome_count() {
-                    let contract = self.markets[market_slot as usize].contract(outcome);
-                    let position = self.position_slot(account_slot, contract) as usize;
+                for outcome in 0..self.markets[market_slot].outcome_count() {
+                    let contract = self.markets[market_slot].contract(outcome);
+                    let position = self.position_slot(account_slot, contract);
                     self.positions[position].credit(Side::Yes, quantity);
                 }
-                self.markets[market_slot as usize].full_sets_split += quantity;
+                self.markets[market_slot].full_sets_split += quantity;
             }
         }
         events.push(Event::SetsSplit { account, market, outcome, quantity });
@@ -90,13 +91,13 @@ impl Engine {
         let account_slot = self.account_slot(account)?;
         let shape = self.set_shape(market_slot, outcome)?;
         check_quantity(quantity)?;
-        let legs: Vec<(u32, Side)> = match shape {
+        let legs: Vec<(ContractSlot, Side)> = match shape {
             SetShape::Pair(outcome) => {
-                let contract = self.markets[market_slot as usize].contract(outcome);
+                let contract = self.markets[market_slot].contract(outcome);
                 vec![(contract, Side::Yes), (contract, Side::No)]
             }
-            SetShape::AllYes => (0..self.markets[market_slot as usize].outcome_count())
-                .map(|outcome| (self.markets[market_slot as usize].contract(outcome), Side::Yes))
+            SetShape::AllYes => (0..self.markets[market_slot].outcome_count())
+                .map(|outcome| (self.markets[market_slot].contract(outcome), Side::Yes))
                 .collect(),
         };
         for &(contract, side) in &legs {
@@ -107,19 +108,19 @@ impl Engine {
         }
 
         for &(contract, side) in &legs {
-            let position = self.position_slot(account_slot, contract) as usize;
+            let position = self.position_slot(account_slot, contract);
             self.positions[position].debit_free(side, quantity);
         }
         match shape {
             SetShape::Pair(outcome) => {
-                let contract = self.markets[market_slot as usize].contract(outcome);
-                self.contracts[contract as usize].pairs_merged += quantity;
+                let contract = self.markets[market_slot].contract(outcome);
+                self.contracts[contract].pairs_merged += quantity;
             }
-            SetShape::AllYes => self.markets[market_slot as usize].full_sets_merged += quantity,
+            SetShape::AllYes => self.markets[market_slot].full_sets_merged += quantity,
         }
         let payout_micros = quantity * MICROS_PER_DOLLAR;
-        debit(&mut self.markets[market_slot as usize].backing_micros, payout_micros, "market backing");
-        self.accounts[account_slot as usize].available_micros += payout_micros;
+        debit(&mut self.markets[market_slot].backing_micros, payout_micros, "market backing");
+        self.accounts[account_slot].available_micros += payout_micros;
         events.push(Event::SetsMerged { account, market, outcome, quantity });
         Ok(())
     }
@@ -139,7 +140,7 @@ impl Engine {
         let market_slot = self.open_market_slot(market)?;
         let account_slot = self.account_slot(account)?;
         let (outcome_count, first_contract) = {
-            let market = &self.markets[market_slot as usize];
+            let market = &self.markets[market_slot];
             if !market.is_categorical() {
                 return Err(Reject::InvalidOutcomes { reason: "conversion needs a categorical market" });
             }
@@ -154,7 +155,7 @@ impl Engine {
         check_quantity(quantity)?;
         let converted = |outcome: OutcomeIndex| outcomes & (1u64 << outcome) != 0;
         for outcome in (0..outcome_count).filter(|&o| converted(o)) {
-            let contract = first_contract + u32::from(outcome);
+            let contract = first_contract.offset(outcome);
             let available = self.existing_position(account_slot, contract).map_or(0, |p| p.free(Side::No));
             if available < quantity {
                 return Err(Reject::InsufficientShares { needed: quantity, available });
@@ -162,22 +163,22 @@ impl Engine {
         }
 
         for outcome in 0..outcome_count {
-            let contract = first_contract + u32::from(outcome);
-            let position = self.position_slot(account_slot, contract) as usize;
+            let contract = first_contract.offset(outcome);
+            let position = self.position_slot(account_slot, contract);
             if converted(outcome) {
                 self.positions[position].debit_free(Side::No, quantity);
-                self.contracts[contract as usize].no_converted_out += quantity;
+                self.contracts[contract].no_converted_out += quantity;
             } else {
                 self.positions[position].credit(Side::Yes, quantity);
-                self.contracts[contract as usize].yes_converted_in += quantity;
+                self.contracts[contract].yes_converted_in += quantity;
             }
         }
         let k = u64::from(outcomes.count_ones());
         let collateral_micros = (k - 1) * quantity * MICROS_PER_DOLLAR;
-        let market_state = &mut self.markets[market_slot as usize];
+        let market_state = &mut self.markets[market_slot];
         debit(&mut market_state.backing_micros, collateral_micros, "market backing");
         market_state.converted_out_micros += collateral_micros;
-        self.accounts[account_slot as usize].available_micros += collateral_micros;
+        self.accounts[account_slot].available_micros += collateral_micros;
         events.push(Event::Converted { account, market, outcomes, quantity, collateral_micros });
         Ok(())
     }

@@ -1,19 +1,19 @@
 //! The order slab: every resting order lives in one slot of a growable array, reused through a free
-//! list, so the book can link orders by 32-bit slot numbers instead of pointers.
+//! list, so the book can link orders by 32-bit slot numbers ([`OrderSlot`]) instead of pointers.
 
+use crate::table::{AccountSlot, ContractSlot, OrderSlot, PositionSlot, Slot};
 use augury_core::{AccountId, Action, BookSide, Micros, OrderId, Quantity, SelfTradePrevention, Side, TimestampMs};
 
-pub type SlotId = u32;
-pub const NIL: SlotId = SlotId::MAX;
+pub const NIL: OrderSlot = OrderSlot::NIL;
 
 /// A resting order and its links in its level's queue.
 #[derive(Clone, Copy, Debug)]
 pub struct RestingOrder {
     pub id: OrderId,
     pub account_id: AccountId,
-    pub account: u32,
-    pub position: u32,
-    pub contract: u32,
+    pub account: AccountSlot,
+    pub position: PositionSlot,
+    pub contract: ContractSlot,
     pub yes_ticks: u32,
     pub book_side: BookSide,
     pub side: Side,
@@ -26,43 +26,43 @@ pub struct RestingOrder {
     pub unit_reserve_micros: Micros,
     /// 0 for an order without expiry.
     pub expires_at_ms: TimestampMs,
-    pub prev: SlotId,
-    pub next: SlotId,
+    pub prev: OrderSlot,
+    pub next: OrderSlot,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct OrderSlab {
     slots: Vec<RestingOrder>,
-    free: Vec<SlotId>,
+    free: Vec<OrderSlot>,
 }
 
 impl OrderSlab {
-    pub fn insert(&mut self, order: RestingOrder) -> SlotId {
+    pub fn insert(&mut self, order: RestingOrder) -> OrderSlot {
         match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = order;
+                self.slots[slot.index()] = order;
                 slot
             }
             None => {
-                let slot = SlotId::try_from(self.slots.len()).expect("open orders are bounded below u32::MAX");
+                let slot = OrderSlot::from_index(self.slots.len());
                 self.slots.push(order);
                 slot
             }
         }
     }
 
-    pub fn remove(&mut self, slot: SlotId) {
+    pub fn remove(&mut self, slot: OrderSlot) {
         self.free.push(slot);
     }
 
     #[inline]
-    pub fn get(&self, slot: SlotId) -> &RestingOrder {
-        &self.slots[slot as usize]
+    pub fn get(&self, slot: OrderSlot) -> &RestingOrder {
+        &self.slots[slot.index()]
     }
 
     #[inline]
-    pub fn get_mut(&mut self, slot: SlotId) -> &mut RestingOrder {
-        &mut self.slots[slot as usize]
+    pub fn get_mut(&mut self, slot: OrderSlot) -> &mut RestingOrder {
+        &mut self.slots[slot.index()]
     }
 
     /// Slots in use.

@@ -8,6 +8,7 @@ use crate::ledger::{Account, Position};
 use crate::lifecycle::{Dispute, Proposal, RuleState, Settlement};
 use crate::markets::{effective_close_ms, Contract, Market};
 use crate::slab::{RestingOrder, NIL};
+use crate::table::{ContractSlot, Slot};
 use crate::{Engine, EngineConfig, InvariantViolation};
 use augury_core::{
     payout, AccountId, Action, BookSide, MarketId, MarketSpec, MarketStatus, Micros, OracleConfig, OrderId,
@@ -137,9 +138,9 @@ impl Engine {
             })
             .collect();
         for position in self.positions.iter().filter(|p| p.yes_free + p.yes_reserved + p.no_free + p.no_reserved > 0) {
-            let contract = &self.contracts[position.contract as usize];
-            accounts[position.account as usize].positions.push((
-                self.markets[contract.market as usize].spec.market,
+            let contract = &self.contracts[position.contract];
+            accounts[position.account.index()].positions.push((
+                self.markets[contract.market].spec.market,
                 contract.outcome,
                 position.yes_free,
                 position.yes_reserved,
@@ -172,7 +173,7 @@ impl Engine {
     fn market_snapshot(&self, market: &Market) -> MarketSnapshot {
         let outcomes = (0..market.outcome_count())
             .map(|outcome| {
-                let contract = &self.contracts[market.contract(outcome) as usize];
+                let contract = &self.contracts[market.contract(outcome)];
                 let mut orders = Vec::new();
                 for side in [BookSide::Bid, BookSide::Ask] {
                     let mut ticks = contract.book.best(side);
@@ -274,8 +275,8 @@ impl Engine {
             if market.outcomes.len() != usize::from(market.spec.kind.outcome_count()) {
                 return Err(bad("a market has the wrong number of outcomes"));
             }
-            let market_slot = engine.markets.len() as u32;
-            let first_contract = engine.contracts.len() as u32;
+            let market_slot = engine.markets.next_slot();
+            let first_contract = engine.contracts.next_slot();
             let ticks_per_dollar = market.spec.ticks_per_dollar() as u32;
             for (outcome, o) in market.outcomes.iter().enumerate() {
                 engine.contracts.push(Contract {
@@ -329,14 +330,14 @@ impl Engine {
 
         for account in &snapshot.accounts {
             let slot = engine.open_account(account.account);
-            engine.accounts[slot as usize] = Account {
+            engine.accounts[slot] = Account {
                 id: account.account,
                 available_micros: account.available_micros,
                 reserved_micros: account.reserved_micros,
             };
             for &(market, outcome, yes_free, yes_reserved, no_free, no_reserved) in &account.positions {
                 let market_slot = *engine.market_index.get(&market).ok_or_else(|| bad("a position names no market"))?;
-                let m = &engine.markets[market_slot as usize];
+                let m = &engine.markets[market_slot];
                 if outcome >= m.outcome_count() {
                     return Err(bad("a position names no outcome"));
                 }
@@ -344,7 +345,7 @@ impl Engine {
                 if engine.position_index.contains_key(&(slot, contract)) {
                     return Err(bad("a position is duplicated"));
                 }
-                let position = engine.position_slot(slot, contract) as usize;
+                let position = engine.position_slot(slot, contract);
                 engine.positions[position] =
                     Position { account: slot, contract, yes_free, yes_reserved, no_free, no_reserved };
             }
@@ -353,7 +354,7 @@ impl Engine {
         for market in &snapshot.markets {
             let market_slot = engine.market_index[&market.spec.market];
             for (outcome, o) in market.outcomes.iter().enumerate() {
-                let contract = engine.markets[market_slot as usize].contract(outcome as OutcomeIndex);
+                let contract = engine.markets[market_slot].contract(outcome as OutcomeIndex);
                 for order in &o.orders {
                     engine.restore_order(contract, order).map_err(bad)?;
                 }
@@ -363,14 +364,14 @@ impl Engine {
         Ok(engine)
     }
 
-    fn restore_order(&mut self, contract: u32, order: &OrderSnapshot) -> Result<(), &'static str> {
+    fn restore_order(&mut self, contract: ContractSlot, order: &OrderSnapshot) -> Result<(), &'static str> {
         let account = *self.account_index.get(&order.account).ok_or("an order names no account")?;
         // A resting buy may hold nothing yet: its (empty) position is not in the snapshot.
         let position = self.position_slot(account, contract);
         if self.order_index.contains_key(&order.order) || order.order > self.highest_order_id {
             return Err("an order id is duplicated or above the highest seen");
         }
-        let ticks_per_dollar = self.contracts[contract as usize].book.ticks_per_dollar();
+        let ticks_per_dollar = self.contracts[contract].book.ticks_per_dollar();
         if order.yes_ticks == 0 || order.yes_ticks >= ticks_per_dollar || order.remaining == 0 {
             return Err("an order has an impossible price or quantity");
         }
@@ -393,7 +394,7 @@ impl Engine {
             prev: NIL,
             next: NIL,
         });
-        self.contracts[contract as usize].book.push_back(&mut self.slab, book_side, order.yes_ticks, slot);
+        self.contracts[contract].book.push_back(&mut self.slab, book_side, order.yes_ticks, slot);
         self.order_index.insert(order.order, slot);
         if order.expires_at_ms != 0 {
             self.expiries.insert((order.expires_at_ms, order.order));

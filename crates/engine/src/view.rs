@@ -176,7 +176,7 @@ impl Engine {
         fn sum(values: impl Iterator<Item = Micros>) -> u128 {
             values.map(u128::from).sum()
         }
-        let fee_account = &self.accounts[self.fee_account as usize];
+        let fee_account = &self.accounts[self.fee_account];
         let bonds = |m: &crate::markets::Market| {
             [m.proposal.map_or(0, |p| p.bond_micros), m.dispute.map_or(0, |d| d.bond_micros)]
         };
@@ -195,7 +195,7 @@ impl Engine {
 
     /// The market's lifecycle: status, close time, rule, proposal, dispute, votes, settlement.
     pub fn market_lifecycle(&self, market: MarketId) -> Option<LifecycleView> {
-        let m = &self.markets[*self.market_index.get(&market)? as usize];
+        let m = &self.markets[*self.market_index.get(&market)?];
         Some(LifecycleView {
             status: m.status,
             close_at_ms: m.close_at_ms,
@@ -217,12 +217,12 @@ impl Engine {
 
     /// How a settled market resolved.
     pub fn market_resolution(&self, market: MarketId) -> Option<Resolution> {
-        self.markets[*self.market_index.get(&market)? as usize].settlement.as_ref().map(|s| s.resolution)
+        self.markets[*self.market_index.get(&market)?].settlement.as_ref().map(|s| s.resolution)
     }
 
     /// What `Redeem` would pay the account in a settled market (0 when it holds nothing there).
     pub fn redeemable_micros(&self, account: AccountId, market: MarketId) -> Option<Micros> {
-        let m = &self.markets[*self.market_index.get(&market)? as usize];
+        let m = &self.markets[*self.market_index.get(&market)?];
         let settlement = m.settlement.as_ref()?;
         let Some(&account_slot) = self.account_index.get(&account) else {
             return Some(0);
@@ -251,7 +251,7 @@ impl Engine {
     /// The market's LMSR market maker, if it has one (until settlement).
     pub fn amm(&self, market: MarketId) -> Option<AmmView> {
         let slot = *self.market_index.get(&market)?;
-        let amm = self.markets[slot as usize].amm.as_ref()?;
+        let amm = self.markets[slot].amm.as_ref()?;
         Some(AmmView {
             operator: amm.operator,
             liquidity_micros: amm.liquidity_micros,
@@ -278,7 +278,7 @@ impl Engine {
 
     pub fn account(&self, id: AccountId) -> Option<AccountView> {
         let slot = *self.account_index.get(&id)?;
-        let account = &self.accounts[slot as usize];
+        let account = &self.accounts[slot];
         Some(AccountView { available_micros: account.available_micros, reserved_micros: account.reserved_micros })
     }
 
@@ -289,7 +289,7 @@ impl Engine {
         else {
             return PositionView::default();
         };
-        let market = &self.markets[market_slot as usize];
+        let market = &self.markets[market_slot];
         if outcome >= market.outcome_count() {
             return PositionView::default();
         }
@@ -300,8 +300,8 @@ impl Engine {
 
     pub fn order(&self, id: OrderId) -> Option<OrderView> {
         let order = self.slab.get(*self.order_index.get(&id)?);
-        let contract = &self.contracts[order.contract as usize];
-        let spec = &self.markets[contract.market as usize].spec;
+        let contract = &self.contracts[order.contract];
+        let spec = &self.markets[contract.market].spec;
         Some(OrderView {
             order: order.id,
             account: order.account_id,
@@ -333,16 +333,16 @@ impl Engine {
     }
 
     pub fn market_spec(&self, market: MarketId) -> Option<MarketSpec> {
-        Some(self.markets[*self.market_index.get(&market)? as usize].spec)
+        Some(self.markets[*self.market_index.get(&market)?].spec)
     }
 
     pub fn market_status(&self, market: MarketId) -> Option<MarketStatus> {
-        Some(self.markets[*self.market_index.get(&market)? as usize].status)
+        Some(self.markets[*self.market_index.get(&market)?].status)
     }
 
     /// Collateral held against the market's outstanding contracts.
     pub fn market_backing_micros(&self, market: MarketId) -> Option<Micros> {
-        Some(self.markets[*self.market_index.get(&market)? as usize].backing_micros)
+        Some(self.markets[*self.market_index.get(&market)?].backing_micros)
     }
 
     /// The best bid and ask of an outcome's book, in YES prices.
@@ -403,10 +403,10 @@ impl Engine {
     }
 
     fn book_of(&self, market: MarketId, outcome: OutcomeIndex) -> Option<(&crate::book::Book, Micros)> {
-        let market = &self.markets[*self.market_index.get(&market)? as usize];
+        let market = &self.markets[*self.market_index.get(&market)?];
         if outcome >= market.outcome_count() {
             return None;
         }
-        Some((&self.contracts[market.contract(outcome) as usize].book, market.spec.tick_micros))
+        Some((&self.contracts[market.contract(outcome)].book, market.spec.tick_micros))
     }
 }
