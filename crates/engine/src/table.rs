@@ -104,12 +104,9 @@ impl<S: Slot, T> Table<S, T> {
         S::from_index(self.rows.len())
     }
 
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
     }
 
     pub fn get(&self, slot: S) -> Option<&T> {
@@ -120,22 +117,9 @@ impl<S: Slot, T> Table<S, T> {
         self.rows.iter()
     }
 
-    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, T> {
-        self.rows.iter_mut()
-    }
-
     /// Rows with their slots, in slot order.
     pub fn slots(&self) -> impl Iterator<Item = (S, &T)> {
         self.rows.iter().enumerate().map(|(i, row)| (S::from_index(i), row))
-    }
-
-    /// The rows from `from` on (a market's contracts are consecutive).
-    pub fn from(&self, from: S, count: usize) -> &[T] {
-        &self.rows[from.index()..from.index() + count]
-    }
-
-    pub fn from_mut(&mut self, from: S, count: usize) -> &mut [T] {
-        &mut self.rows[from.index()..from.index() + count]
     }
 }
 
