@@ -970,8 +970,10 @@ struct ModelPathView {
 #[utoipa::path(get, path = "/v1/intel/markets/{market}/model", tag = "intel",
     params(("market" = u32, Path, description = "The market")),
     responses((status = 200, body = ModelPathView),
+        (status = 400, description = "the market id is not a number", body = ErrorBody),
         (status = 404, description = "no such market, or it does not resolve from an asset's price", body = ErrorBody)))]
-async fn market_model(_: NoQuery, State(state): Shared, Path(market): Path<MarketId>) -> ApiResult<ModelPathView> {
+async fn market_model(_: NoQuery, State(state): Shared, Path(market): Path<String>) -> ApiResult<ModelPathView> {
+    let market: MarketId = super::parse_id(&market, "market id")?;
     let not_modelled = || {
         ApiError::not_found(
             "not_modelled",
