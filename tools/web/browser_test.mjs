@@ -125,9 +125,9 @@ await step(page, "keyboard", async () => {
   await page.locator(".card h2 a[href^='#/market/']").first().focus();
   await page.keyboard.press("Enter");
   await page.waitForURL(/#\/market\//);
-  await page.locator(".chart").waitFor();
-  const focused = await page.evaluate(() => document.activeElement?.tagName);
-  if (focused !== "H1") fail(`a market opened from the keyboard puts focus on ${focused}, not its heading`);
+  // Focus moves once the page is drawn (its book, trades and ticket loaded).
+  const onHeading = await page.waitForFunction(() => document.activeElement?.tagName === "H1", null, { timeout: 15_000 }).then(() => true, () => false);
+  if (!onHeading) fail(`a market opened from the keyboard puts focus on ${await page.evaluate(() => document.activeElement?.tagName)}, not its heading`);
 });
 
 await step(page, "market", async () => {

@@ -46,7 +46,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const MARKET: MarketId = 1;
+const MARKET: MarketId = MarketId(1);
 const TICK_MICROS: u64 = 10_000;
 const MID_MICROS: u64 = 500_000;
 const ORDERS_PATH: &str = "/v1/portfolio/orders";

@@ -17,7 +17,7 @@ use rust_order_book as rob;
 use serde::Serialize;
 
 /// The benchmark market.
-pub const MARKET: MarketId = 1;
+pub const MARKET: MarketId = MarketId(1);
 /// Price grid step: a cent, so 99 levels between 0.01 and 0.99.
 pub const TICK_MICROS: u64 = 10_000;
 const TICKS_PER_DOLLAR: u32 = 100;
@@ -124,11 +124,11 @@ pub fn market_spec() -> MarketSpec {
 /// The untimed setup: fund every account, open the market, split sets for every account.
 pub fn setup_commands() -> Vec<Command> {
     let mut commands = Vec::with_capacity(2 * ACCOUNTS as usize + 1);
-    for account in 1..=ACCOUNTS {
+    for account in (1..=ACCOUNTS).map(AccountId) {
         commands.push(Command::Deposit { account, amount_micros: DEPOSIT_MICROS });
     }
     commands.push(Command::CreateMarket { spec: market_spec() });
-    for account in 1..=ACCOUNTS {
+    for account in (1..=ACCOUNTS).map(AccountId) {
         commands.push(Command::Split { account, market: MARKET, outcome: None, quantity: SPLIT_SETS });
     }
     commands
@@ -191,7 +191,7 @@ struct LiveSet {
 
 impl LiveSet {
     fn insert(&mut self, id: OrderId, account: AccountId, peer_id: u64) {
-        let index = id as usize;
+        let index = id.get() as usize;
         if self.position.len() <= index {
             self.position.resize(index + 1, u32::MAX);
         }
@@ -200,15 +200,15 @@ impl LiveSet {
     }
 
     fn remove(&mut self, id: OrderId) -> bool {
-        let Some(&at) = self.position.get(id as usize) else { return false };
+        let Some(&at) = self.position.get(id.get() as usize) else { return false };
         if at == u32::MAX {
             return false;
         }
         self.orders.swap_remove(at as usize);
         if let Some(&(moved, _, _)) = self.orders.get(at as usize) {
-            self.position[moved as usize] = at;
+            self.position[moved.get() as usize] = at;
         }
-        self.position[id as usize] = u32::MAX;
+        self.position[id.get() as usize] = u32::MAX;
         true
     }
 }
@@ -226,7 +226,7 @@ impl Workload {
         let mut stats = WorkloadStats::default();
         let mut live =
             LiveSet { orders: Vec::with_capacity(2 * RESTING_TARGET), position: Vec::with_capacity(ops + 1) };
-        let mut next_id: OrderId = 1;
+        let mut next_id: OrderId = OrderId(1);
         let mut next_peer_id: u64 = 0;
         // A fair value that drifts slowly inside 0.35..0.65; passive orders quote around it.
         let mut fair: u32 = 50;
@@ -253,14 +253,14 @@ impl Workload {
             let command = if roll < 10 {
                 // Marketable: a taker account, an IOC limit through the touch or a market order.
                 let intent = Intent::random(&mut rng);
-                let account = rng.range(MAKERS + 1, ACCOUNTS);
+                let account = AccountId(rng.range(MAKERS + 1, ACCOUNTS));
                 let quantity = rng.range(1, 30);
                 let opposite_best = match intent.book_side {
                     BookSide::Bid => best_ask,
                     BookSide::Ask => best_bid,
                 };
                 let id = next_id;
-                next_id += 1;
+                next_id = id.next();
                 if rng.below(10) < 7 {
                     let reach = rng.below(3) as u32;
                     let yes_ticks = match (intent.book_side, opposite_best) {
@@ -297,7 +297,7 @@ impl Workload {
             } else {
                 // Passive: one to five ticks from the fair value, never through the touch.
                 let intent = Intent::random(&mut rng);
-                let account = rng.range(1, MAKERS);
+                let account = AccountId(rng.range(1, MAKERS));
                 let quantity = rng.range(1, 10);
                 let distance = rng.range(1, 5) as u32;
                 let yes_ticks = match intent.book_side {
@@ -305,7 +305,7 @@ impl Workload {
                     BookSide::Ask => (fair + distance).max(best_bid.map_or(0, |b| b + 1)).min(TICKS_PER_DOLLAR - 1),
                 };
                 let id = next_id;
-                next_id += 1;
+                next_id = id.next();
                 stats.passive_orders += 1;
                 peer.push(PeerOp::Limit(rob::LimitOrderOptions::new(
                     intent.peer_side(),

@@ -376,7 +376,7 @@ mod tests {
             category: Category::Crypto,
             tags: vec!["bitcoin".into()],
             slug: slug.into(),
-            ..MarketInfo::placeholder(&spec(0))
+            ..MarketInfo::placeholder(&spec(MarketId(0)))
         }
     }
 
@@ -414,75 +414,86 @@ mod tests {
     fn listing_checks_every_field_and_keeps_text_as_given() {
         let mut catalog = Catalog::new();
         let markup = info("<b>Will BTC</b> & \"ETH\" <script>x</script>?", "btc-eth");
-        catalog.check_listing(&spec(1), &markup).unwrap();
-        catalog.list_market(&spec(1), markup.clone(), 5);
-        assert_eq!(catalog.market(1).unwrap().info, markup);
-        assert_eq!(catalog.market(1).unwrap().created_ms, 5);
-        assert_eq!(catalog.market_by_slug("btc-eth"), Some(1));
+        catalog.check_listing(&spec(MarketId(1)), &markup).unwrap();
+        catalog.list_market(&spec(MarketId(1)), markup.clone(), 5);
+        assert_eq!(catalog.market(MarketId(1)).unwrap().info, markup);
+        assert_eq!(catalog.market(MarketId(1)).unwrap().created_ms, 5);
+        assert_eq!(catalog.market_by_slug("btc-eth"), Some(MarketId(1)));
 
         let long = info(&"q".repeat(limits::TITLE_MAX + 1), "long");
         assert_eq!(
-            catalog.check_listing(&spec(2), &long),
+            catalog.check_listing(&spec(MarketId(2)), &long),
             Err(CatalogReject::TooLong { field: "title", max: limits::TITLE_MAX, length: limits::TITLE_MAX + 1 })
         );
         // Characters, not bytes: 200 two-byte characters fit.
-        catalog.check_listing(&spec(2), &info(&"é".repeat(limits::TITLE_MAX), "accents")).unwrap();
+        catalog.check_listing(&spec(MarketId(2)), &info(&"é".repeat(limits::TITLE_MAX), "accents")).unwrap();
         let rules = MarketInfo { rules_primary: "r".repeat(limits::RULES_MAX + 1), ..info("q", "rules") };
-        assert_eq!(catalog.check_listing(&spec(2), &rules).unwrap_err().code(), "field_too_long");
+        assert_eq!(catalog.check_listing(&spec(MarketId(2)), &rules).unwrap_err().code(), "field_too_long");
         for bad_slug in ["", "Upper", "a b", "-a", "a-", "é"] {
-            assert_eq!(catalog.check_listing(&spec(2), &info("q", bad_slug)).unwrap_err().code(), "invalid_field");
+            assert_eq!(
+                catalog.check_listing(&spec(MarketId(2)), &info("q", bad_slug)).unwrap_err().code(),
+                "invalid_field"
+            );
         }
         assert_eq!(
-            catalog.check_listing(&spec(2), &info("q", "btc-eth")),
-            Err(CatalogReject::DuplicateSlug { slug: "btc-eth".into(), market: 1 })
+            catalog.check_listing(&spec(MarketId(2)), &info("q", "btc-eth")),
+            Err(CatalogReject::DuplicateSlug { slug: "btc-eth".into(), market: MarketId(1) })
         );
         // market-N slugs belong to market N.
-        assert_eq!(catalog.check_listing(&spec(2), &info("q", "market-3")).unwrap_err().code(), "invalid_field");
-        catalog.check_listing(&spec(2), &info("q", "market-2")).unwrap();
+        assert_eq!(
+            catalog.check_listing(&spec(MarketId(2)), &info("q", "market-3")).unwrap_err().code(),
+            "invalid_field"
+        );
+        catalog.check_listing(&spec(MarketId(2)), &info("q", "market-2")).unwrap();
         let newline = info("two\nlines", "nl");
-        assert_eq!(catalog.check_listing(&spec(2), &newline).unwrap_err().code(), "invalid_field");
+        assert_eq!(catalog.check_listing(&spec(MarketId(2)), &newline).unwrap_err().code(), "invalid_field");
         let names = MarketInfo {
             outcome_names: OutcomeNames::Categorical { labels: vec!["a".into(), "b".into()] },
             ..info("q", "names")
         };
-        assert_eq!(catalog.check_listing(&spec(2), &names).unwrap_err().code(), "invalid_field");
-        let categorical = MarketSpec { kind: MarketKind::Categorical { outcomes: 2 }, ..spec(2) };
+        assert_eq!(catalog.check_listing(&spec(MarketId(2)), &names).unwrap_err().code(), "invalid_field");
+        let categorical = MarketSpec { kind: MarketKind::Categorical { outcomes: 2 }, ..spec(MarketId(2)) };
         catalog.check_listing(&categorical, &names).unwrap();
         let early = MarketInfo { expected_expiration_ms: Some(999), ..info("q", "early") };
-        assert_eq!(catalog.check_listing(&spec(2), &early).unwrap_err().code(), "invalid_field");
+        assert_eq!(catalog.check_listing(&spec(MarketId(2)), &early).unwrap_err().code(), "invalid_field");
         let tags = MarketInfo { tags: vec!["t".into(); 2], ..info("q", "tags") };
-        assert_eq!(catalog.check_listing(&spec(2), &tags).unwrap_err().code(), "invalid_field");
+        assert_eq!(catalog.check_listing(&spec(MarketId(2)), &tags).unwrap_err().code(), "invalid_field");
         let url = MarketInfo { image_url: Some("javascript:alert(1)".into()), ..info("q", "url") };
-        assert_eq!(catalog.check_listing(&spec(2), &url).unwrap_err().code(), "invalid_field");
+        assert_eq!(catalog.check_listing(&spec(MarketId(2)), &url).unwrap_err().code(), "invalid_field");
         let orphan = MarketInfo { event: Some("NOPE".into()), ..info("q", "orphan") };
-        assert_eq!(catalog.check_listing(&spec(2), &orphan).unwrap_err().code(), "unknown_event");
-        assert_eq!(catalog.check_listing(&spec(1), &info("q", "again")).unwrap_err().code(), "duplicate_market");
+        assert_eq!(catalog.check_listing(&spec(MarketId(2)), &orphan).unwrap_err().code(), "unknown_event");
+        assert_eq!(
+            catalog.check_listing(&spec(MarketId(1)), &info("q", "again")).unwrap_err().code(),
+            "duplicate_market"
+        );
     }
 
     #[test]
     fn edits_keep_their_history_and_refusals_change_nothing() {
         let mut catalog = Catalog::new();
-        catalog.list_market(&spec(1), info("First title", "first"), 10);
-        catalog.list_market(&spec(2), info("Other", "other"), 10);
+        catalog.list_market(&spec(MarketId(1)), info("First title", "first"), 10);
+        catalog.list_market(&spec(MarketId(2)), info("Other", "other"), 10);
 
         catalog
             .edit_market(
-                &spec(1),
+                &spec(MarketId(1)),
                 &[MarketChange::Title("Second title".into()), MarketChange::Slug("second".into())],
-                7,
+                AccountId(7),
                 20,
             )
             .unwrap();
         assert_eq!(catalog.market_by_slug("first"), None);
-        assert_eq!(catalog.market_by_slug("second"), Some(1));
-        catalog.edit_market(&spec(1), &[MarketChange::Title("Third title".into())], 8, 30).unwrap();
+        assert_eq!(catalog.market_by_slug("second"), Some(MarketId(1)));
+        catalog
+            .edit_market(&spec(MarketId(1)), &[MarketChange::Title("Third title".into())], AccountId(8), 30)
+            .unwrap();
 
-        let listed = catalog.market(1).unwrap();
+        let listed = catalog.market(MarketId(1)).unwrap();
         assert_eq!(listed.info.title, "Third title");
         assert_eq!(listed.updated_ms(), 30);
         assert_eq!(listed.revisions.len(), 2);
         assert_eq!(listed.revisions[0].revision, 1);
-        assert_eq!(listed.revisions[0].by, 7);
+        assert_eq!(listed.revisions[0].by, AccountId(7));
         assert_eq!(
             listed.revisions[0].previous,
             [MarketChange::Title("First title".into()), MarketChange::Slug("first".into())]
@@ -490,23 +501,38 @@ mod tests {
         assert_eq!(listed.revisions[1].previous, [MarketChange::Title("Second title".into())]);
 
         let over = MarketChange::RulesPrimary("x".repeat(limits::RULES_MAX + 1));
-        assert_eq!(refused(&mut catalog, |c| c.edit_market(&spec(1), &[over], 7, 40)).code(), "field_too_long");
+        assert_eq!(
+            refused(&mut catalog, |c| c.edit_market(&spec(MarketId(1)), &[over], AccountId(7), 40)).code(),
+            "field_too_long"
+        );
         let taken = MarketChange::Slug("other".into());
-        assert_eq!(refused(&mut catalog, |c| c.edit_market(&spec(1), &[taken], 7, 40)).code(), "duplicate_slug");
+        assert_eq!(
+            refused(&mut catalog, |c| c.edit_market(&spec(MarketId(1)), &[taken], AccountId(7), 40)).code(),
+            "duplicate_slug"
+        );
         // A good change beside a bad one is refused with it.
         let mixed = [MarketChange::Title("fine".into()), MarketChange::Event(Some("NOPE".into()))];
-        assert_eq!(refused(&mut catalog, |c| c.edit_market(&spec(1), &mixed, 7, 40)).code(), "unknown_event");
-        assert_eq!(refused(&mut catalog, |c| c.edit_market(&spec(1), &[], 7, 40)), CatalogReject::NoChanges);
+        assert_eq!(
+            refused(&mut catalog, |c| c.edit_market(&spec(MarketId(1)), &mixed, AccountId(7), 40)).code(),
+            "unknown_event"
+        );
+        assert_eq!(
+            refused(&mut catalog, |c| c.edit_market(&spec(MarketId(1)), &[], AccountId(7), 40)),
+            CatalogReject::NoChanges
+        );
         let twice = [MarketChange::Title("a".into()), MarketChange::Title("b".into())];
-        assert_eq!(refused(&mut catalog, |c| c.edit_market(&spec(1), &twice, 7, 40)).code(), "repeated_field");
+        assert_eq!(
+            refused(&mut catalog, |c| c.edit_market(&spec(MarketId(1)), &twice, AccountId(7), 40)).code(),
+            "repeated_field"
+        );
 
         // A market created without an entry is listed by its first edit.
-        catalog.edit_market(&spec(9), &[MarketChange::Category(Category::Sports)], 7, 50).unwrap();
-        let listed = catalog.market(9).unwrap();
+        catalog.edit_market(&spec(MarketId(9)), &[MarketChange::Category(Category::Sports)], AccountId(7), 50).unwrap();
+        let listed = catalog.market(MarketId(9)).unwrap();
         assert_eq!(listed.info.title, "Market 9");
         assert_eq!(listed.info.slug, "market-9");
         assert_eq!(listed.info.category, Category::Sports);
-        assert_eq!(catalog.market_by_slug("market-9"), Some(9));
+        assert_eq!(catalog.market_by_slug("market-9"), Some(MarketId(9)));
     }
 
     #[test]
@@ -526,28 +552,29 @@ mod tests {
 
         for (market, slug) in [(3, "b"), (1, "a")] {
             let listed = MarketInfo { event: Some("BTC-1202".into()), ..info("q", slug) };
-            catalog.check_listing(&spec(market), &listed).unwrap();
-            catalog.list_market(&spec(market), listed, 3);
+            catalog.check_listing(&spec(MarketId(market)), &listed).unwrap();
+            catalog.list_market(&spec(MarketId(market)), listed, 3);
         }
-        assert_eq!(catalog.event_markets("BTC-1202").collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(catalog.event_markets("BTC-1202").collect::<Vec<_>>(), [MarketId(1), MarketId(3)]);
         assert_eq!(catalog.series_events("BTC-DAILY").collect::<Vec<_>>(), ["BTC-1202"]);
-        assert_eq!(catalog.market_series(3), Some("BTC-DAILY"));
+        assert_eq!(catalog.market_series(MarketId(3)), Some("BTC-DAILY"));
 
-        catalog.edit_market(&spec(3), &[MarketChange::Event(Some("LONE".into()))], 1, 4).unwrap();
-        assert_eq!(catalog.event_markets("BTC-1202").collect::<Vec<_>>(), [1]);
-        assert_eq!(catalog.event_markets("LONE").collect::<Vec<_>>(), [3]);
-        assert_eq!(catalog.market_series(3), None);
+        catalog.edit_market(&spec(MarketId(3)), &[MarketChange::Event(Some("LONE".into()))], AccountId(1), 4).unwrap();
+        assert_eq!(catalog.event_markets("BTC-1202").collect::<Vec<_>>(), [MarketId(1)]);
+        assert_eq!(catalog.event_markets("LONE").collect::<Vec<_>>(), [MarketId(3)]);
+        assert_eq!(catalog.market_series(MarketId(3)), None);
 
-        catalog.edit_event("LONE", &[EventChange::Series(Some("BTC-DAILY".into()))], 1, 5).unwrap();
+        catalog.edit_event("LONE", &[EventChange::Series(Some("BTC-DAILY".into()))], AccountId(1), 5).unwrap();
         assert_eq!(catalog.series_events("BTC-DAILY").collect::<Vec<_>>(), ["BTC-1202", "LONE"]);
         assert_eq!(catalog.event("LONE").unwrap().revisions[0].previous, [EventChange::Series(None)]);
         let unknown = [EventChange::Series(Some("NOPE".into()))];
-        assert_eq!(refused(&mut catalog, |c| c.edit_event("LONE", &unknown, 1, 6)).code(), "unknown_series");
+        assert_eq!(refused(&mut catalog, |c| c.edit_event("LONE", &unknown, AccountId(1), 6)).code(), "unknown_series");
         assert_eq!(
-            refused(&mut catalog, |c| c.edit_event("NOPE", &[EventChange::MutuallyExclusive(true)], 1, 6)).code(),
+            refused(&mut catalog, |c| c.edit_event("NOPE", &[EventChange::MutuallyExclusive(true)], AccountId(1), 6))
+                .code(),
             "unknown_event"
         );
-        catalog.edit_series("BTC-DAILY", &[SeriesChange::Frequency("hourly".into())], 1, 7).unwrap();
+        catalog.edit_series("BTC-DAILY", &[SeriesChange::Frequency("hourly".into())], AccountId(1), 7).unwrap();
         assert_eq!(catalog.series("BTC-DAILY").unwrap().info.frequency, "hourly");
     }
 
@@ -558,14 +585,14 @@ mod tests {
         catalog.create_series(series(), 1).unwrap();
         catalog.create_event(event("BTC-1202"), 2).unwrap();
         let listed = MarketInfo { event: Some("BTC-1202".into()), ..info("<i>q</i>", "a") };
-        catalog.list_market(&spec(1), listed, 3);
-        catalog.edit_market(&spec(1), &[MarketChange::Slug("b".into())], 4, 5).unwrap();
+        catalog.list_market(&spec(MarketId(1)), listed, 3);
+        catalog.edit_market(&spec(MarketId(1)), &[MarketChange::Slug("b".into())], AccountId(4), 5).unwrap();
 
         let bytes = postcard::to_allocvec(&catalog).unwrap();
         let decoded: Catalog = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(decoded, catalog);
-        assert_eq!(decoded.market_by_slug("b"), Some(1));
-        assert_eq!(decoded.event_markets("BTC-1202").collect::<Vec<_>>(), [1]);
+        assert_eq!(decoded.market_by_slug("b"), Some(MarketId(1)));
+        assert_eq!(decoded.event_markets("BTC-1202").collect::<Vec<_>>(), [MarketId(1)]);
         assert_eq!(decoded.series_events("BTC-DAILY").collect::<Vec<_>>(), ["BTC-1202"]);
     }
 }

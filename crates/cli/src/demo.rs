@@ -5,7 +5,7 @@
 
 use crate::storage::{open_venue, StorageArgs};
 use anyhow::{bail, Result};
-use augury_core::{BookSide, MarketKind, MICROS_PER_DOLLAR};
+use augury_core::{BookSide, MarketId, MarketKind, MICROS_PER_DOLLAR};
 use augury_engine::EngineConfig;
 use augury_sim::{outcome_name, RunSummary, Simulation, FEE_ACCOUNT};
 use std::time::Instant;
@@ -16,7 +16,7 @@ const GROUP: u64 = 512;
 pub fn run(storage: &StorageArgs, steps: u64, seed: u64) -> Result<()> {
     let engine_config = EngineConfig { fee_account: FEE_ACCOUNT, ..EngineConfig::default() };
     let mut venue = open_venue(storage, engine_config)?;
-    let fresh = venue.engine().market_spec(1).is_none();
+    let fresh = venue.engine().market_spec(MarketId(1)).is_none();
     // Each run continues where the last stopped, with traders seeded by the run number.
     let run_number = venue.journal().committed();
     let mut simulation =

@@ -6,7 +6,7 @@
 use crate::serve::engine_config;
 use crate::storage::{open_venue, StorageArgs};
 use anyhow::{anyhow, bail, Context, Result};
-use augury_core::{Command, MICROS_PER_DOLLAR};
+use augury_core::{AccountId, Command, MICROS_PER_DOLLAR};
 use augury_gateway::token;
 use augury_sequencer::registry::{NewApiKey, Scopes};
 use augury_sequencer::{VenueCommand, VenueOutcome};
@@ -43,7 +43,7 @@ pub struct CreateArgs {
     pub deposit: Option<String>,
     /// The account the key acts for; without it a new account is opened.
     #[arg(long)]
-    pub account: Option<u64>,
+    pub account: Option<AccountId>,
     #[arg(long, default_value = "")]
     pub label: String,
     /// Milliseconds since the epoch after which the key stops working.
@@ -66,7 +66,7 @@ struct Created {
     key_id: String,
     /// Shown once; the venue stores only its SHA-256.
     token: String,
-    account: u64,
+    account: AccountId,
     scopes: Vec<&'static str>,
     ed25519_public_key: Option<String>,
     /// Present only when the key pair was generated here; shown once, never stored.
@@ -101,7 +101,7 @@ struct CreatedEnrollment {
     code: String,
     expires_ms: u64,
     /// None: a new account, opened when the code is redeemed.
-    account: Option<u64>,
+    account: Option<AccountId>,
     scopes: Vec<&'static str>,
 }
 

@@ -8,7 +8,7 @@
 
 use crate::storage::{open_venue_observed, StorageArgs};
 use anyhow::{bail, Context, Result};
-use augury_core::Event;
+use augury_core::{Event, MarketId};
 use augury_crypto::quote::RiskLimits;
 use augury_crypto::{Driver, ReplayConfig};
 use augury_engine::EngineConfig;
@@ -213,7 +213,7 @@ pub fn run(
         ..GatewayConfig::default()
     };
     let mut venue = open_venue_observed(storage, engine_config(), &mut history)?;
-    if demo && venue.engine().market_spec(1).is_none() {
+    if demo && venue.engine().market_spec(MarketId(1)).is_none() {
         let highest = venue.engine().highest_order_id();
         let simulation = match &replay_config {
             // The traders' warm-up happens in the hour before the replay starts.

@@ -12,7 +12,7 @@
 //! stop a `serve --demo` data directory, then
 //! `AUGURY_COMPAT_FROM=DIR cargo test -p augury --test compat -- --ignored make_fixture`.
 
-use augury_core::Command;
+use augury_core::{AccountId, Command};
 use augury_sequencer::{Venue, VenueOptions};
 use std::path::{Path, PathBuf};
 
@@ -123,8 +123,8 @@ fn make_fixture() {
     // A short tail after the snapshot: money in and out of a new account, and time moving on.
     let now = venue.engine().clock_ms() + 60_000;
     for command in [
-        Command::Deposit { account: 990_001, amount_micros: 25_000_000 },
-        Command::Withdraw { account: 990_001, amount_micros: 5_000_000 },
+        Command::Deposit { account: AccountId(990_001), amount_micros: 25_000_000 },
+        Command::Withdraw { account: AccountId(990_001), amount_micros: 5_000_000 },
         Command::AdvanceTime { now_ms: now },
     ] {
         venue.submit(&command).unwrap().expect("the tail is accepted");

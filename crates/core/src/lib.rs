@@ -9,6 +9,7 @@
 pub mod command;
 pub mod event;
 pub mod fee;
+pub mod ids;
 pub mod market;
 pub mod reject;
 pub mod resolution;

@@ -53,7 +53,7 @@ impl Default for MarketSpec {
     /// Market 0: binary, a one-cent tick, no fees, no close time. Handy as `..MarketSpec::default()`.
     fn default() -> MarketSpec {
         MarketSpec {
-            market: 0,
+            market: MarketId(0),
             kind: MarketKind::Binary,
             tick_micros: 10_000,
             fees: FeeSchedule::ZERO,

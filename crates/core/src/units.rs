@@ -4,14 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An account that holds collateral and positions.
-pub type AccountId = u64;
-/// A market (binary, categorical or scalar).
-pub type MarketId = u32;
-/// An order; assigned by the sequencer, strictly increasing.
-pub type OrderId = u64;
-/// A trade (one fill between a maker and a taker); assigned by the engine in sequence.
-pub type TradeId = u64;
+pub use crate::ids::{AccountId, MarketId, OrderId, TradeId};
 /// Milliseconds since the Unix epoch, supplied from outside the engine.
 pub type TimestampMs = u64;
 /// Collateral in micro-dollars (1 USD = 1,000,000).

@@ -7,9 +7,9 @@ use augury_intel::candle::{days_from_civil, MS_PER_DAY};
 
 /// The market maker's account (engine accounts below 1,000 are the operator's; API keys open
 /// accounts from 1,000 on).
-pub const MARKET_MAKER: AccountId = 50;
+pub const MARKET_MAKER: AccountId = AccountId(50);
 /// The noise takers' accounts.
-pub const TAKERS: [AccountId; 4] = [60, 61, 62, 63];
+pub const TAKERS: [AccountId; 4] = [AccountId(60), AccountId(61), AccountId(62), AccountId(63)];
 
 #[derive(Clone, Debug)]
 pub struct ReplayConfig {

@@ -140,7 +140,7 @@ fn quote_order(tick: Micros, ticks_per_dollar: u32, market: MarketId, is_bid: bo
     let (side, ticks) = if is_bid { (Side::Yes, level.ticks) } else { (Side::No, ticks_per_dollar - level.ticks) };
     Command::PlaceOrder {
         order: NewOrder {
-            order: 0,
+            order: OrderId(0),
             account: MARKET_MAKER,
             market,
             outcome: 0,
@@ -472,7 +472,7 @@ impl Driver {
                 Err(reject) => return Err(DriverError::Setup(reject)),
             }
             if fresh {
-                tracing::info!(market = l.market, title = %l.title, "listed");
+                tracing::info!(market = %l.market, title = %l.title, "listed");
                 listed.push(l.market);
             }
             self.listed.insert(l.market, Listed { listing: l, bid: None, ask: None });
@@ -583,7 +583,7 @@ impl Driver {
                 }
                 // Post-only would cross (someone bids above our ask), or the market closed: no
                 // quote on that side this hour.
-                Err(reject) => tracing::debug!(market, %reject, "quote not placed"),
+                Err(reject) => tracing::debug!(%market, %reject, "quote not placed"),
             }
         }
         Ok(())
@@ -599,8 +599,9 @@ impl Driver {
         let hour = self.now_ms.div_euclid(MS_PER_HOUR) as u64;
         let mut orders = Vec::new();
         for listed in self.listed.values() {
-            let mut rng =
-                SplitMix64::new(self.config.seed ^ hour.wrapping_mul(0x9E37_79B9) ^ u64::from(listed.listing.market));
+            let mut rng = SplitMix64::new(
+                self.config.seed ^ hour.wrapping_mul(0x9E37_79B9) ^ u64::from(listed.listing.market.get()),
+            );
             if !rng.chance(self.config.taker_percent) {
                 continue;
             }
@@ -613,7 +614,7 @@ impl Driver {
             };
             orders.push(Command::PlaceOrder {
                 order: NewOrder {
-                    order: 0,
+                    order: OrderId(0),
                     account,
                     market: listed.listing.market,
                     outcome: 0,

@@ -52,7 +52,7 @@ pub struct Listing {
 pub fn market_id(day_ms: i64, asset: u32, slot: u32) -> MarketId {
     debug_assert!(asset < ASSETS_MAX && slot < SLOTS_PER_ASSET);
     let day = day_ms.div_euclid(MS_PER_DAY) as u32;
-    day * (ASSETS_MAX * SLOTS_PER_ASSET) + asset * SLOTS_PER_ASSET + slot
+    MarketId(day * (ASSETS_MAX * SLOTS_PER_ASSET) + asset * SLOTS_PER_ASSET + slot)
 }
 
 /// 1, 2, 2.5 or 5 times a power of ten: the nearest at or above `x` (> 0).
@@ -317,8 +317,8 @@ mod tests {
         let day = days_from_civil(2019, 6, 1) * MS_PER_DAY;
         let btc_terms = btc();
         let (btc, eth) = (day_listings(day, 0, &btc(), 855_134, 2, 200), day_listings(day, 1, &eth(), 26_487, 2, 200));
-        assert_eq!(btc[0].market, 1_804_800);
-        assert_eq!(eth[0].market, 1_804_820);
+        assert_eq!(btc[0].market, MarketId(1_804_800));
+        assert_eq!(eth[0].market, MarketId(1_804_820));
         assert_eq!(btc[2].title, "Will Bitcoin be at or above $8,600 at 00:00 UTC on 2 June 2019?");
         assert_eq!(eth[0].title, "Will Ethereum be at or above $240 at 00:00 UTC on 2 June 2019?");
         assert_eq!(dollars(17_250), "$172.50");

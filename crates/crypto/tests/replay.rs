@@ -8,6 +8,7 @@
 mod common;
 
 use augury_catalog::Catalog;
+use augury_core::MarketId;
 use augury_crypto::config::{ReplayConfig, MARKET_MAKER, TAKERS};
 use augury_crypto::data::{self, index_value};
 use augury_crypto::quote::RiskLimits;
@@ -82,7 +83,7 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
         markets["items"].as_array().unwrap().iter().map(|m| m["market"].as_u64().unwrap()).collect();
     listed.sort();
     assert_eq!(listed.len(), 10);
-    let token = read_key_for(&client, &server, &admin, MARKET_MAKER).await;
+    let token = read_key_for(&client, &server, &admin, MARKET_MAKER.get()).await;
     // The takers may already have taken a quote this hour.
     let traded = nets(&client, &server, &token).await;
 
@@ -132,7 +133,7 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
     // its asset's event for the day and its asset's daily series.
     let catalog = read_catalog(&server).await;
     for (&market, &(index, strike)) in &rules {
-        let entry = &catalog.market(market as u32).expect("listed in the catalog").info;
+        let entry = &catalog.market(MarketId(market as u32)).expect("listed in the catalog").info;
         let (long_name, short, symbol) =
             if index == 1 { ("Bitcoin", "btc", "BTCUSDT") } else { ("Ethereum", "eth", "ETHUSD") };
         assert!(entry.title.starts_with(&format!("Will {long_name} be at or above $")), "{}", entry.title);
@@ -150,7 +151,10 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
         assert_eq!(entry.expected_expiration_ms, Some((start + MS_PER_DAY) as u64));
         let event = format!("{}-DAILY-2019-06-02", short.to_uppercase());
         assert_eq!(entry.event.as_deref(), Some(event.as_str()));
-        assert_eq!(catalog.market_series(market as u32), Some(format!("{}-DAILY", short.to_uppercase()).as_str()));
+        assert_eq!(
+            catalog.market_series(MarketId(market as u32)),
+            Some(format!("{}-DAILY", short.to_uppercase()).as_str())
+        );
     }
     assert_eq!(catalog.series("BTC-DAILY").unwrap().info.title, "Bitcoin daily close");
     assert_eq!(catalog.series("ETH-DAILY").unwrap().info.title, "Ethereum daily close");
@@ -241,7 +245,7 @@ async fn a_replayed_day_lists_quotes_and_settles_by_rule() {
     let report = driver.step().await.unwrap();
     let mut resolved = report.resolved.clone();
     resolved.sort();
-    assert_eq!(resolved.iter().map(|&m| u64::from(m)).collect::<Vec<_>>(), listed);
+    assert_eq!(resolved.iter().map(|&m| u64::from(m.get())).collect::<Vec<_>>(), listed);
     assert_eq!(report.listed.len(), 10, "the next day's markets");
     let catalog = read_catalog(&server).await;
     assert_eq!(
@@ -362,7 +366,7 @@ async fn a_restarted_replay_carries_on() {
         resolved.extend(driver.step().await.unwrap().resolved);
         // One bid and one ask at most per market: the quotes from before the stop are gone.
         for l in &markets {
-            let book = book(&client, &server, u64::from(l.market)).await;
+            let book = book(&client, &server, u64::from(l.market.get())).await;
             for side in ["bids", "asks"] {
                 let orders: u64 = book[side].as_array().unwrap().iter().map(|l| l["orders"].as_u64().unwrap()).sum();
                 assert!(orders <= 1, "{book}");

@@ -38,8 +38,8 @@ use crate::table::{AccountSlot, ContractSlot, MarketSlot, PositionSlot};
 use crate::view::{AmmQuote, QuoteRefusal};
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
-    AccountId, Action, BookSide, Event, FeeRule, MarketId, MarketKind, MarketStatus, Micros, OutcomeIndex, Quantity,
-    Reject, Side, MAX_QUANTITY, MICROS_PER_DOLLAR,
+    AccountId, Action, BookSide, Event, FeeRule, MarketId, MarketKind, MarketStatus, Micros, OrderId, OutcomeIndex,
+    Quantity, Reject, Side, TradeId, MAX_QUANTITY, MICROS_PER_DOLLAR,
 };
 
 /// The smallest and largest liquidity parameter: $1 and $10 million.
@@ -538,7 +538,7 @@ impl Engine {
         debit(&mut taker.remaining, quantity, "taker remaining quantity");
 
         events.push(Event::AmmFill {
-            trade: self.next_trade_id,
+            trade: TradeId(self.next_trade_id),
             market: m.spec.market,
             outcome,
             quantity,
@@ -623,9 +623,9 @@ impl Engine {
             Action::Sell => 0,
         };
         let taker = Taker {
-            id: 0,
+            id: OrderId(0),
             account: AccountSlot::NONE,
-            account_id: 0,
+            account_id: AccountId(0),
             position: PositionSlot::NONE,
             contract: m.contract(outcome),
             book_side,

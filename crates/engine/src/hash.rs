@@ -77,10 +77,10 @@ impl Engine {
     pub fn state_hash(&self) -> [u8; 32] {
         let mut h = Canonical(Sha256::new());
         h.0.update(b"augury-engine-state-v2");
-        h.u64(self.config.fee_account);
+        h.u64(self.config.fee_account.get());
         h.u64(u64::from(self.config.max_open_orders));
         h.u64(self.clock_ms);
-        h.u64(self.highest_order_id);
+        h.u64(self.highest_order_id.get());
         h.u64(self.next_trade_id);
         h.u128(self.deposited_micros);
         h.u128(self.withdrawn_micros);
@@ -92,14 +92,14 @@ impl Engine {
         }
         h.u64(self.arbiters.len() as u64);
         for &arbiter in &self.arbiters {
-            h.u64(arbiter);
+            h.u64(arbiter.get());
         }
 
         let mut accounts: Vec<_> = self.accounts.iter().collect();
         accounts.sort_unstable_by_key(|a| a.id);
         h.u64(accounts.len() as u64);
         for account in accounts {
-            h.u64(account.id);
+            h.u64(account.id.get());
             h.u64(account.available_micros);
             h.u64(account.reserved_micros);
         }
@@ -118,8 +118,8 @@ impl Engine {
         positions.sort_unstable_by_key(|(key, _)| *key);
         h.u64(positions.len() as u64);
         for ((account, market, outcome), p) in positions {
-            h.u64(account);
-            h.u64(u64::from(market));
+            h.u64(account.get());
+            h.u64(u64::from(market.get()));
             h.u64(u64::from(outcome));
             for quantity in [p.yes_free, p.yes_reserved, p.no_free, p.no_reserved] {
                 h.u64(quantity);
@@ -131,7 +131,7 @@ impl Engine {
         h.u64(markets.len() as u64);
         for market in markets {
             let spec = &market.spec;
-            h.u64(u64::from(spec.market));
+            h.u64(u64::from(spec.market.get()));
             match spec.kind {
                 MarketKind::Binary => h.tag(0),
                 MarketKind::Categorical { outcomes } => {
@@ -190,7 +190,7 @@ impl Engine {
             None => h.tag(0),
             Some(p) => {
                 h.tag(1);
-                h.u64(p.proposer);
+                h.u64(p.proposer.get());
                 h.resolution(&p.resolution);
                 h.u64(p.bond_micros);
                 h.u64(p.liveness_ends_ms);
@@ -200,13 +200,13 @@ impl Engine {
             None => h.tag(0),
             Some(d) => {
                 h.tag(1);
-                h.u64(d.disputer);
+                h.u64(d.disputer.get());
                 h.u64(d.bond_micros);
             }
         }
         h.u64(market.votes.len() as u64);
         for (arbiter, resolution) in &market.votes {
-            h.u64(*arbiter);
+            h.u64(arbiter.get());
             h.resolution(resolution);
         }
         match &market.settlement {
@@ -227,7 +227,7 @@ impl Engine {
             None => h.tag(0),
             Some(amm) => {
                 h.tag(1);
-                h.u64(amm.operator);
+                h.u64(amm.operator.get());
                 h.u64(amm.liquidity_micros);
                 h.u64(amm.funded_micros);
                 h.u64(amm.cash_micros);
@@ -258,8 +258,8 @@ impl Engine {
                 let mut slot = contract.book.level(side, t).head;
                 while slot != NIL {
                     let order = self.slab.get(slot);
-                    h.u64(order.id);
-                    h.u64(order.account_id);
+                    h.u64(order.id.get());
+                    h.u64(order.account_id.get());
                     h.tag(match (order.side, order.action) {
                         (Side::Yes, Action::Buy) => 0,
                         (Side::Yes, Action::Sell) => 1,

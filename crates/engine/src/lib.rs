@@ -69,7 +69,7 @@ pub struct EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> EngineConfig {
-        EngineConfig { fee_account: 0, max_open_orders: 16_000_000 }
+        EngineConfig { fee_account: AccountId(0), max_open_orders: 16_000_000 }
     }
 }
 
@@ -113,7 +113,7 @@ impl Engine {
         let mut engine = Engine {
             config,
             clock_ms: 0,
-            highest_order_id: 0,
+            highest_order_id: OrderId(0),
             next_trade_id: 1,
             deposited_micros: 0,
             withdrawn_micros: 0,

@@ -14,7 +14,7 @@ use crate::table::{AccountSlot, ContractSlot, OrderSlot, PositionSlot};
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
     AccountId, Action, BookSide, CancelReason, Event, FeeRule, FeeSchedule, FillKind, Micros, OrderId, Quantity,
-    SelfTradePrevention, Side, MICROS_PER_DOLLAR,
+    SelfTradePrevention, Side, TradeId, MICROS_PER_DOLLAR,
 };
 
 /// An order while it is trading on arrival (or after an amendment that moved it).
@@ -297,7 +297,7 @@ impl Engine {
         debit(&mut taker.remaining, quantity, "taker remaining quantity");
 
         events.push(Event::Fill {
-            trade: self.next_trade_id,
+            trade: TradeId(self.next_trade_id),
             market: self.markets[market].spec.market,
             outcome: self.contracts[contract].outcome,
             yes_price_micros,

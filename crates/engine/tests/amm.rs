@@ -6,12 +6,13 @@
 mod common;
 
 use augury_core::{
-    Action, Command, Event, FillKind, Micros, NewOrder, Reject, Resolution, SelfTradePrevention, Side, MAX_QUANTITY,
+    AccountId, Action, Command, Event, FillKind, MarketId, Micros, NewOrder, OrderId, Reject, Resolution,
+    SelfTradePrevention, Side, MAX_QUANTITY,
 };
 use augury_engine::{AmmQuote, Engine, QuoteRefusal};
 use common::*;
 
-const OPERATOR: u64 = 500;
+const OPERATOR: AccountId = AccountId(500);
 const FUNDS: Micros = 10_000 * DOLLAR;
 
 /// The venue with a funded operator.
@@ -21,7 +22,7 @@ fn amm_venue() -> Engine {
     e
 }
 
-fn enable(e: &mut Engine, market: u32, liquidity_micros: Micros) -> Micros {
+fn enable(e: &mut Engine, market: MarketId, liquidity_micros: Micros) -> Micros {
     let events = ok(e, Command::EnableAmm { market, operator: OPERATOR, liquidity_micros });
     let [Event::AmmEnabled { funded_micros, .. }] = events[..] else { panic!("{events:?}") };
     funded_micros
@@ -80,16 +81,16 @@ fn funding_reserves_the_worst_case_loss() {
         Reject::InvalidLiquidity { reason: "liquidity must be between $1 and $10,000,000" }
     );
     assert_eq!(
-        refused(&mut e, Command::EnableAmm { market: SCALAR, operator: 77, liquidity_micros: DOLLAR }),
-        Reject::UnknownAccount { account: 77 }
+        refused(&mut e, Command::EnableAmm { market: SCALAR, operator: AccountId(77), liquidity_micros: DOLLAR }),
+        Reject::UnknownAccount { account: AccountId(77) }
     );
     assert_eq!(
         refused(&mut e, Command::EnableAmm { market: SCALAR, operator: ALICE, liquidity_micros: 1_000 * DOLLAR }),
         Reject::InsufficientFunds { needed_micros: 693_147_181, available_micros: START }
     );
     assert_eq!(
-        refused(&mut e, Command::EnableAmm { market: 99, operator: OPERATOR, liquidity_micros: DOLLAR }),
-        Reject::UnknownMarket { market: 99 }
+        refused(&mut e, Command::EnableAmm { market: MarketId(99), operator: OPERATOR, liquidity_micros: DOLLAR }),
+        Reject::UnknownMarket { market: MarketId(99) }
     );
     ok(&mut e, Command::CloseMarket { market: SCALAR });
     assert_eq!(
@@ -104,7 +105,7 @@ fn a_taker_buys_from_the_market_maker_at_the_lmsr_cost_rounded_up() {
     let b = 100.0;
     enable(&mut e, BINARY, 100 * DOLLAR);
     let quote = e.amm_quote(BINARY, 0, Side::Yes, Action::Buy, 10).unwrap();
-    let events = place(&mut e, ioc(buy_yes(1, ALICE, BINARY, 990_000, 10)));
+    let events = place(&mut e, ioc(buy_yes(OrderId(1), ALICE, BINARY, 990_000, 10)));
     let exact = (cost(b, &[10.0, 0.0]) - cost(b, &[0.0, 0.0])) * 1e6;
     let [(value, 10)] = amm_fills(&events)[..] else { panic!("{events:?}") };
     assert_eq!((value, 10, 0), (quote.value_micros, quote.quantity, quote.fee_micros));
@@ -119,7 +120,7 @@ fn a_taker_buys_from_the_market_maker_at_the_lmsr_cost_rounded_up() {
     assert!((view.yes_prices[0] - closed_form).abs() < 1e-12);
 
     // Selling them back brings the cost difference rounded down: never more than was paid.
-    let events = place(&mut e, ioc(sell_yes(2, ALICE, BINARY, 10_000, 10)));
+    let events = place(&mut e, ioc(sell_yes(OrderId(2), ALICE, BINARY, 10_000, 10)));
     let [(back, 10)] = amm_fills(&events)[..] else { panic!("{events:?}") };
     assert!(back <= value && back + 1 >= value, "{back} vs {value}");
     assert_eq!(e.amm(BINARY).unwrap().claims, vec![0, 0]);
@@ -131,14 +132,20 @@ fn the_taker_gets_the_better_of_book_and_market_maker_level_by_level() {
     let mut e = amm_venue();
     enable(&mut e, BINARY, 20 * DOLLAR);
     split(&mut e, BOB, BINARY, None, 20);
-    rest(&mut e, sell_yes(1, BOB, BINARY, 520_000, 3));
-    rest(&mut e, sell_yes(2, BOB, BINARY, 600_000, 3));
-    let events = place(&mut e, buy_yes(3, ALICE, BINARY, 650_000, 40));
+    rest(&mut e, sell_yes(OrderId(1), BOB, BINARY, 520_000, 3));
+    rest(&mut e, sell_yes(OrderId(2), BOB, BINARY, 600_000, 3));
+    let events = place(&mut e, buy_yes(OrderId(3), ALICE, BINARY, 650_000, 40));
     // The market maker sells up to 0.52, then the book at 0.52, the market maker up to 0.60, the
     // book at 0.60, the market maker up to the limit; the rest rests.
     assert_eq!(sources(&events), "ABABA");
     let book = fills(&events);
-    assert_eq!(book, vec![f(1, 3, 520_000, 3, FillKind::Transfer), f(2, 3, 600_000, 3, FillKind::Transfer)]);
+    assert_eq!(
+        book,
+        vec![
+            f(OrderId(1), OrderId(3), 520_000, 3, FillKind::Transfer),
+            f(OrderId(2), OrderId(3), 600_000, 3, FillKind::Transfer)
+        ]
+    );
     let amm = amm_fills(&events);
     for (value, quantity) in &amm {
         assert!(*value <= quantity * 650_000);
@@ -165,8 +172,8 @@ fn at_an_equal_price_the_book_goes_first() {
     enable(&mut e, BINARY, 20 * DOLLAR);
     split(&mut e, BOB, BINARY, None, 5);
     // The market maker's first contract costs more than 0.50, so the book's 0.50 trades first.
-    rest(&mut e, sell_yes(1, BOB, BINARY, 500_000, 2));
-    let events = place(&mut e, ioc(buy_yes(2, ALICE, BINARY, 500_000, 5)));
+    rest(&mut e, sell_yes(OrderId(1), BOB, BINARY, 500_000, 2));
+    let events = place(&mut e, ioc(buy_yes(OrderId(2), ALICE, BINARY, 500_000, 5)));
     assert_eq!(sources(&events), "B");
     assert_eq!(e.amm(BINARY).unwrap().claims, vec![0, 0]);
 }
@@ -190,7 +197,7 @@ fn every_way_of_trading_with_the_market_maker_on_a_binary_market() {
             Action::Sell => 10_000,
         };
         let before = e.amm_quote(BINARY, 0, side, action, 7).unwrap();
-        let events = place(&mut e, ioc(limit(id, ALICE, BINARY, 0, side, action, price, 7)));
+        let events = place(&mut e, ioc(limit(OrderId(id), ALICE, BINARY, 0, side, action, price, 7)));
         assert_eq!(amm_fills(&events), vec![(before.value_micros, before.quantity)], "order {id}");
         assert_eq!(before.quantity, 7);
         let view = e.amm(BINARY).unwrap();
@@ -227,7 +234,7 @@ fn categorical_trades_go_through_claims_and_prices_sum_to_one() {
             Action::Sell => 10_000,
         };
         let quote = e.amm_quote(CATEGORICAL, outcome, side, action, 4).unwrap();
-        let order = limit(id as u64 + 1, BOB, CATEGORICAL, outcome, side, action, price, 4);
+        let order = limit(OrderId(id as u64 + 1), BOB, CATEGORICAL, outcome, side, action, price, 4);
         let events = place(&mut e, ioc(order));
         assert_eq!(amm_fills(&events), vec![(quote.value_micros, quote.quantity)], "{outcome} {side:?} {action:?}");
         assert_eq!(quote.quantity, 4);
@@ -258,7 +265,7 @@ fn fees_apply_to_market_maker_trades() {
     let mut e = amm_venue();
     enable(&mut e, FEE_MARKET, 100 * DOLLAR);
     let fee_before = available(&e, FEE_ACCOUNT);
-    let events = place(&mut e, ioc(buy_yes(1, ALICE, FEE_MARKET, 700_000, 20)));
+    let events = place(&mut e, ioc(buy_yes(OrderId(1), ALICE, FEE_MARKET, 700_000, 20)));
     let Some(Event::AmmFill { value_micros, taker_fee_micros, quantity, .. }) =
         events.iter().find(|event| matches!(event, Event::AmmFill { .. })).copied()
     else {
@@ -275,7 +282,8 @@ fn fees_apply_to_market_maker_trades() {
 fn market_buys_respect_their_cap_and_fill_or_kill_counts_the_market_maker() {
     let mut e = amm_venue();
     enable(&mut e, BINARY, 10 * DOLLAR);
-    let events = place(&mut e, market_order(1, ALICE, BINARY, Side::Yes, Action::Buy, 1_000, Some(3 * DOLLAR)));
+    let events =
+        place(&mut e, market_order(OrderId(1), ALICE, BINARY, Side::Yes, Action::Buy, 1_000, Some(3 * DOLLAR)));
     let spent: u64 = amm_fills(&events).iter().map(|(v, _)| v).sum();
     assert!(spent <= 3 * DOLLAR && spent > 2 * DOLLAR, "{spent}");
     assert_eq!(cancels(&events).last().map(|c| c.2), Some(augury_core::CancelReason::CostCap));
@@ -287,13 +295,13 @@ fn market_buys_respect_their_cap_and_fill_or_kill_counts_the_market_maker() {
         .find(|&q| e.amm_quote(BINARY, 0, Side::Yes, Action::Buy, q + 1).unwrap().value_micros > (q + 1) * 800_000);
     assert!(units.is_some());
     let before = e.state_hash();
-    let events = place(&mut e, fok(buy_yes(2, BOB, BINARY, 800_000, 40)));
+    let events = place(&mut e, fok(buy_yes(OrderId(2), BOB, BINARY, 800_000, 40)));
     assert_eq!(cancels(&events), vec![(2, 40, augury_core::CancelReason::FillOrKill)]);
     assert!(amm_fills(&events).is_empty());
     let _ = before;
     split(&mut e, CAROL, BINARY, None, 40);
-    rest(&mut e, sell_yes(3, CAROL, BINARY, 790_000, 40));
-    let events = place(&mut e, fok(buy_yes(4, BOB, BINARY, 800_000, 40)));
+    rest(&mut e, sell_yes(OrderId(3), CAROL, BINARY, 790_000, 40));
+    let events = place(&mut e, fok(buy_yes(OrderId(4), BOB, BINARY, 800_000, 40)));
     let traded: u64 =
         amm_fills(&events).iter().map(|(_, q)| q).sum::<u64>() + fills(&events).iter().map(|x| x.quantity).sum::<u64>();
     assert_eq!(traded, 40);
@@ -304,22 +312,27 @@ fn post_only_orders_that_would_trade_with_the_market_maker_are_refused() {
     let mut e = amm_venue();
     enable(&mut e, BINARY, 10 * DOLLAR);
     assert_eq!(
-        refused(&mut e, Command::PlaceOrder { order: post_only(buy_yes(1, ALICE, BINARY, 600_000, 1)) }),
+        refused(&mut e, Command::PlaceOrder { order: post_only(buy_yes(OrderId(1), ALICE, BINARY, 600_000, 1)) }),
         Reject::PostOnlyWouldCross
     );
-    rest(&mut e, post_only(buy_yes(2, ALICE, BINARY, 400_000, 1)));
+    rest(&mut e, post_only(buy_yes(OrderId(2), ALICE, BINARY, 400_000, 1)));
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: ALICE, order: 2, price_micros: Some(700_000), remaining_quantity: None }
+            Command::AmendOrder {
+                account: ALICE,
+                order: OrderId(2),
+                price_micros: Some(700_000),
+                remaining_quantity: None
+            }
         ),
         Reject::PostOnlyWouldCross
     );
     // An ordinary order amended across the market maker's price trades with it at once.
-    rest(&mut e, stp(buy_yes(3, ALICE, BINARY, 300_000, 1), SelfTradePrevention::CancelMaker));
-    let events = amend(&mut e, ALICE, 3, Some(700_000), None);
+    rest(&mut e, stp(buy_yes(OrderId(3), ALICE, BINARY, 300_000, 1), SelfTradePrevention::CancelMaker));
+    let events = amend(&mut e, ALICE, OrderId(3), Some(700_000), None);
     assert_eq!(sources(&events), "A");
-    assert!(e.order(3).is_none());
+    assert!(e.order(OrderId(3)).is_none());
 }
 
 #[test]
@@ -329,7 +342,7 @@ fn the_operator_gets_back_cash_and_claims_and_loses_at_most_the_reserve() {
     let funded = enable(&mut e, BINARY, 25 * DOLLAR);
     // Everyone buys YES as far as 0.99: the market maker's worst case if YES wins.
     for (id, account) in TRADERS.into_iter().enumerate() {
-        place(&mut e, ioc(buy_yes(id as u64 + 1, account, BINARY, 990_000, 100)));
+        place(&mut e, ioc(buy_yes(OrderId(id as u64 + 1), account, BINARY, 990_000, 100)));
     }
     let view = e.amm(BINARY).unwrap();
     assert!(view.yes_prices[0] > 0.98);
@@ -363,8 +376,9 @@ fn quote_then_trade(
     action: Action,
     quantity: u64,
 ) -> AmmQuote {
-    let quote = e.amm_quote(market, outcome, side, action, quantity).unwrap();
-    let order = NewOrder { outcome, ..market_order(id, ALICE, market, side, action, quantity, None) };
+    let quote = e.amm_quote(MarketId(market), outcome, side, action, quantity).unwrap();
+    let order =
+        NewOrder { outcome, ..market_order(OrderId(id), ALICE, MarketId(market), side, action, quantity, None) };
     let events = place(e, order);
     assert!(fills(&events).is_empty(), "{events:?}");
     let (mut filled, mut value, mut fee) = (0, 0, 0);
@@ -417,7 +431,7 @@ fn the_quote_is_exactly_what_a_market_order_gets_in_the_middle_and_at_the_grids_
     for (market, outcome) in [(BINARY, 0), (FEE_MARKET, 0), (CATEGORICAL, 0), (CATEGORICAL, 2)] {
         for (side, action, quantity) in steps {
             id += 1;
-            let quote = quote_then_trade(&mut e, id, market, outcome, side, action, quantity);
+            let quote = quote_then_trade(&mut e, id, market.get(), outcome, side, action, quantity);
             match quote.quantity {
                 0 => none += 1,
                 q if q == quantity => whole += 1,
@@ -438,7 +452,10 @@ fn there_is_no_quote_where_a_market_order_would_be_refused_or_without_a_market_m
     enable(&mut e, BINARY, 10 * DOLLAR);
     let quote = |e: &Engine, market, outcome, quantity| e.amm_quote(market, outcome, Side::Yes, Action::Buy, quantity);
     assert!(quote(&e, BINARY, 0, 1).is_ok());
-    assert_eq!(quote(&e, 99, 0, 1), Err(QuoteRefusal::Refused(Reject::UnknownMarket { market: 99 })));
+    assert_eq!(
+        quote(&e, MarketId(99), 0, 1),
+        Err(QuoteRefusal::Refused(Reject::UnknownMarket { market: MarketId(99) }))
+    );
     assert_eq!(
         quote(&e, BINARY, 1, 1),
         Err(QuoteRefusal::Refused(Reject::UnknownOutcome { market: BINARY, outcome: 1 }))
@@ -461,7 +478,7 @@ fn there_is_no_quote_where_a_market_order_would_be_refused_or_without_a_market_m
 fn the_prices_of_a_market_maker_follow_from_its_claims() {
     let mut e = amm_venue();
     enable(&mut e, CATEGORICAL, 30 * DOLLAR);
-    place(&mut e, ioc(limit(1, ALICE, CATEGORICAL, 1, Side::Yes, Action::Buy, 990_000, 12)));
+    place(&mut e, ioc(limit(OrderId(1), ALICE, CATEGORICAL, 1, Side::Yes, Action::Buy, 990_000, 12)));
     let view = e.amm(CATEGORICAL).unwrap();
     let spec = e.market_spec(CATEGORICAL).unwrap();
     assert_eq!(augury_engine::amm_yes_prices(&spec.kind, view.liquidity_micros, &view.claims), view.yes_prices);

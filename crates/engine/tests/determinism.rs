@@ -5,7 +5,8 @@
 mod common;
 
 use augury_core::{
-    Action, Command, Event, MarketId, NewOrder, OrderType, OutcomeIndex, Reject, SelfTradePrevention, Side, TimeInForce,
+    Action, Command, Event, MarketId, NewOrder, OrderId, OrderType, OutcomeIndex, Reject, SelfTradePrevention, Side,
+    TimeInForce,
 };
 use augury_engine::Engine;
 use common::*;
@@ -43,28 +44,33 @@ fn scripted_session() -> Vec<Command> {
         Command::Split { account: ALICE, market: BINARY, outcome: None, quantity: 20 },
         Command::Split { account: BOB, market: CATEGORICAL, outcome: None, quantity: 10 },
         Command::Split { account: CAROL, market: CATEGORICAL, outcome: Some(1), quantity: 5 },
-        place(sell_yes(1, ALICE, BINARY, 550_000, 10)),
-        place(buy_no(2, BOB, BINARY, 500_000, 5)),
-        place(gtd(buy_yes(3, CAROL, BINARY, 450_000, 8), 5_000)),
-        place(buy_yes(4, DAVE, BINARY, 600_000, 12)),
-        place(post_only(buy_yes(5, DAVE, BINARY, 600_000, 1))), // refused: crosses
-        place(ioc(sell_no(6, ALICE, BINARY, 400_000, 5))),
-        Command::AmendOrder { account: CAROL, order: 3, price_micros: Some(470_000), remaining_quantity: None },
-        Command::AmendOrder { account: CAROL, order: 3, price_micros: None, remaining_quantity: Some(3) },
-        place(market_order(7, BOB, FEE_MARKET, Side::Yes, Action::Buy, 5, Some(DOLLAR))),
-        place(buy_no(8, CAROL, FEE_MARKET, 400_000, 6)),
-        place(buy_yes(9, DAVE, FEE_MARKET, 650_000, 6)),
+        place(sell_yes(OrderId(1), ALICE, BINARY, 550_000, 10)),
+        place(buy_no(OrderId(2), BOB, BINARY, 500_000, 5)),
+        place(gtd(buy_yes(OrderId(3), CAROL, BINARY, 450_000, 8), 5_000)),
+        place(buy_yes(OrderId(4), DAVE, BINARY, 600_000, 12)),
+        place(post_only(buy_yes(OrderId(5), DAVE, BINARY, 600_000, 1))), // refused: crosses
+        place(ioc(sell_no(OrderId(6), ALICE, BINARY, 400_000, 5))),
+        Command::AmendOrder {
+            account: CAROL,
+            order: OrderId(3),
+            price_micros: Some(470_000),
+            remaining_quantity: None,
+        },
+        Command::AmendOrder { account: CAROL, order: OrderId(3), price_micros: None, remaining_quantity: Some(3) },
+        place(market_order(OrderId(7), BOB, FEE_MARKET, Side::Yes, Action::Buy, 5, Some(DOLLAR))),
+        place(buy_no(OrderId(8), CAROL, FEE_MARKET, 400_000, 6)),
+        place(buy_yes(OrderId(9), DAVE, FEE_MARKET, 650_000, 6)),
         Command::Convert { account: CAROL, market: CATEGORICAL, outcomes: 0b010, quantity: 5 },
-        place(limit(10, BOB, CATEGORICAL, 2, Side::Yes, Action::Sell, 300_000, 4)),
-        place(limit(11, ALICE, CATEGORICAL, 2, Side::Yes, Action::Buy, 320_000, 6)),
-        place(stp(buy_yes(12, ALICE, BINARY, 700_000, 5), SelfTradePrevention::CancelMaker)),
-        Command::CancelOrder { account: ALICE, order: 1 }, // may be gone already
+        place(limit(OrderId(10), BOB, CATEGORICAL, 2, Side::Yes, Action::Sell, 300_000, 4)),
+        place(limit(OrderId(11), ALICE, CATEGORICAL, 2, Side::Yes, Action::Buy, 320_000, 6)),
+        place(stp(buy_yes(OrderId(12), ALICE, BINARY, 700_000, 5), SelfTradePrevention::CancelMaker)),
+        Command::CancelOrder { account: ALICE, order: OrderId(1) }, // may be gone already
         Command::AdvanceTime { now_ms: 5_000 },
         Command::AdvanceTime { now_ms: 4_000 }, // refused
-        place(fok(sell_yes(13, DAVE, BINARY, 100_000, 50))),
+        place(fok(sell_yes(OrderId(13), DAVE, BINARY, 100_000, 50))),
         Command::Merge { account: BOB, market: CATEGORICAL, outcome: None, quantity: 3 },
-        place(buy_yes(14, BOB, SCALAR, 250_000, 4)),
-        place(buy_no(15, CAROL, SCALAR, 750_000, 4)),
+        place(buy_yes(OrderId(14), BOB, SCALAR, 250_000, 4)),
+        place(buy_no(OrderId(15), CAROL, SCALAR, 750_000, 4)),
         Command::CloseMarket { market: BINARY },
         Command::Withdraw { account: DAVE, amount_micros: 10 * DOLLAR },
         Command::Withdraw { account: DAVE, amount_micros: 10_000 * DOLLAR }, // refused
@@ -118,7 +124,7 @@ fn generated_session(seed: u64, steps: usize) -> Vec<Command> {
                     _ => SelfTradePrevention::CancelBoth,
                 };
                 let order = NewOrder {
-                    order: next_order,
+                    order: OrderId(next_order),
                     account,
                     market,
                     outcome,
@@ -133,10 +139,10 @@ fn generated_session(seed: u64, steps: usize) -> Vec<Command> {
                 next_order += 1;
                 Command::PlaceOrder { order }
             }
-            11 | 12 => Command::CancelOrder { account, order: 1 + rng.below(next_order) },
+            11 | 12 => Command::CancelOrder { account, order: OrderId(1 + rng.below(next_order)) },
             13 | 14 => Command::AmendOrder {
                 account,
-                order: 1 + rng.below(next_order),
+                order: OrderId(1 + rng.below(next_order)),
                 price_micros: (rng.below(2) == 0).then(|| (30 + rng.below(41)) * CENT),
                 remaining_quantity: (rng.below(2) == 0).then(|| 1 + rng.below(20)),
             },
@@ -275,8 +281,8 @@ fn the_state_hash_does_not_depend_on_the_order_state_was_built_in() {
     assert_ne!(first.state_hash(), second.state_hash());
     deposit(&mut first, ALICE, 1);
     assert_eq!(first.state_hash(), second.state_hash());
-    rest(&mut first, buy_yes(1, ALICE, BINARY, 500_000, 1));
-    rest(&mut second, buy_yes(1, ALICE, BINARY, 510_000, 1));
+    rest(&mut first, buy_yes(OrderId(1), ALICE, BINARY, 500_000, 1));
+    rest(&mut second, buy_yes(OrderId(1), ALICE, BINARY, 510_000, 1));
     assert_ne!(first.state_hash(), second.state_hash());
 }
 

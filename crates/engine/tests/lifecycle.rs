@@ -6,13 +6,13 @@
 mod common;
 
 use augury_core::{
-    Command, Comparison, Event, MarketStatus, Micros, OracleConfig, Payout, Reject, Resolution, ResolutionRule,
-    ResolutionSource, RuleMap, Side,
+    AccountId, Command, Comparison, Event, MarketId, MarketStatus, Micros, OracleConfig, OrderId, Payout, Reject,
+    Resolution, ResolutionRule, ResolutionSource, RuleMap, Side,
 };
 use augury_engine::Engine;
 use common::*;
 
-const ARBITERS: [u64; 3] = [51, 52, 53];
+const ARBITERS: [AccountId; 3] = [AccountId(51), AccountId(52), AccountId(53)];
 const BOND: Micros = 10 * DOLLAR;
 const LIVENESS_MS: u64 = 1_000;
 /// 10% of a lost bond goes to the venue.
@@ -36,11 +36,11 @@ fn oracle_venue() -> Engine {
 }
 
 /// Sum of every account's collateral (available and reserved).
-fn total_held(e: &Engine, accounts: &[u64]) -> Micros {
+fn total_held(e: &Engine, accounts: &[AccountId]) -> Micros {
     accounts.iter().map(|&a| e.account(a).map_or(0, |v| v.available_micros + v.reserved_micros)).sum()
 }
 
-fn everyone() -> Vec<u64> {
+fn everyone() -> Vec<AccountId> {
     let mut accounts = vec![FEE_ACCOUNT];
     accounts.extend(TRADERS);
     accounts
@@ -50,18 +50,18 @@ fn everyone() -> Vec<u64> {
 /// BOB 4 YES; the market is backed by $10.
 fn binary_holders(e: &mut Engine) {
     split(e, ALICE, BINARY, None, 10);
-    rest(e, sell_yes(1, ALICE, BINARY, 600_000, 4));
-    place(e, buy_yes(2, BOB, BINARY, 600_000, 4));
+    rest(e, sell_yes(OrderId(1), ALICE, BINARY, 600_000, 4));
+    place(e, buy_yes(OrderId(2), BOB, BINARY, 600_000, 4));
     assert_eq!(position(e, ALICE, BINARY, 0), pos(6, 0, 10, 0));
     assert_eq!(position(e, BOB, BINARY, 0), pos(4, 0, 0, 0));
     assert_eq!(e.market_backing_micros(BINARY), Some(10 * DOLLAR));
 }
 
-fn propose(e: &mut Engine, account: u64, market: u32, resolution: Resolution) -> Vec<Event> {
+fn propose(e: &mut Engine, account: AccountId, market: MarketId, resolution: Resolution) -> Vec<Event> {
     ok(e, Command::ProposeOutcome { account, market, resolution, bond_micros: BOND })
 }
 
-fn settled(market: u32, resolution: Resolution, collateral: Micros, dust: Micros) -> Event {
+fn settled(market: MarketId, resolution: Resolution, collateral: Micros, dust: Micros) -> Event {
     Event::MarketSettled {
         market,
         resolution,
@@ -77,7 +77,7 @@ fn check_restore(e: &Engine, what: &str) {
     assert_eq!(restored.state_hash(), e.state_hash(), "after {what}");
 }
 
-fn redeem(e: &mut Engine, account: u64, market: u32) -> Micros {
+fn redeem(e: &mut Engine, account: AccountId, market: MarketId) -> Micros {
     let expected = e.redeemable_micros(account, market).unwrap();
     let before = available(e, account);
     let events = ok(e, Command::Redeem { account, market });
@@ -165,17 +165,25 @@ fn dispute_upheld_pays_the_disputer_the_proposers_bond_less_the_fee() {
     let mut e = oracle_venue();
     disputed(&mut e);
     let fee_before = available(&e, FEE_ACCOUNT);
-    let events = ok(&mut e, Command::CastArbiterVote { arbiter: 52, market: BINARY, resolution: Resolution::No });
-    assert_eq!(events, vec![Event::ArbiterVoted { market: BINARY, arbiter: 52, resolution: Resolution::No, votes: 1 }]);
+    let events =
+        ok(&mut e, Command::CastArbiterVote { arbiter: AccountId(52), market: BINARY, resolution: Resolution::No });
+    assert_eq!(
+        events,
+        vec![Event::ArbiterVoted { market: BINARY, arbiter: AccountId(52), resolution: Resolution::No, votes: 1 }]
+    );
     // A vote for something else does not add up with it.
-    ok(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::Invalid });
-    assert_eq!(e.market_lifecycle(BINARY).unwrap().votes, vec![(51, Resolution::Invalid), (52, Resolution::No)]);
-    let events = ok(&mut e, Command::CastArbiterVote { arbiter: 53, market: BINARY, resolution: Resolution::No });
+    ok(&mut e, Command::CastArbiterVote { arbiter: AccountId(51), market: BINARY, resolution: Resolution::Invalid });
+    assert_eq!(
+        e.market_lifecycle(BINARY).unwrap().votes,
+        vec![(AccountId(51), Resolution::Invalid), (AccountId(52), Resolution::No)]
+    );
+    let events =
+        ok(&mut e, Command::CastArbiterVote { arbiter: AccountId(53), market: BINARY, resolution: Resolution::No });
     let fee = BOND / 10;
     assert_eq!(
         events,
         vec![
-            Event::ArbiterVoted { market: BINARY, arbiter: 53, resolution: Resolution::No, votes: 2 },
+            Event::ArbiterVoted { market: BINARY, arbiter: AccountId(53), resolution: Resolution::No, votes: 2 },
             Event::MarketResolved { market: BINARY, resolution: Resolution::No, source: ResolutionSource::Arbiters },
             Event::BondReturned { market: BINARY, account: DAVE, amount_micros: BOND },
             Event::BondForfeited {
@@ -202,8 +210,9 @@ fn dispute_upheld_pays_the_disputer_the_proposers_bond_less_the_fee() {
 fn dispute_rejected_pays_the_proposer_the_disputers_bond_less_the_fee() {
     let mut e = oracle_venue();
     disputed(&mut e);
-    ok(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::Yes });
-    let events = ok(&mut e, Command::CastArbiterVote { arbiter: 53, market: BINARY, resolution: Resolution::Yes });
+    ok(&mut e, Command::CastArbiterVote { arbiter: AccountId(51), market: BINARY, resolution: Resolution::Yes });
+    let events =
+        ok(&mut e, Command::CastArbiterVote { arbiter: AccountId(53), market: BINARY, resolution: Resolution::Yes });
     let fee = BOND / 10;
     assert_eq!(
         events[1..4],
@@ -329,8 +338,8 @@ fn categorical_settles_one_hot() {
 fn scalar_resolved(value: i64) -> (Engine, Micros, Micros) {
     let mut e = oracle_venue();
     split(&mut e, ALICE, SCALAR, None, 4);
-    rest(&mut e, sell_yes(1, ALICE, SCALAR, 500_000, 3));
-    place(&mut e, buy_yes(2, BOB, SCALAR, 500_000, 3));
+    rest(&mut e, sell_yes(OrderId(1), ALICE, SCALAR, 500_000, 3));
+    place(&mut e, buy_yes(OrderId(2), BOB, SCALAR, 500_000, 3));
     ok(&mut e, Command::ResolveMarket { market: SCALAR, resolution: Resolution::Scalar { value } });
     let alice = redeem(&mut e, ALICE, SCALAR);
     let bob = redeem(&mut e, BOB, SCALAR);
@@ -350,41 +359,45 @@ fn scalar_settles_at_floor_cap_middle_and_clamps() {
     }
     // A third of the way: both sides round down, a micro of dust per pair.
     let mut e = oracle_venue();
-    let spec = augury_core::MarketSpec { kind: augury_core::MarketKind::Scalar { floor: 0, cap: 3 }, ..binary_spec(9) };
+    let spec = augury_core::MarketSpec {
+        kind: augury_core::MarketKind::Scalar { floor: 0, cap: 3 },
+        ..binary_spec(MarketId(9))
+    };
     ok(&mut e, Command::CreateMarket { spec });
-    split(&mut e, ALICE, 9, None, 7);
-    let events = ok(&mut e, Command::ResolveMarket { market: 9, resolution: Resolution::Scalar { value: 1 } });
-    assert!(events.contains(&settled(9, Resolution::Scalar { value: 1 }, 7 * DOLLAR, 7)));
-    assert_eq!(redeem(&mut e, ALICE, 9), 7 * 999_999);
+    split(&mut e, ALICE, MarketId(9), None, 7);
+    let events =
+        ok(&mut e, Command::ResolveMarket { market: MarketId(9), resolution: Resolution::Scalar { value: 1 } });
+    assert!(events.contains(&settled(MarketId(9), Resolution::Scalar { value: 1 }, 7 * DOLLAR, 7)));
+    assert_eq!(redeem(&mut e, ALICE, MarketId(9)), 7 * 999_999);
 }
 
 #[test]
 fn a_market_closes_at_its_close_time_cancelling_orders_and_releasing_reserves() {
     let mut e = oracle_venue();
-    let spec = augury_core::MarketSpec { close_time_ms: 5_000, ..binary_spec(7) };
+    let spec = augury_core::MarketSpec { close_time_ms: 5_000, ..binary_spec(MarketId(7)) };
     ok(&mut e, Command::CreateMarket { spec });
-    split(&mut e, ALICE, 7, None, 5);
-    rest(&mut e, buy_yes(1, BOB, 7, 400_000, 10));
-    rest(&mut e, sell_no(2, ALICE, 7, 300_000, 5));
+    split(&mut e, ALICE, MarketId(7), None, 5);
+    rest(&mut e, buy_yes(OrderId(1), BOB, MarketId(7), 400_000, 10));
+    rest(&mut e, sell_no(OrderId(2), ALICE, MarketId(7), 300_000, 5));
     assert_eq!(reserved(&e, BOB), 4 * DOLLAR);
     assert_eq!(e.next_deadline_ms(), Some(5_000));
     advance(&mut e, 4_999);
-    assert_eq!(e.market_status(7), Some(MarketStatus::Open));
+    assert_eq!(e.market_status(MarketId(7)), Some(MarketStatus::Open));
     let events = advance(&mut e, 6_000);
     assert_eq!(
         events,
         vec![
             Event::TimeAdvanced { now_ms: 6_000 },
-            Event::MarketClosed { market: 7 },
+            Event::MarketClosed { market: MarketId(7) },
             // Best bid first: ALICE's sell of NO at 0.30 is a YES bid at 0.70.
             Event::OrderCancelled {
-                order: 2,
+                order: OrderId(2),
                 account: ALICE,
                 remaining_quantity: 5,
                 reason: augury_core::CancelReason::MarketClosed
             },
             Event::OrderCancelled {
-                order: 1,
+                order: OrderId(1),
                 account: BOB,
                 remaining_quantity: 10,
                 reason: augury_core::CancelReason::MarketClosed
@@ -392,32 +405,35 @@ fn a_market_closes_at_its_close_time_cancelling_orders_and_releasing_reserves() 
         ]
     );
     assert_eq!(balance(&e, BOB), (START, 0));
-    assert_eq!(position(&e, ALICE, 7, 0), pos(5, 0, 5, 0));
+    assert_eq!(position(&e, ALICE, MarketId(7), 0), pos(5, 0, 5, 0));
     assert_eq!(
-        refused(&mut e, Command::PlaceOrder { order: buy_yes(3, BOB, 7, 400_000, 1) }),
-        Reject::MarketNotOpen { market: 7 }
+        refused(&mut e, Command::PlaceOrder { order: buy_yes(OrderId(3), BOB, MarketId(7), 400_000, 1) }),
+        Reject::MarketNotOpen { market: MarketId(7) }
     );
     assert_eq!(
-        refused(&mut e, Command::Split { account: ALICE, market: 7, outcome: None, quantity: 1 }),
-        Reject::MarketNotOpen { market: 7 }
+        refused(&mut e, Command::Split { account: ALICE, market: MarketId(7), outcome: None, quantity: 1 }),
+        Reject::MarketNotOpen { market: MarketId(7) }
     );
 }
 
 #[test]
 fn early_close_stops_trading_before_the_close_time() {
     let mut e = oracle_venue();
-    let spec = augury_core::MarketSpec { close_time_ms: 50_000, ..binary_spec(7) };
+    let spec = augury_core::MarketSpec { close_time_ms: 50_000, ..binary_spec(MarketId(7)) };
     ok(&mut e, Command::CreateMarket { spec });
-    rest(&mut e, buy_yes(1, BOB, 7, 400_000, 10));
-    let events = ok(&mut e, Command::CloseMarket { market: 7 });
-    assert_eq!(events[0], Event::MarketClosed { market: 7 });
+    rest(&mut e, buy_yes(OrderId(1), BOB, MarketId(7), 400_000, 10));
+    let events = ok(&mut e, Command::CloseMarket { market: MarketId(7) });
+    assert_eq!(events[0], Event::MarketClosed { market: MarketId(7) });
     assert_eq!(balance(&e, BOB), (START, 0));
     assert_eq!(e.next_deadline_ms(), None, "the close time is no longer pending");
     // The close time passing later does nothing more.
     assert_eq!(advance(&mut e, 60_000), vec![Event::TimeAdvanced { now_ms: 60_000 }]);
-    assert_eq!(refused(&mut e, Command::CloseMarket { market: 7 }), Reject::MarketNotOpen { market: 7 });
+    assert_eq!(
+        refused(&mut e, Command::CloseMarket { market: MarketId(7) }),
+        Reject::MarketNotOpen { market: MarketId(7) }
+    );
     // And a proposal can resolve it at once.
-    propose(&mut e, CAROL, 7, Resolution::No);
+    propose(&mut e, CAROL, MarketId(7), Resolution::No);
     assert_eq!(e.next_deadline_ms(), Some(60_000 + LIVENESS_MS));
 }
 
@@ -542,7 +558,10 @@ fn every_bad_lifecycle_command_is_refused_with_a_reason_and_changes_nothing() {
         refused(&mut e, propose_cmd(CAROL, BINARY, Resolution::Yes, BOND)),
         Reject::WrongMarketStatus { market: BINARY, status: MarketStatus::Open }
     );
-    assert_eq!(refused(&mut e, propose_cmd(CAROL, 99, Resolution::Yes, BOND)), Reject::UnknownMarket { market: 99 });
+    assert_eq!(
+        refused(&mut e, propose_cmd(CAROL, MarketId(99), Resolution::Yes, BOND)),
+        Reject::UnknownMarket { market: MarketId(99) }
+    );
     assert_eq!(
         refused(&mut e, Command::Redeem { account: ALICE, market: BINARY }),
         Reject::MarketNotSettled { market: BINARY }
@@ -564,9 +583,15 @@ fn every_bad_lifecycle_command_is_refused_with_a_reason_and_changes_nothing() {
         refused(&mut e, propose_cmd(CAROL, BINARY, Resolution::Yes, START + 1)),
         Reject::InsufficientFunds { needed_micros: START + 1, available_micros: START }
     );
-    assert_eq!(refused(&mut e, propose_cmd(77, BINARY, Resolution::Yes, BOND)), Reject::UnknownAccount { account: 77 });
     assert_eq!(
-        refused(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::Yes }),
+        refused(&mut e, propose_cmd(AccountId(77), BINARY, Resolution::Yes, BOND)),
+        Reject::UnknownAccount { account: AccountId(77) }
+    );
+    assert_eq!(
+        refused(
+            &mut e,
+            Command::CastArbiterVote { arbiter: AccountId(51), market: BINARY, resolution: Resolution::Yes }
+        ),
         Reject::WrongMarketStatus { market: BINARY, status: MarketStatus::Closed }
     );
     propose(&mut e, CAROL, BINARY, Resolution::Yes);
@@ -587,15 +612,22 @@ fn every_bad_lifecycle_command_is_refused_with_a_reason_and_changes_nothing() {
         refused(&mut e, Command::CastArbiterVote { arbiter: ALICE, market: BINARY, resolution: Resolution::No }),
         Reject::NotAnArbiter { account: ALICE }
     );
-    ok(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::No });
+    ok(&mut e, Command::CastArbiterVote { arbiter: AccountId(51), market: BINARY, resolution: Resolution::No });
     assert_eq!(
-        refused(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::No }),
-        Reject::AlreadyVoted { account: 51, market: BINARY }
+        refused(
+            &mut e,
+            Command::CastArbiterVote { arbiter: AccountId(51), market: BINARY, resolution: Resolution::No }
+        ),
+        Reject::AlreadyVoted { account: AccountId(51), market: BINARY }
     );
     assert_eq!(
         refused(
             &mut e,
-            Command::CastArbiterVote { arbiter: 52, market: BINARY, resolution: Resolution::Scalar { value: 1 } }
+            Command::CastArbiterVote {
+                arbiter: AccountId(52),
+                market: BINARY,
+                resolution: Resolution::Scalar { value: 1 }
+            }
         ),
         Reject::InvalidResolution { reason: "a binary market resolves yes, no or invalid" }
     );
@@ -605,12 +637,15 @@ fn every_bad_lifecycle_command_is_refused_with_a_reason_and_changes_nothing() {
         Reject::WrongMarketStatus { market: BINARY, status: MarketStatus::Settled }
     );
     assert_eq!(
-        refused(&mut e, Command::CastArbiterVote { arbiter: 52, market: BINARY, resolution: Resolution::No }),
+        refused(
+            &mut e,
+            Command::CastArbiterVote { arbiter: AccountId(52), market: BINARY, resolution: Resolution::No }
+        ),
         Reject::WrongMarketStatus { market: BINARY, status: MarketStatus::Settled }
     );
     assert_eq!(
-        refused(&mut e, Command::Redeem { account: 77, market: BINARY }),
-        Reject::UnknownAccount { account: 77 }
+        refused(&mut e, Command::Redeem { account: AccountId(77), market: BINARY }),
+        Reject::UnknownAccount { account: AccountId(77) }
     );
 
     // Rules.
@@ -632,7 +667,7 @@ fn every_bad_lifecycle_command_is_refused_with_a_reason_and_changes_nothing() {
         refused(&mut e, Command::SetMarketRule { market: FEE_MARKET, rule }),
         Reject::InvalidRule { reason: "the rule's time must be after the engine clock" }
     );
-    let late = augury_core::MarketSpec { close_time_ms: 100_000, ..binary_spec(8) };
+    let late = augury_core::MarketSpec { close_time_ms: 100_000, ..binary_spec(MarketId(8)) };
     assert_eq!(
         refused(&mut e, Command::CreateMarket { spec: late }),
         Reject::InvalidMarketSpec { reason: "the close time must be after the engine clock" }
@@ -640,21 +675,21 @@ fn every_bad_lifecycle_command_is_refused_with_a_reason_and_changes_nothing() {
 
     // Venue settings.
     assert_eq!(
-        refused(&mut e, Command::SetArbiter { account: 51, active: true }),
-        Reject::ArbiterUnchanged { account: 51 }
+        refused(&mut e, Command::SetArbiter { account: AccountId(51), active: true }),
+        Reject::ArbiterUnchanged { account: AccountId(51) }
     );
     assert_eq!(
-        refused(&mut e, Command::SetArbiter { account: 60, active: false }),
-        Reject::ArbiterUnchanged { account: 60 }
+        refused(&mut e, Command::SetArbiter { account: AccountId(60), active: false }),
+        Reject::ArbiterUnchanged { account: AccountId(60) }
     );
     for account in 1_000..1_061 {
-        ok(&mut e, Command::SetArbiter { account, active: true });
+        ok(&mut e, Command::SetArbiter { account: AccountId(account), active: true });
     }
     assert_eq!(
-        refused(&mut e, Command::SetArbiter { account: 2_000, active: true }),
+        refused(&mut e, Command::SetArbiter { account: AccountId(2_000), active: true }),
         Reject::TooManyArbiters { max: 64 }
     );
-    ok(&mut e, Command::SetArbiter { account: 1_000, active: false });
+    ok(&mut e, Command::SetArbiter { account: AccountId(1_000), active: false });
     assert_eq!(
         refused(&mut e, Command::ConfigureOracle { config: OracleConfig { quorum: 0, ..oracle() } }),
         Reject::InvalidOracleConfig { reason: "the quorum is between 1 and 64 arbiters" }
@@ -663,7 +698,7 @@ fn every_bad_lifecycle_command_is_refused_with_a_reason_and_changes_nothing() {
         refused(&mut e, Command::ConfigureOracle { config: OracleConfig { dispute_fee_ppm: 1_000_001, ..oracle() } }),
         Reject::InvalidOracleConfig { reason: "the dispute fee is at most 1,000,000 ppm" }
     );
-    for reject in [Reject::OwnProposal, Reject::MarketNotSettled { market: 1 }] {
+    for reject in [Reject::OwnProposal, Reject::MarketNotSettled { market: MarketId(1) }] {
         assert!(!reject.code().is_empty() && reject.code().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
     }
 }
@@ -671,10 +706,10 @@ fn every_bad_lifecycle_command_is_refused_with_a_reason_and_changes_nothing() {
 #[test]
 fn resolving_an_open_market_closes_it_first() {
     let mut e = oracle_venue();
-    rest(&mut e, buy_yes(1, BOB, BINARY, 400_000, 10));
+    rest(&mut e, buy_yes(OrderId(1), BOB, BINARY, 400_000, 10));
     let events = ok(&mut e, Command::ResolveMarket { market: BINARY, resolution: Resolution::Yes });
     assert_eq!(events[0], Event::MarketClosed { market: BINARY });
-    assert!(matches!(events[1], Event::OrderCancelled { order: 1, .. }));
+    assert!(matches!(events[1], Event::OrderCancelled { order: OrderId(1), .. }));
     assert_eq!(balance(&e, BOB), (START, 0));
     // An empty market settles with nothing to pay.
     assert_eq!(events.last(), Some(&settled(BINARY, Resolution::Yes, 0, 0)));
@@ -696,19 +731,19 @@ fn snapshots_carry_the_whole_lifecycle() {
     ok(&mut e, Command::CloseMarket { market: BINARY });
     propose(&mut e, CAROL, BINARY, Resolution::Yes);
     ok(&mut e, Command::DisputeProposal { account: DAVE, market: BINARY, bond_micros: BOND });
-    ok(&mut e, Command::CastArbiterVote { arbiter: 52, market: BINARY, resolution: Resolution::No });
+    ok(&mut e, Command::CastArbiterVote { arbiter: AccountId(52), market: BINARY, resolution: Resolution::No });
     check_restore(&e, "vote");
     ok(&mut e, Command::SetMarketRule { market: FEE_MARKET, rule: btc_rule(500_000, 3) });
     check_restore(&e, "rule");
     split(&mut e, BOB, CATEGORICAL, None, 3);
     ok(&mut e, Command::ResolveMarket { market: CATEGORICAL, resolution: Resolution::Invalid });
     check_restore(&e, "settled");
-    let spec = augury_core::MarketSpec { close_time_ms: 900_000, ..binary_spec(7) };
+    let spec = augury_core::MarketSpec { close_time_ms: 900_000, ..binary_spec(MarketId(7)) };
     ok(&mut e, Command::CreateMarket { spec });
-    deposit(&mut e, 500, 1_000 * DOLLAR);
-    ok(&mut e, Command::EnableAmm { market: 7, operator: 500, liquidity_micros: 50 * DOLLAR });
+    deposit(&mut e, AccountId(500), 1_000 * DOLLAR);
+    ok(&mut e, Command::EnableAmm { market: MarketId(7), operator: AccountId(500), liquidity_micros: 50 * DOLLAR });
     check_restore(&e, "amm");
-    place(&mut e, buy_yes(10, ALICE, 7, 600_000, 5));
+    place(&mut e, buy_yes(OrderId(10), ALICE, MarketId(7), 600_000, 5));
     check_restore(&e, "amm trade");
     advance(&mut e, 498_000);
     ok(&mut e, Command::RecordIndexValue { index: 1, at_ms: 498_000, value: 100_000 });
@@ -730,12 +765,12 @@ fn snapshots_carry_the_whole_lifecycle() {
         Command::RecordIndexValue { index: 1, at_ms: 499_000, value: 100_000 },
         Command::AdvanceTime { now_ms: 500_000 },
         Command::RecordIndexValue { index: 1, at_ms: 500_000, value: 90_000 },
-        Command::PlaceOrder { order: buy_no(11, BOB, 7, 700_000, 8) },
-        Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::No },
+        Command::PlaceOrder { order: buy_no(OrderId(11), BOB, MarketId(7), 700_000, 8) },
+        Command::CastArbiterVote { arbiter: AccountId(51), market: BINARY, resolution: Resolution::No },
         Command::Redeem { account: BOB, market: CATEGORICAL },
         Command::AdvanceTime { now_ms: 1_000_000 },
-        Command::ResolveMarket { market: 7, resolution: Resolution::No },
-        Command::Redeem { account: BOB, market: 7 },
+        Command::ResolveMarket { market: MarketId(7), resolution: Resolution::No },
+        Command::Redeem { account: BOB, market: MarketId(7) },
     ];
     let mut restored = restored;
     for command in script {
@@ -749,7 +784,7 @@ fn snapshots_carry_the_whole_lifecycle() {
     assert_eq!(e.market_status(SCALAR), Some(MarketStatus::Settled));
     assert_eq!(e.market_status(FEE_MARKET), Some(MarketStatus::Settled));
     assert_eq!(e.market_resolution(FEE_MARKET), Some(Resolution::No));
-    assert!(e.amm(7).is_none());
+    assert!(e.amm(MarketId(7)).is_none());
     let snapshot = e.snapshot();
     assert_eq!(Engine::restore(&snapshot).unwrap().state_hash(), e.state_hash());
 }
@@ -804,26 +839,33 @@ fn losing_contracts_redeem_for_nothing_and_are_cleared() {
 fn a_removed_arbiters_earlier_vote_still_counts_toward_the_quorum() {
     let mut e = oracle_venue();
     disputed(&mut e);
-    ok(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::No });
-    ok(&mut e, Command::SetArbiter { account: 51, active: false });
-    assert_eq!(e.arbiters(), vec![52, 53]);
-    assert_eq!(e.market_lifecycle(BINARY).unwrap().votes, vec![(51, Resolution::No)]);
+    ok(&mut e, Command::CastArbiterVote { arbiter: AccountId(51), market: BINARY, resolution: Resolution::No });
+    ok(&mut e, Command::SetArbiter { account: AccountId(51), active: false });
+    assert_eq!(e.arbiters(), vec![AccountId(52), AccountId(53)]);
+    assert_eq!(e.market_lifecycle(BINARY).unwrap().votes, vec![(AccountId(51), Resolution::No)]);
     assert_eq!(
-        refused(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::No }),
-        Reject::NotAnArbiter { account: 51 }
+        refused(
+            &mut e,
+            Command::CastArbiterVote { arbiter: AccountId(51), market: BINARY, resolution: Resolution::No }
+        ),
+        Reject::NotAnArbiter { account: AccountId(51) }
     );
-    ok(&mut e, Command::SetArbiter { account: 51, active: true });
+    ok(&mut e, Command::SetArbiter { account: AccountId(51), active: true });
     assert_eq!(
-        refused(&mut e, Command::CastArbiterVote { arbiter: 51, market: BINARY, resolution: Resolution::No }),
-        Reject::AlreadyVoted { account: 51, market: BINARY }
+        refused(
+            &mut e,
+            Command::CastArbiterVote { arbiter: AccountId(51), market: BINARY, resolution: Resolution::No }
+        ),
+        Reject::AlreadyVoted { account: AccountId(51), market: BINARY }
     );
-    ok(&mut e, Command::SetArbiter { account: 51, active: false });
+    ok(&mut e, Command::SetArbiter { account: AccountId(51), active: false });
     // 52's vote is the second for NO: with 51's, a quorum of two.
-    let events = ok(&mut e, Command::CastArbiterVote { arbiter: 52, market: BINARY, resolution: Resolution::No });
+    let events =
+        ok(&mut e, Command::CastArbiterVote { arbiter: AccountId(52), market: BINARY, resolution: Resolution::No });
     assert_eq!(
         events[..2],
         [
-            Event::ArbiterVoted { market: BINARY, arbiter: 52, resolution: Resolution::No, votes: 2 },
+            Event::ArbiterVoted { market: BINARY, arbiter: AccountId(52), resolution: Resolution::No, votes: 2 },
             Event::MarketResolved { market: BINARY, resolution: Resolution::No, source: ResolutionSource::Arbiters },
         ]
     );

@@ -4,7 +4,8 @@
 mod common;
 
 use augury_core::{
-    Action, BookSide, CancelReason, Command, Event, FillKind, MarketStatus, Reject, SelfTradePrevention, Side,
+    Action, BookSide, CancelReason, Command, Event, FillKind, MarketId, MarketStatus, OrderId, Reject,
+    SelfTradePrevention, Side, TradeId,
 };
 use augury_engine::{LevelView, OrderView};
 use common::*;
@@ -16,14 +17,14 @@ use common::*;
 #[test]
 fn gtc_limit_buy_rests_and_reserves_price_times_quantity() {
     let mut e = venue();
-    let order = buy_yes(1, ALICE, BINARY, 400_000, 10);
+    let order = buy_yes(OrderId(1), ALICE, BINARY, 400_000, 10);
     rest(&mut e, order);
 
     assert_eq!(balance(&e, ALICE), (96 * DOLLAR, 4 * DOLLAR));
     assert_eq!(
-        e.order(1),
+        e.order(OrderId(1)),
         Some(OrderView {
-            order: 1,
+            order: OrderId(1),
             account: ALICE,
             market: BINARY,
             outcome: 0,
@@ -55,18 +56,18 @@ fn gtc_limit_buy_rests_and_reserves_price_times_quantity() {
     assert_eq!(e.level_at(BINARY, 0, BookSide::Bid, 0), None);
     assert_eq!(e.level_at(BINARY, 0, BookSide::Bid, 1_000_000), None);
     assert_eq!(e.level_at(BINARY, 1, BookSide::Bid, 400_000), None);
-    assert_eq!(e.level_at(99, 0, BookSide::Bid, 400_000), None);
+    assert_eq!(e.level_at(MarketId(99), 0, BookSide::Bid, 400_000), None);
     e.check_invariants().unwrap();
 }
 
 #[test]
 fn gtc_buy_no_rests_on_the_ask_side_at_the_complement() {
     let mut e = venue();
-    rest(&mut e, buy_no(1, ALICE, BINARY, 300_000, 5));
+    rest(&mut e, buy_no(OrderId(1), ALICE, BINARY, 300_000, 5));
 
     assert_eq!(balance(&e, ALICE), (START - 1_500_000, 1_500_000));
     assert_eq!(e.best_prices(BINARY, 0), (None, Some(700_000)));
-    let view = e.order(1).unwrap();
+    let view = e.order(OrderId(1)).unwrap();
     assert_eq!((view.price_micros, view.book_side, view.side), (300_000, BookSide::Ask, Side::No));
     e.check_invariants().unwrap();
 }
@@ -75,8 +76,8 @@ fn gtc_buy_no_rests_on_the_ask_side_at_the_complement() {
 fn gtc_sells_reserve_contracts_and_cancel_releases_them() {
     let mut e = venue();
     split(&mut e, ALICE, BINARY, None, 10);
-    rest(&mut e, sell_yes(1, ALICE, BINARY, 600_000, 4));
-    rest(&mut e, sell_no(2, ALICE, BINARY, 450_000, 3));
+    rest(&mut e, sell_yes(OrderId(1), ALICE, BINARY, 600_000, 4));
+    rest(&mut e, sell_no(OrderId(2), ALICE, BINARY, 450_000, 3));
 
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(6, 4, 7, 3));
     assert_eq!(balance(&e, ALICE), (90 * DOLLAR, 0));
@@ -84,16 +85,16 @@ fn gtc_sells_reserve_contracts_and_cancel_releases_them() {
     assert_eq!(e.best_prices(BINARY, 0), (Some(550_000), Some(600_000)));
 
     assert_eq!(
-        cancel(&mut e, ALICE, 1),
+        cancel(&mut e, ALICE, OrderId(1)),
         vec![Event::OrderCancelled {
-            order: 1,
+            order: OrderId(1),
             account: ALICE,
             remaining_quantity: 4,
             reason: CancelReason::Requested
         }]
     );
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(10, 0, 7, 3));
-    assert_eq!(cancels(&cancel(&mut e, ALICE, 2)), vec![(2, 3, CancelReason::Requested)]);
+    assert_eq!(cancels(&cancel(&mut e, ALICE, OrderId(2))), vec![(2, 3, CancelReason::Requested)]);
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(10, 0, 10, 0));
     assert_eq!(e.open_order_count(), 0);
     assert_eq!(e.best_prices(BINARY, 0), (None, None));
@@ -103,22 +104,25 @@ fn gtc_sells_reserve_contracts_and_cancel_releases_them() {
 #[test]
 fn cancel_releases_a_buy_reservation_and_the_order_is_gone() {
     let mut e = venue();
-    rest(&mut e, buy_yes(1, ALICE, BINARY, 250_000, 8));
+    rest(&mut e, buy_yes(OrderId(1), ALICE, BINARY, 250_000, 8));
     assert_eq!(balance(&e, ALICE), (START - 2 * DOLLAR, 2 * DOLLAR));
 
-    let events = cancel(&mut e, ALICE, 1);
+    let events = cancel(&mut e, ALICE, OrderId(1));
     assert_eq!(
         events,
         vec![Event::OrderCancelled {
-            order: 1,
+            order: OrderId(1),
             account: ALICE,
             remaining_quantity: 8,
             reason: CancelReason::Requested
         }]
     );
     assert_eq!(balance(&e, ALICE), (START, 0));
-    assert_eq!(e.order(1), None);
-    assert_eq!(refused(&mut e, Command::CancelOrder { account: ALICE, order: 1 }), Reject::UnknownOrder { order: 1 });
+    assert_eq!(e.order(OrderId(1)), None);
+    assert_eq!(
+        refused(&mut e, Command::CancelOrder { account: ALICE, order: OrderId(1) }),
+        Reject::UnknownOrder { order: OrderId(1) }
+    );
     e.check_invariants().unwrap();
 }
 
@@ -130,13 +134,13 @@ fn cancel_releases_a_buy_reservation_and_the_order_is_gone() {
 fn gtd_order_expires_when_the_clock_reaches_its_expiry() {
     let mut e = venue();
     assert_eq!(advance(&mut e, 1_000), vec![Event::TimeAdvanced { now_ms: 1_000 }]);
-    rest(&mut e, gtd(buy_yes(1, ALICE, BINARY, 500_000, 10), 5_000));
-    assert_eq!(e.order(1).unwrap().expires_at_ms, 5_000);
+    rest(&mut e, gtd(buy_yes(OrderId(1), ALICE, BINARY, 500_000, 10), 5_000));
+    assert_eq!(e.order(OrderId(1)).unwrap().expires_at_ms, 5_000);
     assert_eq!(balance(&e, ALICE), (95 * DOLLAR, 5 * DOLLAR));
 
     // One millisecond before: nothing happens.
     assert_eq!(advance(&mut e, 4_999), vec![Event::TimeAdvanced { now_ms: 4_999 }]);
-    assert!(e.order(1).is_some());
+    assert!(e.order(OrderId(1)).is_some());
     assert_eq!(balance(&e, ALICE), (95 * DOLLAR, 5 * DOLLAR));
 
     // At the expiry: cancelled, reservation released.
@@ -144,11 +148,16 @@ fn gtd_order_expires_when_the_clock_reaches_its_expiry() {
         advance(&mut e, 5_000),
         vec![
             Event::TimeAdvanced { now_ms: 5_000 },
-            Event::OrderCancelled { order: 1, account: ALICE, remaining_quantity: 10, reason: CancelReason::Expired },
+            Event::OrderCancelled {
+                order: OrderId(1),
+                account: ALICE,
+                remaining_quantity: 10,
+                reason: CancelReason::Expired
+            },
         ]
     );
     assert_eq!(e.clock_ms(), 5_000);
-    assert_eq!(e.order(1), None);
+    assert_eq!(e.order(OrderId(1)), None);
     assert_eq!(balance(&e, ALICE), (START, 0));
     assert_eq!(e.open_order_count(), 0);
     assert_eq!(e.best_prices(BINARY, 0), (None, None));
@@ -159,9 +168,9 @@ fn gtd_order_expires_when_the_clock_reaches_its_expiry() {
 fn gtd_orders_expire_earliest_first_and_gtc_orders_stay() {
     let mut e = venue();
     split(&mut e, BOB, BINARY, None, 5);
-    rest(&mut e, gtd(buy_yes(1, ALICE, BINARY, 400_000, 10), 8_000));
-    rest(&mut e, gtd(sell_yes(2, BOB, BINARY, 700_000, 5), 6_000));
-    rest(&mut e, buy_yes(3, CAROL, BINARY, 300_000, 1));
+    rest(&mut e, gtd(buy_yes(OrderId(1), ALICE, BINARY, 400_000, 10), 8_000));
+    rest(&mut e, gtd(sell_yes(OrderId(2), BOB, BINARY, 700_000, 5), 6_000));
+    rest(&mut e, buy_yes(OrderId(3), CAROL, BINARY, 300_000, 1));
     assert_eq!(position(&e, BOB, BINARY, 0), pos(0, 5, 5, 0));
 
     let events = advance(&mut e, 10_000);
@@ -169,14 +178,24 @@ fn gtd_orders_expire_earliest_first_and_gtc_orders_stay() {
         events,
         vec![
             Event::TimeAdvanced { now_ms: 10_000 },
-            Event::OrderCancelled { order: 2, account: BOB, remaining_quantity: 5, reason: CancelReason::Expired },
-            Event::OrderCancelled { order: 1, account: ALICE, remaining_quantity: 10, reason: CancelReason::Expired },
+            Event::OrderCancelled {
+                order: OrderId(2),
+                account: BOB,
+                remaining_quantity: 5,
+                reason: CancelReason::Expired
+            },
+            Event::OrderCancelled {
+                order: OrderId(1),
+                account: ALICE,
+                remaining_quantity: 10,
+                reason: CancelReason::Expired
+            },
         ]
     );
     assert_eq!(position(&e, BOB, BINARY, 0), pos(5, 0, 5, 0));
     assert_eq!(balance(&e, ALICE), (START, 0));
     assert_eq!(e.open_order_count(), 1);
-    assert!(e.order(3).is_some());
+    assert!(e.order(OrderId(3)).is_some());
     e.check_invariants().unwrap();
 }
 
@@ -184,9 +203,9 @@ fn gtd_orders_expire_earliest_first_and_gtc_orders_stay() {
 fn partly_filled_gtd_order_expires_with_its_remainder() {
     let mut e = venue();
     split(&mut e, BOB, BINARY, None, 4);
-    rest(&mut e, gtd(buy_yes(1, ALICE, BINARY, 500_000, 10), 5_000));
-    let events = place(&mut e, ioc(sell_yes(2, BOB, BINARY, 500_000, 4)));
-    assert_eq!(fills(&events), vec![f(1, 2, 500_000, 4, FillKind::Transfer)]);
+    rest(&mut e, gtd(buy_yes(OrderId(1), ALICE, BINARY, 500_000, 10), 5_000));
+    let events = place(&mut e, ioc(sell_yes(OrderId(2), BOB, BINARY, 500_000, 4)));
+    assert_eq!(fills(&events), vec![f(OrderId(1), OrderId(2), 500_000, 4, FillKind::Transfer)]);
     assert_eq!(balance(&e, ALICE), (START - 5 * DOLLAR, 3 * DOLLAR));
 
     let events = advance(&mut e, 5_000);
@@ -199,12 +218,12 @@ fn partly_filled_gtd_order_expires_with_its_remainder() {
 #[test]
 fn amended_gtd_order_keeps_its_expiry() {
     let mut e = venue();
-    rest(&mut e, gtd(buy_yes(1, ALICE, BINARY, 500_000, 10), 5_000));
+    rest(&mut e, gtd(buy_yes(OrderId(1), ALICE, BINARY, 500_000, 10), 5_000));
     // Loses priority (price change): re-rests, and must still expire.
-    amend(&mut e, ALICE, 1, Some(450_000), None);
-    assert_eq!(e.order(1).unwrap().expires_at_ms, 5_000);
+    amend(&mut e, ALICE, OrderId(1), Some(450_000), None);
+    assert_eq!(e.order(OrderId(1)).unwrap().expires_at_ms, 5_000);
     // Keeps priority (quantity decrease).
-    amend(&mut e, ALICE, 1, None, Some(4));
+    amend(&mut e, ALICE, OrderId(1), None, Some(4));
     assert_eq!(balance(&e, ALICE), (START - 1_800_000, 1_800_000));
 
     let events = advance(&mut e, 5_000);
@@ -221,35 +240,40 @@ fn amended_gtd_order_keeps_its_expiry() {
 fn ioc_trades_what_it_can_and_cancels_the_rest() {
     let mut e = venue();
     split(&mut e, BOB, BINARY, None, 10);
-    rest(&mut e, sell_yes(1, BOB, BINARY, 500_000, 3));
+    rest(&mut e, sell_yes(OrderId(1), BOB, BINARY, 500_000, 3));
 
-    let order = ioc(buy_yes(2, ALICE, BINARY, 550_000, 10));
+    let order = ioc(buy_yes(OrderId(2), ALICE, BINARY, 550_000, 10));
     let events = place(&mut e, order);
     assert_eq!(
         events,
         vec![
             accepted(&order),
             Event::Fill {
-                trade: 1,
+                trade: TradeId(1),
                 market: BINARY,
                 outcome: 0,
                 yes_price_micros: 500_000,
                 quantity: 3,
                 kind: FillKind::Transfer,
-                maker_order: 1,
+                maker_order: OrderId(1),
                 maker_account: BOB,
                 maker_side: Side::Yes,
                 maker_action: Action::Sell,
                 maker_fee_micros: 0,
                 maker_remaining: 0,
-                taker_order: 2,
+                taker_order: OrderId(2),
                 taker_account: ALICE,
                 taker_side: Side::Yes,
                 taker_action: Action::Buy,
                 taker_fee_micros: 0,
                 taker_remaining: 7,
             },
-            Event::OrderCancelled { order: 2, account: ALICE, remaining_quantity: 7, reason: CancelReason::Unfilled },
+            Event::OrderCancelled {
+                order: OrderId(2),
+                account: ALICE,
+                remaining_quantity: 7,
+                reason: CancelReason::Unfilled
+            },
         ]
     );
     // Paid 3 x 0.50 (not the 0.55 limit); the unfilled 7 x 0.55 came back.
@@ -264,14 +288,19 @@ fn ioc_trades_what_it_can_and_cancels_the_rest() {
 #[test]
 fn ioc_with_nothing_to_trade_is_cancelled_whole() {
     let mut e = venue();
-    rest(&mut e, buy_yes(1, BOB, BINARY, 400_000, 5));
+    rest(&mut e, buy_yes(OrderId(1), BOB, BINARY, 400_000, 5));
     split(&mut e, ALICE, BINARY, None, 5);
-    let order = ioc(sell_yes(2, ALICE, BINARY, 450_000, 5));
+    let order = ioc(sell_yes(OrderId(2), ALICE, BINARY, 450_000, 5));
     assert_eq!(
         place(&mut e, order),
         vec![
             accepted(&order),
-            Event::OrderCancelled { order: 2, account: ALICE, remaining_quantity: 5, reason: CancelReason::Unfilled },
+            Event::OrderCancelled {
+                order: OrderId(2),
+                account: ALICE,
+                remaining_quantity: 5,
+                reason: CancelReason::Unfilled
+            },
         ]
     );
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(5, 0, 5, 0));
@@ -284,20 +313,20 @@ fn ioc_with_nothing_to_trade_is_cancelled_whole() {
 fn fok_is_killed_without_changing_any_balance_when_it_cannot_fill_whole() {
     let mut e = venue();
     split(&mut e, BOB, BINARY, None, 10);
-    rest(&mut e, sell_yes(1, BOB, BINARY, 500_000, 3));
-    rest(&mut e, sell_yes(2, BOB, BINARY, 520_000, 4));
+    rest(&mut e, sell_yes(OrderId(1), BOB, BINARY, 500_000, 3));
+    rest(&mut e, sell_yes(OrderId(2), BOB, BINARY, 520_000, 4));
     let alice_before = (balance(&e, ALICE), position(&e, ALICE, BINARY, 0));
     let bob_before = (balance(&e, BOB), position(&e, BOB, BINARY, 0));
     let depth_before = e.depth(BINARY, 0, BookSide::Ask, 10);
 
     // 10 wanted, 7 on offer.
-    let order = fok(buy_yes(3, ALICE, BINARY, 550_000, 10));
+    let order = fok(buy_yes(OrderId(3), ALICE, BINARY, 550_000, 10));
     assert_eq!(
         place(&mut e, order),
         vec![
             accepted(&order),
             Event::OrderCancelled {
-                order: 3,
+                order: OrderId(3),
                 account: ALICE,
                 remaining_quantity: 10,
                 reason: CancelReason::FillOrKill
@@ -305,7 +334,7 @@ fn fok_is_killed_without_changing_any_balance_when_it_cannot_fill_whole() {
         ]
     );
     // 7 wanted, only 3 at or below the 0.51 limit.
-    let events = place(&mut e, fok(buy_yes(4, ALICE, BINARY, 510_000, 7)));
+    let events = place(&mut e, fok(buy_yes(OrderId(4), ALICE, BINARY, 510_000, 7)));
     assert_eq!(cancels(&events), vec![(4, 7, CancelReason::FillOrKill)]);
     assert!(fills(&events).is_empty());
     assert_eq!((balance(&e, ALICE), position(&e, ALICE, BINARY, 0)), alice_before);
@@ -314,7 +343,7 @@ fn fok_is_killed_without_changing_any_balance_when_it_cannot_fill_whole() {
 
     // A sell FOK killed leaves the contracts free.
     split(&mut e, CAROL, BINARY, None, 5);
-    let events = place(&mut e, fok(sell_yes(5, CAROL, BINARY, 400_000, 5)));
+    let events = place(&mut e, fok(sell_yes(OrderId(5), CAROL, BINARY, 400_000, 5)));
     assert_eq!(cancels(&events), vec![(5, 5, CancelReason::FillOrKill)]);
     assert_eq!(position(&e, CAROL, BINARY, 0), pos(5, 0, 5, 0));
     assert_eq!(balance(&e, CAROL), (95 * DOLLAR, 0));
@@ -325,12 +354,18 @@ fn fok_is_killed_without_changing_any_balance_when_it_cannot_fill_whole() {
 fn fok_that_can_fill_whole_fills_across_levels() {
     let mut e = venue();
     split(&mut e, BOB, BINARY, None, 10);
-    rest(&mut e, sell_yes(1, BOB, BINARY, 500_000, 3));
-    rest(&mut e, sell_yes(2, BOB, BINARY, 520_000, 4));
+    rest(&mut e, sell_yes(OrderId(1), BOB, BINARY, 500_000, 3));
+    rest(&mut e, sell_yes(OrderId(2), BOB, BINARY, 520_000, 4));
 
-    let order = fok(buy_yes(3, ALICE, BINARY, 550_000, 7));
+    let order = fok(buy_yes(OrderId(3), ALICE, BINARY, 550_000, 7));
     let events = place(&mut e, order);
-    assert_eq!(fills(&events), vec![f(1, 3, 500_000, 3, FillKind::Transfer), f(2, 3, 520_000, 4, FillKind::Transfer)]);
+    assert_eq!(
+        fills(&events),
+        vec![
+            f(OrderId(1), OrderId(3), 500_000, 3, FillKind::Transfer),
+            f(OrderId(2), OrderId(3), 520_000, 4, FillKind::Transfer)
+        ]
+    );
     assert!(cancels(&events).is_empty());
     assert_eq!(events.len(), 3);
     // 3 x 0.50 + 4 x 0.52 = 3.58.
@@ -346,14 +381,14 @@ fn fok_that_can_fill_whole_fills_across_levels() {
 fn fok_market_buy_is_killed_when_its_cap_cannot_pay_for_the_whole_quantity() {
     let mut e = venue();
     split(&mut e, BOB, BINARY, None, 10);
-    rest(&mut e, sell_yes(1, BOB, BINARY, 500_000, 3));
-    rest(&mut e, sell_yes(2, BOB, BINARY, 520_000, 4));
+    rest(&mut e, sell_yes(OrderId(1), BOB, BINARY, 500_000, 3));
+    rest(&mut e, sell_yes(OrderId(2), BOB, BINARY, 520_000, 4));
     // $2 buys 3 at 0.50 and none at 0.52.
-    let order = fok(market_order(3, ALICE, BINARY, Side::Yes, Action::Buy, 7, Some(2 * DOLLAR)));
+    let order = fok(market_order(OrderId(3), ALICE, BINARY, Side::Yes, Action::Buy, 7, Some(2 * DOLLAR)));
     assert_eq!(cancels(&place(&mut e, order)), vec![(3, 7, CancelReason::FillOrKill)]);
     assert_eq!(balance(&e, ALICE), (START, 0));
     // $3.58 is exactly enough.
-    let order = fok(market_order(4, ALICE, BINARY, Side::Yes, Action::Buy, 7, Some(3_580_000)));
+    let order = fok(market_order(OrderId(4), ALICE, BINARY, Side::Yes, Action::Buy, 7, Some(3_580_000)));
     let events = place(&mut e, order);
     assert_eq!(fills(&events).len(), 2);
     assert!(cancels(&events).is_empty());
@@ -369,26 +404,26 @@ fn fok_market_buy_is_killed_when_its_cap_cannot_pay_for_the_whole_quantity() {
 fn post_only_rests_when_it_does_not_cross_and_is_refused_when_it_would() {
     let mut e = venue();
     split(&mut e, BOB, BINARY, None, 10);
-    rest(&mut e, sell_yes(1, BOB, BINARY, 500_000, 5));
+    rest(&mut e, sell_yes(OrderId(1), BOB, BINARY, 500_000, 5));
 
-    rest(&mut e, post_only(buy_yes(2, ALICE, BINARY, 490_000, 5)));
+    rest(&mut e, post_only(buy_yes(OrderId(2), ALICE, BINARY, 490_000, 5)));
     assert_eq!(balance(&e, ALICE), (START - 2_450_000, 2_450_000));
 
     assert_eq!(
-        refused(&mut e, Command::PlaceOrder { order: post_only(buy_yes(3, ALICE, BINARY, 500_000, 5)) }),
+        refused(&mut e, Command::PlaceOrder { order: post_only(buy_yes(OrderId(3), ALICE, BINARY, 500_000, 5)) }),
         Reject::PostOnlyWouldCross
     );
     assert_eq!(
-        refused(&mut e, Command::PlaceOrder { order: post_only(buy_yes(3, ALICE, BINARY, 600_000, 1)) }),
+        refused(&mut e, Command::PlaceOrder { order: post_only(buy_yes(OrderId(3), ALICE, BINARY, 600_000, 1)) }),
         Reject::PostOnlyWouldCross
     );
     // A buy of NO at 0.51 asks YES at 0.49: it would meet the 0.49 bid (a mint).
     assert_eq!(
-        refused(&mut e, Command::PlaceOrder { order: post_only(buy_no(3, CAROL, BINARY, 510_000, 1)) }),
+        refused(&mut e, Command::PlaceOrder { order: post_only(buy_no(OrderId(3), CAROL, BINARY, 510_000, 1)) }),
         Reject::PostOnlyWouldCross
     );
     // At 0.50 it asks YES at 0.50, above the bid: it rests.
-    rest(&mut e, post_only(buy_no(3, CAROL, BINARY, 500_000, 1)));
+    rest(&mut e, post_only(buy_no(OrderId(3), CAROL, BINARY, 500_000, 1)));
     assert_eq!(
         e.depth(BINARY, 0, BookSide::Ask, 5),
         vec![LevelView { yes_price_micros: 500_000, quantity: 6, orders: 2 }]
@@ -396,8 +431,8 @@ fn post_only_rests_when_it_does_not_cross_and_is_refused_when_it_would() {
 
     // A resting post-only order trades normally as a maker.
     split(&mut e, DAVE, BINARY, None, 2);
-    let events = place(&mut e, ioc(sell_yes(4, DAVE, BINARY, 490_000, 2)));
-    assert_eq!(fills(&events), vec![f(2, 4, 490_000, 2, FillKind::Transfer)]);
+    let events = place(&mut e, ioc(sell_yes(OrderId(4), DAVE, BINARY, 490_000, 2)));
+    assert_eq!(fills(&events), vec![f(OrderId(2), OrderId(4), 490_000, 2, FillKind::Transfer)]);
     assert_eq!(balance(&e, ALICE), (START - 2_450_000, 1_470_000));
     e.check_invariants().unwrap();
 }
@@ -406,21 +441,27 @@ fn post_only_rests_when_it_does_not_cross_and_is_refused_when_it_would() {
 // Market orders
 // ---------------------------------------------------------------------------------------------
 
-fn three_asks(e: &mut augury_engine::Engine, market: u32) {
+fn three_asks(e: &mut augury_engine::Engine, market: MarketId) {
     split(e, BOB, market, None, 15);
-    rest(e, sell_yes(1, BOB, market, 400_000, 5));
-    rest(e, sell_yes(2, BOB, market, 500_000, 5));
-    rest(e, sell_yes(3, BOB, market, 600_000, 5));
+    rest(e, sell_yes(OrderId(1), BOB, market, 400_000, 5));
+    rest(e, sell_yes(OrderId(2), BOB, market, 500_000, 5));
+    rest(e, sell_yes(OrderId(3), BOB, market, 600_000, 5));
 }
 
 #[test]
 fn market_buy_stops_at_its_cost_cap() {
     let mut e = venue();
     three_asks(&mut e, BINARY);
-    let order = market_order(4, ALICE, BINARY, Side::Yes, Action::Buy, 15, Some(4_300_000));
+    let order = market_order(OrderId(4), ALICE, BINARY, Side::Yes, Action::Buy, 15, Some(4_300_000));
     let events = place(&mut e, order);
     // 5 x 0.40 = 2.00, then 4 x 0.50 = 2.00; the 0.30 left buys nothing at 0.50.
-    assert_eq!(fills(&events), vec![f(1, 4, 400_000, 5, FillKind::Transfer), f(2, 4, 500_000, 4, FillKind::Transfer)]);
+    assert_eq!(
+        fills(&events),
+        vec![
+            f(OrderId(1), OrderId(4), 400_000, 5, FillKind::Transfer),
+            f(OrderId(2), OrderId(4), 500_000, 4, FillKind::Transfer)
+        ]
+    );
     assert_eq!(cancels(&events), vec![(4, 6, CancelReason::CostCap)]);
     assert_eq!(events.len(), 4);
     assert_eq!(balance(&e, ALICE), (START - 4 * DOLLAR, 0));
@@ -440,11 +481,11 @@ fn market_buy_stops_at_its_cost_cap() {
 fn market_buy_cap_includes_taker_fees() {
     let mut e = venue();
     split(&mut e, BOB, FEE_MARKET, None, 20);
-    rest(&mut e, sell_yes(1, BOB, FEE_MARKET, 500_000, 20));
+    rest(&mut e, sell_yes(OrderId(1), BOB, FEE_MARKET, 500_000, 20));
     // 5 cost 2.50 + ceil(0.0875 -> 0.09) = 2.59; 6 would cost 3.00 + 0.11 = 3.11 > 3.00.
-    let order = market_order(2, ALICE, FEE_MARKET, Side::Yes, Action::Buy, 10, Some(3 * DOLLAR));
+    let order = market_order(OrderId(2), ALICE, FEE_MARKET, Side::Yes, Action::Buy, 10, Some(3 * DOLLAR));
     let events = place(&mut e, order);
-    assert_eq!(fills(&events), vec![f(1, 2, 500_000, 5, FillKind::Transfer)]);
+    assert_eq!(fills(&events), vec![f(OrderId(1), OrderId(2), 500_000, 5, FillKind::Transfer)]);
     assert_eq!(fill_fees(&events), vec![(90_000, 0)]);
     assert_eq!(cancels(&events), vec![(2, 5, CancelReason::CostCap)]);
     let spent = START - available(&e, ALICE);
@@ -455,13 +496,13 @@ fn market_buy_cap_includes_taker_fees() {
     assert_eq!(balance(&e, BOB), (START - 20 * DOLLAR + 2_500_000, 0));
 
     // A cap of exactly 2.59 buys the same 5 and nothing more.
-    let order = market_order(3, CAROL, FEE_MARKET, Side::Yes, Action::Buy, 10, Some(2_590_000));
+    let order = market_order(OrderId(3), CAROL, FEE_MARKET, Side::Yes, Action::Buy, 10, Some(2_590_000));
     let events = place(&mut e, order);
-    assert_eq!(fills(&events), vec![f(1, 3, 500_000, 5, FillKind::Transfer)]);
+    assert_eq!(fills(&events), vec![f(OrderId(1), OrderId(3), 500_000, 5, FillKind::Transfer)]);
     assert_eq!(cancels(&events), vec![(3, 5, CancelReason::CostCap)]);
     assert_eq!(balance(&e, CAROL), (START - 2_590_000, 0));
     assert_eq!(balance(&e, FEE_ACCOUNT), (180_000, 0));
-    assert_eq!(e.order(1).unwrap().remaining_quantity, 10);
+    assert_eq!(e.order(OrderId(1)).unwrap().remaining_quantity, 10);
     e.check_invariants().unwrap();
 }
 
@@ -469,14 +510,14 @@ fn market_buy_cap_includes_taker_fees() {
 fn market_buy_without_cap_sweeps_the_book_and_cancels_the_rest_as_unfilled() {
     let mut e = venue();
     three_asks(&mut e, BINARY);
-    let order = market_order(4, ALICE, BINARY, Side::Yes, Action::Buy, 20, None);
+    let order = market_order(OrderId(4), ALICE, BINARY, Side::Yes, Action::Buy, 20, None);
     let events = place(&mut e, order);
     assert_eq!(
         fills(&events),
         vec![
-            f(1, 4, 400_000, 5, FillKind::Transfer),
-            f(2, 4, 500_000, 5, FillKind::Transfer),
-            f(3, 4, 600_000, 5, FillKind::Transfer),
+            f(OrderId(1), OrderId(4), 400_000, 5, FillKind::Transfer),
+            f(OrderId(2), OrderId(4), 500_000, 5, FillKind::Transfer),
+            f(OrderId(3), OrderId(4), 600_000, 5, FillKind::Transfer),
         ]
     );
     assert_eq!(cancels(&events), vec![(4, 5, CancelReason::Unfilled)]);
@@ -488,11 +529,17 @@ fn market_buy_without_cap_sweeps_the_book_and_cancels_the_rest_as_unfilled() {
 #[test]
 fn market_sell_hits_the_best_bids() {
     let mut e = venue();
-    rest(&mut e, buy_yes(1, BOB, BINARY, 300_000, 4));
-    rest(&mut e, buy_yes(2, CAROL, BINARY, 350_000, 3));
+    rest(&mut e, buy_yes(OrderId(1), BOB, BINARY, 300_000, 4));
+    rest(&mut e, buy_yes(OrderId(2), CAROL, BINARY, 350_000, 3));
     split(&mut e, ALICE, BINARY, None, 10);
-    let events = place(&mut e, market_order(3, ALICE, BINARY, Side::Yes, Action::Sell, 10, None));
-    assert_eq!(fills(&events), vec![f(2, 3, 350_000, 3, FillKind::Transfer), f(1, 3, 300_000, 4, FillKind::Transfer)]);
+    let events = place(&mut e, market_order(OrderId(3), ALICE, BINARY, Side::Yes, Action::Sell, 10, None));
+    assert_eq!(
+        fills(&events),
+        vec![
+            f(OrderId(2), OrderId(3), 350_000, 3, FillKind::Transfer),
+            f(OrderId(1), OrderId(3), 300_000, 4, FillKind::Transfer)
+        ]
+    );
     assert_eq!(cancels(&events), vec![(3, 3, CancelReason::Unfilled)]);
     assert_eq!(balance(&e, ALICE), (90 * DOLLAR + 1_050_000 + 1_200_000, 0));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(3, 0, 10, 0));
@@ -504,9 +551,9 @@ fn market_sell_hits_the_best_bids() {
 #[test]
 fn market_buy_of_no_mints_against_a_yes_bid() {
     let mut e = venue();
-    rest(&mut e, buy_yes(1, BOB, BINARY, 300_000, 5));
-    let events = place(&mut e, market_order(2, ALICE, BINARY, Side::No, Action::Buy, 5, None));
-    assert_eq!(fills(&events), vec![f(1, 2, 300_000, 5, FillKind::Mint)]);
+    rest(&mut e, buy_yes(OrderId(1), BOB, BINARY, 300_000, 5));
+    let events = place(&mut e, market_order(OrderId(2), ALICE, BINARY, Side::No, Action::Buy, 5, None));
+    assert_eq!(fills(&events), vec![f(OrderId(1), OrderId(2), 300_000, 5, FillKind::Mint)]);
     assert_eq!(balance(&e, ALICE), (START - 3_500_000, 0));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(0, 0, 5, 0));
     assert_eq!(balance(&e, BOB), (START - 1_500_000, 0));
@@ -523,8 +570,8 @@ fn market_buy_of_no_mints_against_a_yes_bid() {
 fn two_bids() -> augury_engine::Engine {
     let mut e = venue();
     split(&mut e, CAROL, BINARY, None, 20);
-    rest(&mut e, buy_yes(1, ALICE, BINARY, 400_000, 10));
-    rest(&mut e, buy_yes(2, BOB, BINARY, 400_000, 10));
+    rest(&mut e, buy_yes(OrderId(1), ALICE, BINARY, 400_000, 10));
+    rest(&mut e, buy_yes(OrderId(2), BOB, BINARY, 400_000, 10));
     e
 }
 
@@ -532,8 +579,13 @@ fn two_bids() -> augury_engine::Engine {
 fn amend_quantity_down_keeps_priority() {
     let mut e = two_bids();
     assert_eq!(
-        amend(&mut e, ALICE, 1, None, Some(6)),
-        vec![Event::OrderAmended { order: 1, price_micros: 400_000, remaining_quantity: 6, kept_priority: true }]
+        amend(&mut e, ALICE, OrderId(1), None, Some(6)),
+        vec![Event::OrderAmended {
+            order: OrderId(1),
+            price_micros: 400_000,
+            remaining_quantity: 6,
+            kept_priority: true
+        }]
     );
     assert_eq!(balance(&e, ALICE), (START - 2_400_000, 2_400_000));
     assert_eq!(
@@ -542,8 +594,14 @@ fn amend_quantity_down_keeps_priority() {
     );
 
     // Alice is still first in the queue.
-    let events = place(&mut e, ioc(sell_yes(3, CAROL, BINARY, 400_000, 8)));
-    assert_eq!(fills(&events), vec![f(1, 3, 400_000, 6, FillKind::Transfer), f(2, 3, 400_000, 2, FillKind::Transfer)]);
+    let events = place(&mut e, ioc(sell_yes(OrderId(3), CAROL, BINARY, 400_000, 8)));
+    assert_eq!(
+        fills(&events),
+        vec![
+            f(OrderId(1), OrderId(3), 400_000, 6, FillKind::Transfer),
+            f(OrderId(2), OrderId(3), 400_000, 2, FillKind::Transfer)
+        ]
+    );
     assert_eq!(balance(&e, ALICE), (START - 2_400_000, 0));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(6, 0, 0, 0));
     assert_eq!(balance(&e, BOB), (START - 4 * DOLLAR, 3_200_000));
@@ -555,17 +613,33 @@ fn amend_quantity_down_keeps_priority() {
 fn amend_quantity_up_loses_priority() {
     let mut e = two_bids();
     assert_eq!(
-        amend(&mut e, ALICE, 1, None, Some(12)),
+        amend(&mut e, ALICE, OrderId(1), None, Some(12)),
         vec![
-            Event::OrderAmended { order: 1, price_micros: 400_000, remaining_quantity: 12, kept_priority: false },
-            Event::OrderRested { order: 1, book_side: BookSide::Bid, price_micros: 400_000, remaining_quantity: 12 },
+            Event::OrderAmended {
+                order: OrderId(1),
+                price_micros: 400_000,
+                remaining_quantity: 12,
+                kept_priority: false
+            },
+            Event::OrderRested {
+                order: OrderId(1),
+                book_side: BookSide::Bid,
+                price_micros: 400_000,
+                remaining_quantity: 12
+            },
         ]
     );
     assert_eq!(balance(&e, ALICE), (START - 4_800_000, 4_800_000));
-    let events = place(&mut e, ioc(sell_yes(3, CAROL, BINARY, 400_000, 12)));
-    assert_eq!(fills(&events), vec![f(2, 3, 400_000, 10, FillKind::Transfer), f(1, 3, 400_000, 2, FillKind::Transfer)]);
-    assert_eq!(e.order(1).unwrap().remaining_quantity, 10);
-    assert_eq!(e.order(2), None);
+    let events = place(&mut e, ioc(sell_yes(OrderId(3), CAROL, BINARY, 400_000, 12)));
+    assert_eq!(
+        fills(&events),
+        vec![
+            f(OrderId(2), OrderId(3), 400_000, 10, FillKind::Transfer),
+            f(OrderId(1), OrderId(3), 400_000, 2, FillKind::Transfer)
+        ]
+    );
+    assert_eq!(e.order(OrderId(1)).unwrap().remaining_quantity, 10);
+    assert_eq!(e.order(OrderId(2)), None);
     e.check_invariants().unwrap();
 }
 
@@ -573,19 +647,35 @@ fn amend_quantity_up_loses_priority() {
 fn amend_price_loses_priority_even_when_moved_back() {
     let mut e = two_bids();
     assert_eq!(
-        amend(&mut e, ALICE, 1, Some(390_000), None),
+        amend(&mut e, ALICE, OrderId(1), Some(390_000), None),
         vec![
-            Event::OrderAmended { order: 1, price_micros: 390_000, remaining_quantity: 10, kept_priority: false },
-            Event::OrderRested { order: 1, book_side: BookSide::Bid, price_micros: 390_000, remaining_quantity: 10 },
+            Event::OrderAmended {
+                order: OrderId(1),
+                price_micros: 390_000,
+                remaining_quantity: 10,
+                kept_priority: false
+            },
+            Event::OrderRested {
+                order: OrderId(1),
+                book_side: BookSide::Bid,
+                price_micros: 390_000,
+                remaining_quantity: 10
+            },
         ]
     );
     assert_eq!(balance(&e, ALICE), (START - 3_900_000, 3_900_000));
-    let events = amend(&mut e, ALICE, 1, Some(400_000), None);
+    let events = amend(&mut e, ALICE, OrderId(1), Some(400_000), None);
     assert!(matches!(events[0], Event::OrderAmended { kept_priority: false, .. }));
     assert_eq!(balance(&e, ALICE), (START - 4 * DOLLAR, 4 * DOLLAR));
 
-    let events = place(&mut e, ioc(sell_yes(3, CAROL, BINARY, 400_000, 12)));
-    assert_eq!(fills(&events), vec![f(2, 3, 400_000, 10, FillKind::Transfer), f(1, 3, 400_000, 2, FillKind::Transfer)]);
+    let events = place(&mut e, ioc(sell_yes(OrderId(3), CAROL, BINARY, 400_000, 12)));
+    assert_eq!(
+        fills(&events),
+        vec![
+            f(OrderId(2), OrderId(3), 400_000, 10, FillKind::Transfer),
+            f(OrderId(1), OrderId(3), 400_000, 2, FillKind::Transfer)
+        ]
+    );
     e.check_invariants().unwrap();
 }
 
@@ -593,10 +683,16 @@ fn amend_price_loses_priority_even_when_moved_back() {
 fn amend_price_and_smaller_quantity_together_loses_priority() {
     let mut e = two_bids();
     // Moving to a better price (and a smaller size) re-queues at the new level.
-    amend(&mut e, BOB, 2, Some(410_000), Some(5));
+    amend(&mut e, BOB, OrderId(2), Some(410_000), Some(5));
     assert_eq!(balance(&e, BOB), (START - 2_050_000, 2_050_000));
-    let events = place(&mut e, ioc(sell_yes(3, CAROL, BINARY, 400_000, 7)));
-    assert_eq!(fills(&events), vec![f(2, 3, 410_000, 5, FillKind::Transfer), f(1, 3, 400_000, 2, FillKind::Transfer)]);
+    let events = place(&mut e, ioc(sell_yes(OrderId(3), CAROL, BINARY, 400_000, 7)));
+    assert_eq!(
+        fills(&events),
+        vec![
+            f(OrderId(2), OrderId(3), 410_000, 5, FillKind::Transfer),
+            f(OrderId(1), OrderId(3), 400_000, 2, FillKind::Transfer)
+        ]
+    );
     e.check_invariants().unwrap();
 }
 
@@ -604,35 +700,45 @@ fn amend_price_and_smaller_quantity_together_loses_priority() {
 fn amend_that_crosses_trades_at_once_at_the_makers_price() {
     let mut e = venue();
     split(&mut e, BOB, BINARY, None, 5);
-    rest(&mut e, sell_yes(1, BOB, BINARY, 450_000, 5));
-    rest(&mut e, buy_yes(2, ALICE, BINARY, 400_000, 10));
+    rest(&mut e, sell_yes(OrderId(1), BOB, BINARY, 450_000, 5));
+    rest(&mut e, buy_yes(OrderId(2), ALICE, BINARY, 400_000, 10));
 
-    let events = amend(&mut e, ALICE, 2, Some(500_000), None);
+    let events = amend(&mut e, ALICE, OrderId(2), Some(500_000), None);
     assert_eq!(
         events,
         vec![
-            Event::OrderAmended { order: 2, price_micros: 500_000, remaining_quantity: 10, kept_priority: false },
+            Event::OrderAmended {
+                order: OrderId(2),
+                price_micros: 500_000,
+                remaining_quantity: 10,
+                kept_priority: false
+            },
             Event::Fill {
-                trade: 1,
+                trade: TradeId(1),
                 market: BINARY,
                 outcome: 0,
                 yes_price_micros: 450_000,
                 quantity: 5,
                 kind: FillKind::Transfer,
-                maker_order: 1,
+                maker_order: OrderId(1),
                 maker_account: BOB,
                 maker_side: Side::Yes,
                 maker_action: Action::Sell,
                 maker_fee_micros: 0,
                 maker_remaining: 0,
-                taker_order: 2,
+                taker_order: OrderId(2),
                 taker_account: ALICE,
                 taker_side: Side::Yes,
                 taker_action: Action::Buy,
                 taker_fee_micros: 0,
                 taker_remaining: 5,
             },
-            Event::OrderRested { order: 2, book_side: BookSide::Bid, price_micros: 500_000, remaining_quantity: 5 },
+            Event::OrderRested {
+                order: OrderId(2),
+                book_side: BookSide::Bid,
+                price_micros: 500_000,
+                remaining_quantity: 5
+            },
         ]
     );
     // Paid 5 x 0.45; 5 x 0.50 stays reserved.
@@ -647,13 +753,13 @@ fn amend_that_crosses_trades_at_once_at_the_makers_price() {
 fn amend_of_a_sell_moves_reserved_contracts() {
     let mut e = venue();
     split(&mut e, ALICE, BINARY, None, 10);
-    rest(&mut e, sell_yes(1, ALICE, BINARY, 600_000, 8));
+    rest(&mut e, sell_yes(OrderId(1), ALICE, BINARY, 600_000, 8));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(2, 8, 10, 0));
-    amend(&mut e, ALICE, 1, None, Some(3));
+    amend(&mut e, ALICE, OrderId(1), None, Some(3));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(7, 3, 10, 0));
-    amend(&mut e, ALICE, 1, Some(650_000), Some(10));
+    amend(&mut e, ALICE, OrderId(1), Some(650_000), Some(10));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(0, 10, 10, 0));
-    assert_eq!(e.order(1).unwrap().price_micros, 650_000);
+    assert_eq!(e.order(OrderId(1)).unwrap().price_micros, 650_000);
     e.check_invariants().unwrap();
 }
 
@@ -661,14 +767,14 @@ fn amend_of_a_sell_moves_reserved_contracts() {
 fn amend_that_self_trades_cancels_the_amended_order() {
     let mut e = venue();
     split(&mut e, ALICE, BINARY, None, 5);
-    rest(&mut e, sell_yes(1, ALICE, BINARY, 450_000, 5));
-    rest(&mut e, buy_yes(2, ALICE, BINARY, 400_000, 10));
-    let events = amend(&mut e, ALICE, 2, Some(450_000), None);
+    rest(&mut e, sell_yes(OrderId(1), ALICE, BINARY, 450_000, 5));
+    rest(&mut e, buy_yes(OrderId(2), ALICE, BINARY, 400_000, 10));
+    let events = amend(&mut e, ALICE, OrderId(2), Some(450_000), None);
     assert_eq!(cancels(&events), vec![(2, 10, CancelReason::SelfTrade)]);
     assert!(fills(&events).is_empty());
     assert_eq!(balance(&e, ALICE), (START - 5 * DOLLAR, 0));
-    assert!(e.order(1).is_some());
-    assert_eq!(e.order(2), None);
+    assert!(e.order(OrderId(1)).is_some());
+    assert_eq!(e.order(OrderId(2)), None);
     e.check_invariants().unwrap();
 }
 
@@ -681,33 +787,38 @@ fn self_trade_book() -> augury_engine::Engine {
     let mut e = venue();
     split(&mut e, ALICE, BINARY, None, 10);
     split(&mut e, BOB, BINARY, None, 10);
-    rest(&mut e, sell_yes(1, ALICE, BINARY, 500_000, 5));
-    rest(&mut e, sell_yes(2, BOB, BINARY, 510_000, 5));
-    rest(&mut e, sell_yes(3, BOB, BINARY, 490_000, 3));
+    rest(&mut e, sell_yes(OrderId(1), ALICE, BINARY, 500_000, 5));
+    rest(&mut e, sell_yes(OrderId(2), BOB, BINARY, 510_000, 5));
+    rest(&mut e, sell_yes(OrderId(3), BOB, BINARY, 490_000, 3));
     e
 }
 
 #[test]
 fn self_trade_cancel_taker_stops_the_incoming_order() {
     let mut e = self_trade_book();
-    let order = stp(buy_yes(4, ALICE, BINARY, 550_000, 10), SelfTradePrevention::CancelTaker);
+    let order = stp(buy_yes(OrderId(4), ALICE, BINARY, 550_000, 10), SelfTradePrevention::CancelTaker);
     let events = place(&mut e, order);
-    assert_eq!(fills(&events), vec![f(3, 4, 490_000, 3, FillKind::Transfer)]);
+    assert_eq!(fills(&events), vec![f(OrderId(3), OrderId(4), 490_000, 3, FillKind::Transfer)]);
     assert_eq!(cancels(&events), vec![(4, 7, CancelReason::SelfTrade)]);
     // The resting self order and Bob's other order are untouched.
-    assert_eq!(e.order(1).unwrap().remaining_quantity, 5);
-    assert_eq!(e.order(2).unwrap().remaining_quantity, 5);
-    assert_eq!(e.order(4), None);
+    assert_eq!(e.order(OrderId(1)).unwrap().remaining_quantity, 5);
+    assert_eq!(e.order(OrderId(2)).unwrap().remaining_quantity, 5);
+    assert_eq!(e.order(OrderId(4)), None);
     assert_eq!(balance(&e, ALICE), (90 * DOLLAR - 1_470_000, 0));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(8, 5, 10, 0));
 
     // Meeting its own order first, it trades nothing at all.
-    let order = buy_yes(5, ALICE, BINARY, 550_000, 10);
+    let order = buy_yes(OrderId(5), ALICE, BINARY, 550_000, 10);
     assert_eq!(
         place(&mut e, order),
         vec![
             accepted(&order),
-            Event::OrderCancelled { order: 5, account: ALICE, remaining_quantity: 10, reason: CancelReason::SelfTrade },
+            Event::OrderCancelled {
+                order: OrderId(5),
+                account: ALICE,
+                remaining_quantity: 10,
+                reason: CancelReason::SelfTrade
+            },
         ]
     );
     assert_eq!(balance(&e, ALICE), (90 * DOLLAR - 1_470_000, 0));
@@ -717,19 +828,35 @@ fn self_trade_cancel_taker_stops_the_incoming_order() {
 #[test]
 fn self_trade_cancel_maker_removes_the_resting_order_and_keeps_matching() {
     let mut e = self_trade_book();
-    let order = stp(buy_yes(4, ALICE, BINARY, 550_000, 10), SelfTradePrevention::CancelMaker);
+    let order = stp(buy_yes(OrderId(4), ALICE, BINARY, 550_000, 10), SelfTradePrevention::CancelMaker);
     let events = place(&mut e, order);
     assert_eq!(
         events,
         vec![
             accepted(&order),
             events[1], // fill against Bob's 0.49, checked below
-            Event::OrderCancelled { order: 1, account: ALICE, remaining_quantity: 5, reason: CancelReason::SelfTrade },
+            Event::OrderCancelled {
+                order: OrderId(1),
+                account: ALICE,
+                remaining_quantity: 5,
+                reason: CancelReason::SelfTrade
+            },
             events[3], // fill against Bob's 0.51
-            Event::OrderRested { order: 4, book_side: BookSide::Bid, price_micros: 550_000, remaining_quantity: 2 },
+            Event::OrderRested {
+                order: OrderId(4),
+                book_side: BookSide::Bid,
+                price_micros: 550_000,
+                remaining_quantity: 2
+            },
         ]
     );
-    assert_eq!(fills(&events), vec![f(3, 4, 490_000, 3, FillKind::Transfer), f(2, 4, 510_000, 5, FillKind::Transfer)]);
+    assert_eq!(
+        fills(&events),
+        vec![
+            f(OrderId(3), OrderId(4), 490_000, 3, FillKind::Transfer),
+            f(OrderId(2), OrderId(4), 510_000, 5, FillKind::Transfer)
+        ]
+    );
     // Paid 1.47 + 2.55; 2 x 0.55 reserved for the rest.
     assert_eq!(balance(&e, ALICE), (90 * DOLLAR - 1_470_000 - 2_550_000 - 1_100_000, 1_100_000));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(18, 0, 10, 0));
@@ -740,13 +867,13 @@ fn self_trade_cancel_maker_removes_the_resting_order_and_keeps_matching() {
 #[test]
 fn self_trade_cancel_both_removes_both_orders() {
     let mut e = self_trade_book();
-    let order = stp(buy_yes(4, ALICE, BINARY, 550_000, 10), SelfTradePrevention::CancelBoth);
+    let order = stp(buy_yes(OrderId(4), ALICE, BINARY, 550_000, 10), SelfTradePrevention::CancelBoth);
     let events = place(&mut e, order);
-    assert_eq!(fills(&events), vec![f(3, 4, 490_000, 3, FillKind::Transfer)]);
+    assert_eq!(fills(&events), vec![f(OrderId(3), OrderId(4), 490_000, 3, FillKind::Transfer)]);
     assert_eq!(cancels(&events), vec![(1, 5, CancelReason::SelfTrade), (4, 7, CancelReason::SelfTrade)]);
-    assert_eq!(e.order(1), None);
-    assert_eq!(e.order(4), None);
-    assert_eq!(e.order(2).unwrap().remaining_quantity, 5);
+    assert_eq!(e.order(OrderId(1)), None);
+    assert_eq!(e.order(OrderId(4)), None);
+    assert_eq!(e.order(OrderId(2)).unwrap().remaining_quantity, 5);
     assert_eq!(balance(&e, ALICE), (90 * DOLLAR - 1_470_000, 0));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(13, 0, 10, 0));
     e.check_invariants().unwrap();
@@ -756,8 +883,8 @@ fn self_trade_cancel_both_removes_both_orders() {
 fn self_trade_applies_across_the_mint_path() {
     let mut e = venue();
     // Alice's buy of NO at 0.45 asks YES at 0.55; her own buy of YES at 0.60 would mint with it.
-    rest(&mut e, buy_no(1, ALICE, BINARY, 450_000, 5));
-    let events = place(&mut e, buy_yes(2, ALICE, BINARY, 600_000, 5));
+    rest(&mut e, buy_no(OrderId(1), ALICE, BINARY, 450_000, 5));
+    let events = place(&mut e, buy_yes(OrderId(2), ALICE, BINARY, 600_000, 5));
     assert_eq!(cancels(&events), vec![(2, 5, CancelReason::SelfTrade)]);
     assert_eq!(e.market_backing_micros(BINARY), Some(0));
     assert_eq!(balance(&e, ALICE), (START - 2_250_000, 2_250_000));
@@ -769,17 +896,19 @@ fn fok_with_cancel_maker_skips_own_orders_when_counting_and_cancels_them_when_fi
     let mut e = venue();
     split(&mut e, ALICE, BINARY, None, 10);
     split(&mut e, BOB, BINARY, None, 10);
-    rest(&mut e, sell_yes(1, ALICE, BINARY, 500_000, 5));
-    rest(&mut e, sell_yes(2, BOB, BINARY, 510_000, 5));
+    rest(&mut e, sell_yes(OrderId(1), ALICE, BINARY, 500_000, 5));
+    rest(&mut e, sell_yes(OrderId(2), BOB, BINARY, 510_000, 5));
 
     // Only Bob's 5 count: 6 is killed, and Alice's own order survives the kill.
-    let events = place(&mut e, stp(fok(buy_yes(3, ALICE, BINARY, 550_000, 6)), SelfTradePrevention::CancelMaker));
+    let events =
+        place(&mut e, stp(fok(buy_yes(OrderId(3), ALICE, BINARY, 550_000, 6)), SelfTradePrevention::CancelMaker));
     assert_eq!(cancels(&events), vec![(3, 6, CancelReason::FillOrKill)]);
-    assert!(e.order(1).is_some());
+    assert!(e.order(OrderId(1)).is_some());
 
-    let events = place(&mut e, stp(fok(buy_yes(4, ALICE, BINARY, 550_000, 5)), SelfTradePrevention::CancelMaker));
+    let events =
+        place(&mut e, stp(fok(buy_yes(OrderId(4), ALICE, BINARY, 550_000, 5)), SelfTradePrevention::CancelMaker));
     assert_eq!(cancels(&events), vec![(1, 5, CancelReason::SelfTrade)]);
-    assert_eq!(fills(&events), vec![f(2, 4, 510_000, 5, FillKind::Transfer)]);
+    assert_eq!(fills(&events), vec![f(OrderId(2), OrderId(4), 510_000, 5, FillKind::Transfer)]);
     assert_eq!(e.open_order_count(), 0);
     assert_eq!(balance(&e, ALICE), (90 * DOLLAR - 2_550_000, 0));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(15, 0, 10, 0));
@@ -795,11 +924,11 @@ fn close_market_cancels_every_resting_order_and_releases_reservations() {
     let mut e = venue();
     split(&mut e, ALICE, BINARY, None, 10);
     split(&mut e, BOB, BINARY, None, 5);
-    rest(&mut e, buy_yes(1, ALICE, BINARY, 400_000, 10)); // bid 0.40
-    rest(&mut e, sell_no(2, ALICE, BINARY, 500_000, 5)); // bid 0.50
-    rest(&mut e, sell_yes(3, BOB, BINARY, 600_000, 5)); // ask 0.60
-    rest(&mut e, gtd(buy_no(4, CAROL, BINARY, 200_000, 3), 9_000)); // ask 0.80
-    rest(&mut e, buy_yes(5, DAVE, SCALAR, 300_000, 2)); // another market
+    rest(&mut e, buy_yes(OrderId(1), ALICE, BINARY, 400_000, 10)); // bid 0.40
+    rest(&mut e, sell_no(OrderId(2), ALICE, BINARY, 500_000, 5)); // bid 0.50
+    rest(&mut e, sell_yes(OrderId(3), BOB, BINARY, 600_000, 5)); // ask 0.60
+    rest(&mut e, gtd(buy_no(OrderId(4), CAROL, BINARY, 200_000, 3), 9_000)); // ask 0.80
+    rest(&mut e, buy_yes(OrderId(5), DAVE, SCALAR, 300_000, 2)); // another market
 
     let events = ok(&mut e, Command::CloseMarket { market: BINARY });
     assert_eq!(
@@ -807,20 +936,25 @@ fn close_market_cancels_every_resting_order_and_releases_reservations() {
         vec![
             Event::MarketClosed { market: BINARY },
             Event::OrderCancelled {
-                order: 2,
+                order: OrderId(2),
                 account: ALICE,
                 remaining_quantity: 5,
                 reason: CancelReason::MarketClosed
             },
             Event::OrderCancelled {
-                order: 1,
+                order: OrderId(1),
                 account: ALICE,
                 remaining_quantity: 10,
                 reason: CancelReason::MarketClosed
             },
-            Event::OrderCancelled { order: 3, account: BOB, remaining_quantity: 5, reason: CancelReason::MarketClosed },
             Event::OrderCancelled {
-                order: 4,
+                order: OrderId(3),
+                account: BOB,
+                remaining_quantity: 5,
+                reason: CancelReason::MarketClosed
+            },
+            Event::OrderCancelled {
+                order: OrderId(4),
                 account: CAROL,
                 remaining_quantity: 3,
                 reason: CancelReason::MarketClosed
@@ -843,10 +977,13 @@ fn close_market_cancels_every_resting_order_and_releases_reservations() {
     assert_eq!(advance(&mut e, 10_000), vec![Event::TimeAdvanced { now_ms: 10_000 }]);
     // Nothing trades there any more.
     assert_eq!(
-        refused(&mut e, Command::PlaceOrder { order: buy_yes(6, ALICE, BINARY, 400_000, 1) }),
+        refused(&mut e, Command::PlaceOrder { order: buy_yes(OrderId(6), ALICE, BINARY, 400_000, 1) }),
         Reject::MarketNotOpen { market: BINARY }
     );
-    assert_eq!(refused(&mut e, Command::CancelOrder { account: ALICE, order: 1 }), Reject::UnknownOrder { order: 1 });
+    assert_eq!(
+        refused(&mut e, Command::CancelOrder { account: ALICE, order: OrderId(1) }),
+        Reject::UnknownOrder { order: OrderId(1) }
+    );
     assert_eq!(refused(&mut e, Command::CloseMarket { market: BINARY }), Reject::MarketNotOpen { market: BINARY });
     // Funds can leave.
     ok(&mut e, Command::Withdraw { account: CAROL, amount_micros: START });

@@ -8,24 +8,25 @@
 //! market order that meets only a market maker gets exactly the market maker's quote.
 
 use augury_core::{
-    Action, BookSide, CancelReason, Command, Comparison, Event, FeeRule, FeeSchedule, MarketKind, MarketSpec, NewOrder,
-    OracleConfig, OrderType, Reject, Resolution, ResolutionRule, RuleMap, SelfTradePrevention, Side, TimeInForce,
+    AccountId, Action, BookSide, CancelReason, Command, Comparison, Event, FeeRule, FeeSchedule, MarketId, MarketKind,
+    MarketSpec, NewOrder, OracleConfig, OrderId, OrderType, Reject, Resolution, ResolutionRule, RuleMap,
+    SelfTradePrevention, Side, TimeInForce,
 };
 use augury_engine::{AmmQuote, Engine, EngineConfig};
 use proptest::prelude::*;
 
-const FEE_ACCOUNT: u64 = 999;
+const FEE_ACCOUNT: AccountId = AccountId(999);
 /// Funds the market makers.
-const OPERATOR: u64 = 998;
+const OPERATOR: AccountId = AccountId(998);
 /// Accounts 0, 1 and 2 (traders too) are the arbiters; two votes decide.
 const ARBITERS: [u64; 3] = [0, 1, 2];
 /// The scalar market's rule samples index 7 at 18, 19 and 20 seconds.
 const INDEX: u32 = 7;
 const RULE_AT_MS: u64 = 20_000;
 const ACCOUNTS: u64 = 4;
-const BINARY: u32 = 1;
-const CATEGORICAL: u32 = 2;
-const SCALAR: u32 = 3;
+const BINARY: MarketId = MarketId(1);
+const CATEGORICAL: MarketId = MarketId(2);
+const SCALAR: MarketId = MarketId(3);
 const CATEGORICAL_OUTCOMES: u16 = 3;
 
 /// An abstract step; turned into a concrete command against the engine's current state.
@@ -131,7 +132,7 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 fn market() -> impl Strategy<Value = u32> {
-    prop_oneof![Just(BINARY), Just(CATEGORICAL), Just(SCALAR)]
+    prop_oneof![Just(BINARY.get()), Just(CATEGORICAL.get()), Just(SCALAR.get())]
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -239,7 +240,7 @@ fn setup() -> Vec<Command> {
         config: OracleConfig { liveness_ms: 8_000, min_bond_micros: 1_000_000, quorum: 2, dispute_fee_ppm: 50_000 },
     });
     for account in ARBITERS {
-        commands.push(Command::SetArbiter { account, active: true });
+        commands.push(Command::SetArbiter { account: AccountId(account), active: true });
     }
     commands.push(Command::Deposit { account: OPERATOR, amount_micros: 1_000_000_000 });
     commands.push(Command::EnableAmm { market: BINARY, operator: OPERATOR, liquidity_micros: 20_000_000 });
@@ -250,12 +251,17 @@ fn setup() -> Vec<Command> {
     });
     let _ = Comparison::AtOrAbove;
     for account in 0..ACCOUNTS {
-        commands.push(Command::Deposit { account, amount_micros: 200_000_000 });
+        commands.push(Command::Deposit { account: AccountId(account), amount_micros: 200_000_000 });
         for market in [BINARY, CATEGORICAL, SCALAR] {
-            commands.push(Command::Split { account, market, outcome: None, quantity: 20 });
+            commands.push(Command::Split { account: AccountId(account), market, outcome: None, quantity: 20 });
         }
         for outcome in 0..CATEGORICAL_OUTCOMES {
-            commands.push(Command::Split { account, market: CATEGORICAL, outcome: Some(outcome), quantity: 10 });
+            commands.push(Command::Split {
+                account: AccountId(account),
+                market: CATEGORICAL,
+                outcome: Some(outcome),
+                quantity: 10,
+            });
         }
     }
     commands
@@ -304,7 +310,7 @@ impl Driver {
                 self.placed.push((order, account));
                 // Outcome 1 of a one-outcome market is a rare deliberate mistake.
                 let outcome = match market {
-                    CATEGORICAL => outcome,
+                    m if m == CATEGORICAL.get() => outcome,
                     _ if quantity == 29 => 1,
                     _ => 0,
                 };
@@ -325,9 +331,9 @@ impl Driver {
                 };
                 Command::PlaceOrder {
                     order: NewOrder {
-                        order,
-                        account,
-                        market,
+                        order: OrderId(order),
+                        account: AccountId(account),
+                        market: MarketId(market),
                         outcome,
                         side,
                         action,
@@ -341,63 +347,81 @@ impl Driver {
             }
             Step::Cancel { account, back } => {
                 let (order, owner) = recent(&self.placed, back, account);
-                Command::CancelOrder { account: if back % 7 == 6 { account } else { owner }, order }
+                Command::CancelOrder {
+                    account: if back % 7 == 6 { AccountId(account) } else { AccountId(owner) },
+                    order: OrderId(order),
+                }
             }
             Step::Amend { account, back, price_ticks, quantity } => {
                 let (order, owner) = recent(&self.placed, back, account);
                 Command::AmendOrder {
-                    account: owner,
-                    order,
+                    account: AccountId(owner),
+                    order: OrderId(order),
                     price_micros: price_ticks.map(|t| t * 10_000),
                     remaining_quantity: quantity,
                 }
             }
             Step::Split { account, market, outcome, quantity } => Command::Split {
-                account,
-                market,
-                outcome: outcome.filter(|&o| market == CATEGORICAL || o == 0),
+                account: AccountId(account),
+                market: MarketId(market),
+                outcome: outcome.filter(|&o| market == CATEGORICAL.get() || o == 0),
                 quantity,
             },
             Step::Merge { account, market, outcome, quantity } => Command::Merge {
-                account,
-                market,
-                outcome: outcome.filter(|&o| market == CATEGORICAL || o == 0),
+                account: AccountId(account),
+                market: MarketId(market),
+                outcome: outcome.filter(|&o| market == CATEGORICAL.get() || o == 0),
                 quantity,
             },
             Step::Convert { account, outcomes, quantity } => {
-                Command::Convert { account, market: CATEGORICAL, outcomes, quantity }
+                Command::Convert { account: AccountId(account), market: CATEGORICAL, outcomes, quantity }
             }
             Step::Advance { by_ms } => {
                 self.clock_ms += by_ms;
                 Command::AdvanceTime { now_ms: self.clock_ms }
             }
-            Step::Deposit { account, amount } => Command::Deposit { account, amount_micros: amount },
-            Step::Withdraw { account, amount } => Command::Withdraw { account, amount_micros: amount },
-            Step::Close { market } => Command::CloseMarket { market },
-            Step::Propose { account, market, kind, bond } => {
-                Command::ProposeOutcome { account, market, resolution: resolution(market, kind), bond_micros: bond }
+            Step::Deposit { account, amount } => {
+                Command::Deposit { account: AccountId(account), amount_micros: amount }
             }
-            Step::Dispute { account, market, bond_off } => {
-                Command::DisputeProposal { account, market, bond_micros: 1_000_000 + u64::from(bond_off) }
+            Step::Withdraw { account, amount } => {
+                Command::Withdraw { account: AccountId(account), amount_micros: amount }
             }
-            Step::Vote { arbiter, market, kind } => {
-                Command::CastArbiterVote { arbiter, market, resolution: resolution(market, kind) }
+            Step::Close { market } => Command::CloseMarket { market: MarketId(market) },
+            Step::Propose { account, market, kind, bond } => Command::ProposeOutcome {
+                account: AccountId(account),
+                market: MarketId(market),
+                resolution: resolution(MarketId(market), kind),
+                bond_micros: bond,
+            },
+            Step::Dispute { account, market, bond_off } => Command::DisputeProposal {
+                account: AccountId(account),
+                market: MarketId(market),
+                bond_micros: 1_000_000 + u64::from(bond_off),
+            },
+            Step::Vote { arbiter, market, kind } => Command::CastArbiterVote {
+                arbiter: AccountId(arbiter),
+                market: MarketId(market),
+                resolution: resolution(MarketId(market), kind),
+            },
+            Step::Resolve { market, kind } => {
+                Command::ResolveMarket { market: MarketId(market), resolution: resolution(MarketId(market), kind) }
             }
-            Step::Resolve { market, kind } => Command::ResolveMarket { market, resolution: resolution(market, kind) },
-            Step::Redeem { account, market } => Command::Redeem { account, market },
+            Step::Redeem { account, market } => {
+                Command::Redeem { account: AccountId(account), market: MarketId(market) }
+            }
             Step::Index { back, value } => {
                 let at_ms = (self.clock_ms / 1_000).saturating_sub(back) * 1_000;
                 Command::RecordIndexValue { index: INDEX, at_ms, value: value + 20_000 * (back as i64 % 2) }
             }
             Step::EnableAmm { market, liquidity } => {
-                Command::EnableAmm { market, operator: OPERATOR, liquidity_micros: liquidity }
+                Command::EnableAmm { market: MarketId(market), operator: OPERATOR, liquidity_micros: liquidity }
             }
         }
     }
 }
 
 /// A resolution for `market` from a small number: mostly one that fits, kind 7 never does.
-fn resolution(market: u32, kind: u8) -> Resolution {
+fn resolution(market: MarketId, kind: u8) -> Resolution {
     match (market, kind) {
         (_, 6) => Resolution::Invalid,
         (_, 7) => Resolution::Outcome { outcome: 9 },
@@ -573,7 +597,7 @@ proptest! {
                     .expect("an unsettled market resolves");
             }
             for account in 0..ACCOUNTS {
-                let _ = engine.apply_collect(&Command::Redeem { account, market });
+                let _ = engine.apply_collect(&Command::Redeem { account: AccountId(account), market });
             }
             engine.check_invariants().expect("invariants hold after settlement");
         }
@@ -605,7 +629,7 @@ proptest! {
             prop_assert!(engine.amm(market).is_none());
         }
         // Nothing is left anywhere but in accounts: every dollar deposited is in one.
-        let held: i128 = (0..ACCOUNTS)
+        let held: i128 = (0..ACCOUNTS).map(AccountId)
             .chain([FEE_ACCOUNT, OPERATOR])
             .filter_map(|account| engine.account(account))
             .map(|a| i128::from(a.available_micros) + i128::from(a.reserved_micros))

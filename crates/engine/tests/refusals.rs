@@ -4,8 +4,8 @@
 mod common;
 
 use augury_core::{
-    Action, Command, FeeRule, FeeSchedule, MarketKind, MarketSpec, NewOrder, OrderType, Reject, Side, TimeInForce,
-    MAX_DEPOSIT_MICROS, MAX_QUANTITY,
+    AccountId, Action, Command, FeeRule, FeeSchedule, MarketId, MarketKind, MarketSpec, NewOrder, OrderId, OrderType,
+    Reject, Side, TimeInForce, MAX_DEPOSIT_MICROS, MAX_QUANTITY,
 };
 use augury_engine::EngineConfig;
 use common::*;
@@ -19,9 +19,9 @@ fn busy_venue() -> augury_engine::Engine {
     let mut e = venue();
     split(&mut e, ALICE, BINARY, None, 10);
     split(&mut e, BOB, CATEGORICAL, Some(1), 4);
-    rest(&mut e, sell_yes(1, ALICE, BINARY, 600_000, 5));
-    rest(&mut e, buy_yes(2, BOB, BINARY, 400_000, 5));
-    rest(&mut e, buy_yes(3, CAROL, FEE_MARKET, 300_000, 5));
+    rest(&mut e, sell_yes(OrderId(1), ALICE, BINARY, 600_000, 5));
+    rest(&mut e, buy_yes(OrderId(2), BOB, BINARY, 400_000, 5));
+    rest(&mut e, buy_yes(OrderId(3), CAROL, FEE_MARKET, 300_000, 5));
     e
 }
 
@@ -30,22 +30,25 @@ fn unknown_market() {
     let mut e = busy_venue();
     let missing = 77;
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(10, ALICE, missing, 500_000, 1))),
-        Reject::UnknownMarket { market: missing }
+        refused(&mut e, place_cmd(buy_yes(OrderId(10), ALICE, MarketId(missing), 500_000, 1))),
+        Reject::UnknownMarket { market: MarketId(missing) }
     );
     assert_eq!(
-        refused(&mut e, Command::Split { account: ALICE, market: missing, outcome: None, quantity: 1 }),
-        Reject::UnknownMarket { market: missing }
+        refused(&mut e, Command::Split { account: ALICE, market: MarketId(missing), outcome: None, quantity: 1 }),
+        Reject::UnknownMarket { market: MarketId(missing) }
     );
     assert_eq!(
-        refused(&mut e, Command::Merge { account: ALICE, market: missing, outcome: None, quantity: 1 }),
-        Reject::UnknownMarket { market: missing }
+        refused(&mut e, Command::Merge { account: ALICE, market: MarketId(missing), outcome: None, quantity: 1 }),
+        Reject::UnknownMarket { market: MarketId(missing) }
     );
     assert_eq!(
-        refused(&mut e, Command::Convert { account: ALICE, market: missing, outcomes: 1, quantity: 1 }),
-        Reject::UnknownMarket { market: missing }
+        refused(&mut e, Command::Convert { account: ALICE, market: MarketId(missing), outcomes: 1, quantity: 1 }),
+        Reject::UnknownMarket { market: MarketId(missing) }
     );
-    assert_eq!(refused(&mut e, Command::CloseMarket { market: missing }), Reject::UnknownMarket { market: missing });
+    assert_eq!(
+        refused(&mut e, Command::CloseMarket { market: MarketId(missing) }),
+        Reject::UnknownMarket { market: MarketId(missing) }
+    );
     e.check_invariants().unwrap();
 }
 
@@ -54,8 +57,8 @@ fn market_not_open() {
     let mut e = busy_venue();
     ok(&mut e, Command::CloseMarket { market: BINARY });
     let not_open = Reject::MarketNotOpen { market: BINARY };
-    assert_eq!(refused(&mut e, place_cmd(buy_yes(10, DAVE, BINARY, 500_000, 1))), not_open);
-    assert_eq!(refused(&mut e, place_cmd(sell_yes(10, ALICE, BINARY, 500_000, 1))), not_open);
+    assert_eq!(refused(&mut e, place_cmd(buy_yes(OrderId(10), DAVE, BINARY, 500_000, 1))), not_open);
+    assert_eq!(refused(&mut e, place_cmd(sell_yes(OrderId(10), ALICE, BINARY, 500_000, 1))), not_open);
     assert_eq!(
         refused(&mut e, Command::Split { account: ALICE, market: BINARY, outcome: None, quantity: 1 }),
         not_open
@@ -66,7 +69,7 @@ fn market_not_open() {
     );
     assert_eq!(refused(&mut e, Command::CloseMarket { market: BINARY }), not_open);
     // Other markets still trade, and the refused order's id is still free.
-    rest(&mut e, buy_yes(10, DAVE, SCALAR, 500_000, 1));
+    rest(&mut e, buy_yes(OrderId(10), DAVE, SCALAR, 500_000, 1));
     e.check_invariants().unwrap();
 }
 
@@ -74,15 +77,15 @@ fn market_not_open() {
 fn unknown_outcome() {
     let mut e = busy_venue();
     assert_eq!(
-        refused(&mut e, place_cmd(limit(10, ALICE, BINARY, 1, Side::Yes, Action::Buy, 500_000, 1))),
+        refused(&mut e, place_cmd(limit(OrderId(10), ALICE, BINARY, 1, Side::Yes, Action::Buy, 500_000, 1))),
         Reject::UnknownOutcome { market: BINARY, outcome: 1 }
     );
     assert_eq!(
-        refused(&mut e, place_cmd(limit(10, ALICE, CATEGORICAL, 3, Side::No, Action::Buy, 500_000, 1))),
+        refused(&mut e, place_cmd(limit(OrderId(10), ALICE, CATEGORICAL, 3, Side::No, Action::Buy, 500_000, 1))),
         Reject::UnknownOutcome { market: CATEGORICAL, outcome: 3 }
     );
     assert_eq!(
-        refused(&mut e, place_cmd(limit(10, ALICE, SCALAR, 1, Side::Yes, Action::Buy, 500_000, 1))),
+        refused(&mut e, place_cmd(limit(OrderId(10), ALICE, SCALAR, 1, Side::Yes, Action::Buy, 500_000, 1))),
         Reject::UnknownOutcome { market: SCALAR, outcome: 1 }
     );
     assert_eq!(
@@ -100,20 +103,20 @@ fn unknown_outcome() {
 fn price_off_tick_and_out_of_range() {
     let mut e = busy_venue();
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(10, DAVE, BINARY, 405_000, 1))),
+        refused(&mut e, place_cmd(buy_yes(OrderId(10), DAVE, BINARY, 405_000, 1))),
         Reject::PriceOffTick { price_micros: 405_000, tick_micros: CENT }
     );
     assert_eq!(
-        refused(&mut e, place_cmd(buy_no(10, DAVE, BINARY, 1, 1))),
+        refused(&mut e, place_cmd(buy_no(OrderId(10), DAVE, BINARY, 1, 1))),
         Reject::PriceOffTick { price_micros: 1, tick_micros: CENT }
     );
     for price in [0, 1_000_000, 1_010_000, u64::MAX] {
         assert_eq!(
-            refused(&mut e, place_cmd(buy_yes(10, DAVE, BINARY, price, 1))),
+            refused(&mut e, place_cmd(buy_yes(OrderId(10), DAVE, BINARY, price, 1))),
             Reject::PriceOutOfRange { price_micros: price }
         );
         assert_eq!(
-            refused(&mut e, place_cmd(sell_no(10, ALICE, BINARY, price, 1))),
+            refused(&mut e, place_cmd(sell_no(OrderId(10), ALICE, BINARY, price, 1))),
             Reject::PriceOutOfRange { price_micros: price }
         );
     }
@@ -121,21 +124,31 @@ fn price_off_tick_and_out_of_range() {
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: BOB, order: 2, price_micros: Some(0), remaining_quantity: None }
+            Command::AmendOrder { account: BOB, order: OrderId(2), price_micros: Some(0), remaining_quantity: None }
         ),
         Reject::PriceOutOfRange { price_micros: 0 }
     );
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: BOB, order: 2, price_micros: Some(1_000_000), remaining_quantity: None }
+            Command::AmendOrder {
+                account: BOB,
+                order: OrderId(2),
+                price_micros: Some(1_000_000),
+                remaining_quantity: None
+            }
         ),
         Reject::PriceOutOfRange { price_micros: 1_000_000 }
     );
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: BOB, order: 2, price_micros: Some(401_000), remaining_quantity: None }
+            Command::AmendOrder {
+                account: BOB,
+                order: OrderId(2),
+                price_micros: Some(401_000),
+                remaining_quantity: None
+            }
         ),
         Reject::PriceOffTick { price_micros: 401_000, tick_micros: CENT }
     );
@@ -145,13 +158,13 @@ fn price_off_tick_and_out_of_range() {
 #[test]
 fn quantity_zero_and_too_large() {
     let mut e = busy_venue();
-    assert_eq!(refused(&mut e, place_cmd(buy_yes(10, DAVE, BINARY, 500_000, 0))), Reject::QuantityNotPositive);
+    assert_eq!(refused(&mut e, place_cmd(buy_yes(OrderId(10), DAVE, BINARY, 500_000, 0))), Reject::QuantityNotPositive);
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(10, DAVE, BINARY, 500_000, MAX_QUANTITY + 1))),
+        refused(&mut e, place_cmd(buy_yes(OrderId(10), DAVE, BINARY, 500_000, MAX_QUANTITY + 1))),
         Reject::QuantityTooLarge { quantity: MAX_QUANTITY + 1, max: MAX_QUANTITY }
     );
     assert_eq!(
-        refused(&mut e, place_cmd(market_order(10, DAVE, BINARY, Side::Yes, Action::Buy, 0, None))),
+        refused(&mut e, place_cmd(market_order(OrderId(10), DAVE, BINARY, Side::Yes, Action::Buy, 0, None))),
         Reject::QuantityNotPositive
     );
     assert_eq!(
@@ -169,7 +182,7 @@ fn quantity_zero_and_too_large() {
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: BOB, order: 2, price_micros: None, remaining_quantity: Some(0) }
+            Command::AmendOrder { account: BOB, order: OrderId(2), price_micros: None, remaining_quantity: Some(0) }
         ),
         Reject::QuantityNotPositive
     );
@@ -178,7 +191,7 @@ fn quantity_zero_and_too_large() {
             &mut e,
             Command::AmendOrder {
                 account: BOB,
-                order: 2,
+                order: OrderId(2),
                 price_micros: None,
                 remaining_quantity: Some(MAX_QUANTITY + 1)
             }
@@ -191,42 +204,45 @@ fn quantity_zero_and_too_large() {
 #[test]
 fn insufficient_funds() {
     let mut e = busy_venue();
-    deposit(&mut e, 50, 4 * DOLLAR);
+    deposit(&mut e, AccountId(50), 4 * DOLLAR);
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(10, 50, BINARY, 500_000, 10))),
+        refused(&mut e, place_cmd(buy_yes(OrderId(10), AccountId(50), BINARY, 500_000, 10))),
         Reject::InsufficientFunds { needed_micros: 5 * DOLLAR, available_micros: 4 * DOLLAR }
     );
     // On a fee market the reservation includes the worst-case fee: 8 x (0.50 + 0.02) = 4.16.
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(10, 50, FEE_MARKET, 500_000, 8))),
+        refused(&mut e, place_cmd(buy_yes(OrderId(10), AccountId(50), FEE_MARKET, 500_000, 8))),
         Reject::InsufficientFunds { needed_micros: 4_160_000, available_micros: 4 * DOLLAR }
     );
     // A buy of NO reserves its own price.
     assert_eq!(
-        refused(&mut e, place_cmd(buy_no(10, 50, BINARY, 900_000, 5))),
+        refused(&mut e, place_cmd(buy_no(OrderId(10), AccountId(50), BINARY, 900_000, 5))),
         Reject::InsufficientFunds { needed_micros: 4_500_000, available_micros: 4 * DOLLAR }
     );
     // A capped market buy needs its cap (or less if the quantity bounds it)...
     assert_eq!(
-        refused(&mut e, place_cmd(market_order(10, 50, BINARY, Side::Yes, Action::Buy, 100, Some(5 * DOLLAR)))),
+        refused(
+            &mut e,
+            place_cmd(market_order(OrderId(10), AccountId(50), BINARY, Side::Yes, Action::Buy, 100, Some(5 * DOLLAR)))
+        ),
         Reject::InsufficientFunds { needed_micros: 5 * DOLLAR, available_micros: 4 * DOLLAR }
     );
     // ... and an uncapped one the worst price for its whole quantity.
     assert_eq!(
-        refused(&mut e, place_cmd(market_order(10, 50, BINARY, Side::Yes, Action::Buy, 5, None))),
+        refused(&mut e, place_cmd(market_order(OrderId(10), AccountId(50), BINARY, Side::Yes, Action::Buy, 5, None))),
         Reject::InsufficientFunds { needed_micros: 4_950_000, available_micros: 4 * DOLLAR }
     );
     assert_eq!(
-        refused(&mut e, Command::Split { account: 50, market: BINARY, outcome: None, quantity: 5 }),
+        refused(&mut e, Command::Split { account: AccountId(50), market: BINARY, outcome: None, quantity: 5 }),
         Reject::InsufficientFunds { needed_micros: 5 * DOLLAR, available_micros: 4 * DOLLAR }
     );
     // Reserved collateral does not count: Bob has 94 available (4.00 went into a categorical pair,
     // 2.00 is reserved by his bid).
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(10, BOB, BINARY, 500_000, 189))),
+        refused(&mut e, place_cmd(buy_yes(OrderId(10), BOB, BINARY, 500_000, 189))),
         Reject::InsufficientFunds { needed_micros: 94_500_000, available_micros: 94 * DOLLAR }
     );
-    rest(&mut e, buy_yes(10, BOB, BINARY, 500_000, 188));
+    rest(&mut e, buy_yes(OrderId(10), BOB, BINARY, 500_000, 188));
     assert_eq!(balance(&e, BOB), (0, 96 * DOLLAR));
     e.check_invariants().unwrap();
 }
@@ -238,7 +254,7 @@ fn amend_up_needs_the_extra_collateral_or_contracts() {
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: BOB, order: 2, price_micros: None, remaining_quantity: Some(241) }
+            Command::AmendOrder { account: BOB, order: OrderId(2), price_micros: None, remaining_quantity: Some(241) }
         ),
         Reject::InsufficientFunds { needed_micros: 94_400_000, available_micros: 94 * DOLLAR }
     );
@@ -246,7 +262,12 @@ fn amend_up_needs_the_extra_collateral_or_contracts() {
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: BOB, order: 2, price_micros: Some(500_000), remaining_quantity: Some(193) }
+            Command::AmendOrder {
+                account: BOB,
+                order: OrderId(2),
+                price_micros: Some(500_000),
+                remaining_quantity: Some(193)
+            }
         ),
         Reject::InsufficientFunds { needed_micros: 94_500_000, available_micros: 94 * DOLLAR }
     );
@@ -254,14 +275,14 @@ fn amend_up_needs_the_extra_collateral_or_contracts() {
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: ALICE, order: 1, price_micros: None, remaining_quantity: Some(11) }
+            Command::AmendOrder { account: ALICE, order: OrderId(1), price_micros: None, remaining_quantity: Some(11) }
         ),
         Reject::InsufficientShares { needed: 6, available: 5 }
     );
-    amend(&mut e, ALICE, 1, None, Some(10));
+    amend(&mut e, ALICE, OrderId(1), None, Some(10));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(0, 10, 10, 0));
     // 240 x 0.40 = 96.00 is exactly affordable.
-    amend(&mut e, BOB, 2, None, Some(240));
+    amend(&mut e, BOB, OrderId(2), None, Some(240));
     assert_eq!(balance(&e, BOB), (0, 96 * DOLLAR));
     e.check_invariants().unwrap();
 }
@@ -270,21 +291,21 @@ fn amend_up_needs_the_extra_collateral_or_contracts() {
 fn insufficient_shares() {
     let mut e = busy_venue();
     assert_eq!(
-        refused(&mut e, place_cmd(sell_yes(10, DAVE, BINARY, 500_000, 1))),
+        refused(&mut e, place_cmd(sell_yes(OrderId(10), DAVE, BINARY, 500_000, 1))),
         Reject::InsufficientShares { needed: 1, available: 0 }
     );
     // Alice has 10 YES, 5 reserved by her resting sell.
     assert_eq!(
-        refused(&mut e, place_cmd(sell_yes(10, ALICE, BINARY, 700_000, 6))),
+        refused(&mut e, place_cmd(sell_yes(OrderId(10), ALICE, BINARY, 700_000, 6))),
         Reject::InsufficientShares { needed: 6, available: 5 }
     );
     assert_eq!(
-        refused(&mut e, place_cmd(sell_no(10, ALICE, BINARY, 700_000, 11))),
+        refused(&mut e, place_cmd(sell_no(OrderId(10), ALICE, BINARY, 700_000, 11))),
         Reject::InsufficientShares { needed: 11, available: 10 }
     );
     // Market sells are checked the same way.
     assert_eq!(
-        refused(&mut e, place_cmd(market_order(10, ALICE, BINARY, Side::Yes, Action::Sell, 6, None))),
+        refused(&mut e, place_cmd(market_order(OrderId(10), ALICE, BINARY, Side::Yes, Action::Sell, 6, None))),
         Reject::InsufficientShares { needed: 6, available: 5 }
     );
     // Reserved contracts cannot be merged away.
@@ -313,60 +334,80 @@ fn duplicate_order_ids_must_increase() {
     let mut e = busy_venue();
     // Order 3 is the highest accepted so far.
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(3, DAVE, BINARY, 300_000, 1))),
-        Reject::DuplicateOrderId { order: 3, highest: 3 }
+        refused(&mut e, place_cmd(buy_yes(OrderId(3), DAVE, BINARY, 300_000, 1))),
+        Reject::DuplicateOrderId { order: OrderId(3), highest: OrderId(3) }
     );
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(1, DAVE, BINARY, 300_000, 1))),
-        Reject::DuplicateOrderId { order: 1, highest: 3 }
+        refused(&mut e, place_cmd(buy_yes(OrderId(1), DAVE, BINARY, 300_000, 1))),
+        Reject::DuplicateOrderId { order: OrderId(1), highest: OrderId(3) }
     );
     // A refused order does not use its id up...
     assert!(matches!(
-        refused(&mut e, place_cmd(buy_yes(9, DAVE, BINARY, 300_000, 1_000))),
+        refused(&mut e, place_cmd(buy_yes(OrderId(9), DAVE, BINARY, 300_000, 1_000))),
         Reject::InsufficientFunds { .. }
     ));
-    rest(&mut e, buy_yes(9, DAVE, BINARY, 300_000, 1));
+    rest(&mut e, buy_yes(OrderId(9), DAVE, BINARY, 300_000, 1));
     // ... but an accepted one that traded away or was killed does.
-    let events = place(&mut e, fok(buy_yes(10, DAVE, BINARY, 300_000, 5)));
+    let events = place(&mut e, fok(buy_yes(OrderId(10), DAVE, BINARY, 300_000, 5)));
     assert_eq!(events.len(), 2);
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(10, DAVE, BINARY, 300_000, 1))),
-        Reject::DuplicateOrderId { order: 10, highest: 10 }
+        refused(&mut e, place_cmd(buy_yes(OrderId(10), DAVE, BINARY, 300_000, 1))),
+        Reject::DuplicateOrderId { order: OrderId(10), highest: OrderId(10) }
     );
     // Gaps are fine.
-    rest(&mut e, buy_yes(1_000, DAVE, BINARY, 300_000, 1));
+    rest(&mut e, buy_yes(OrderId(1_000), DAVE, BINARY, 300_000, 1));
     e.check_invariants().unwrap();
 }
 
 #[test]
 fn unknown_order_on_cancel_and_amend() {
     let mut e = busy_venue();
-    assert_eq!(refused(&mut e, Command::CancelOrder { account: ALICE, order: 99 }), Reject::UnknownOrder { order: 99 });
-    // Someone else's order looks unknown.
-    assert_eq!(refused(&mut e, Command::CancelOrder { account: ALICE, order: 2 }), Reject::UnknownOrder { order: 2 });
     assert_eq!(
-        refused(
-            &mut e,
-            Command::AmendOrder { account: ALICE, order: 2, price_micros: None, remaining_quantity: Some(1) }
-        ),
-        Reject::UnknownOrder { order: 2 }
+        refused(&mut e, Command::CancelOrder { account: ALICE, order: OrderId(99) }),
+        Reject::UnknownOrder { order: OrderId(99) }
+    );
+    // Someone else's order looks unknown.
+    assert_eq!(
+        refused(&mut e, Command::CancelOrder { account: ALICE, order: OrderId(2) }),
+        Reject::UnknownOrder { order: OrderId(2) }
     );
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: DAVE, order: 99, price_micros: Some(500_000), remaining_quantity: None }
+            Command::AmendOrder { account: ALICE, order: OrderId(2), price_micros: None, remaining_quantity: Some(1) }
         ),
-        Reject::UnknownOrder { order: 99 }
+        Reject::UnknownOrder { order: OrderId(2) }
+    );
+    assert_eq!(
+        refused(
+            &mut e,
+            Command::AmendOrder {
+                account: DAVE,
+                order: OrderId(99),
+                price_micros: Some(500_000),
+                remaining_quantity: None
+            }
+        ),
+        Reject::UnknownOrder { order: OrderId(99) }
     );
     // A filled order is gone too.
-    let events = place(&mut e, buy_yes(10, DAVE, BINARY, 600_000, 5));
+    let events = place(&mut e, buy_yes(OrderId(10), DAVE, BINARY, 600_000, 5));
     assert_eq!(fills(&events).len(), 1);
-    assert_eq!(refused(&mut e, Command::CancelOrder { account: ALICE, order: 1 }), Reject::UnknownOrder { order: 1 });
+    assert_eq!(
+        refused(&mut e, Command::CancelOrder { account: ALICE, order: OrderId(1) }),
+        Reject::UnknownOrder { order: OrderId(1) }
+    );
     // And a cancelled one.
-    cancel(&mut e, BOB, 2);
-    assert_eq!(refused(&mut e, Command::CancelOrder { account: BOB, order: 2 }), Reject::UnknownOrder { order: 2 });
+    cancel(&mut e, BOB, OrderId(2));
+    assert_eq!(
+        refused(&mut e, Command::CancelOrder { account: BOB, order: OrderId(2) }),
+        Reject::UnknownOrder { order: OrderId(2) }
+    );
     // An account that does not exist has no orders either.
-    assert_eq!(refused(&mut e, Command::CancelOrder { account: 4242, order: 3 }), Reject::UnknownOrder { order: 3 });
+    assert_eq!(
+        refused(&mut e, Command::CancelOrder { account: AccountId(4242), order: OrderId(3) }),
+        Reject::UnknownOrder { order: OrderId(3) }
+    );
     e.check_invariants().unwrap();
 }
 
@@ -375,22 +416,30 @@ fn post_only_cross_on_place_and_amend() {
     let mut e = busy_venue();
     // Best ask 0.60 (Alice), best bid 0.40 (Bob).
     assert_eq!(
-        refused(&mut e, place_cmd(post_only(buy_yes(10, DAVE, BINARY, 600_000, 1)))),
+        refused(&mut e, place_cmd(post_only(buy_yes(OrderId(10), DAVE, BINARY, 600_000, 1)))),
         Reject::PostOnlyWouldCross
     );
     // Selling NO at 0.40 bids YES at 0.60.
     split(&mut e, DAVE, BINARY, None, 1);
     assert_eq!(
-        refused(&mut e, place_cmd(post_only(sell_no(10, DAVE, BINARY, 400_000, 1)))),
+        refused(&mut e, place_cmd(post_only(sell_no(OrderId(10), DAVE, BINARY, 400_000, 1)))),
         Reject::PostOnlyWouldCross
     );
     // Buying NO at 0.60 asks YES at 0.40.
-    assert_eq!(refused(&mut e, place_cmd(post_only(buy_no(10, DAVE, BINARY, 600_000, 1)))), Reject::PostOnlyWouldCross);
-    rest(&mut e, post_only(buy_yes(10, DAVE, BINARY, 590_000, 1)));
+    assert_eq!(
+        refused(&mut e, place_cmd(post_only(buy_no(OrderId(10), DAVE, BINARY, 600_000, 1)))),
+        Reject::PostOnlyWouldCross
+    );
+    rest(&mut e, post_only(buy_yes(OrderId(10), DAVE, BINARY, 590_000, 1)));
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: DAVE, order: 10, price_micros: Some(600_000), remaining_quantity: None }
+            Command::AmendOrder {
+                account: DAVE,
+                order: OrderId(10),
+                price_micros: Some(600_000),
+                remaining_quantity: None
+            }
         ),
         Reject::PostOnlyWouldCross
     );
@@ -400,29 +449,31 @@ fn post_only_cross_on_place_and_amend() {
 #[test]
 fn invalid_order_combinations() {
     let mut e = busy_venue();
-    let market_gtc =
-        NewOrder { time_in_force: TimeInForce::Gtc, ..market_order(10, DAVE, BINARY, Side::Yes, Action::Buy, 1, None) };
+    let market_gtc = NewOrder {
+        time_in_force: TimeInForce::Gtc,
+        ..market_order(OrderId(10), DAVE, BINARY, Side::Yes, Action::Buy, 1, None)
+    };
     assert!(matches!(refused(&mut e, place_cmd(market_gtc)), Reject::InvalidOrder { .. }));
     let market_gtd = NewOrder {
         time_in_force: TimeInForce::Gtd { expires_at_ms: 10 },
-        ..market_order(10, DAVE, BINARY, Side::Yes, Action::Buy, 1, None)
+        ..market_order(OrderId(10), DAVE, BINARY, Side::Yes, Action::Buy, 1, None)
     };
     assert!(matches!(refused(&mut e, place_cmd(market_gtd)), Reject::InvalidOrder { .. }));
     assert!(matches!(
-        refused(&mut e, place_cmd(post_only(ioc(buy_yes(10, DAVE, BINARY, 300_000, 1))))),
+        refused(&mut e, place_cmd(post_only(ioc(buy_yes(OrderId(10), DAVE, BINARY, 300_000, 1))))),
         Reject::InvalidOrder { .. }
     ));
     assert!(matches!(
-        refused(&mut e, place_cmd(post_only(fok(buy_yes(10, DAVE, BINARY, 300_000, 1))))),
+        refused(&mut e, place_cmd(post_only(fok(buy_yes(OrderId(10), DAVE, BINARY, 300_000, 1))))),
         Reject::InvalidOrder { .. }
     ));
     assert_eq!(
-        refused(&mut e, place_cmd(market_order(10, DAVE, BINARY, Side::Yes, Action::Buy, 1, Some(0)))),
+        refused(&mut e, place_cmd(market_order(OrderId(10), DAVE, BINARY, Side::Yes, Action::Buy, 1, Some(0)))),
         Reject::AmountNotPositive
     );
     // A cost cap means nothing to a sell: refused rather than silently ignored.
     assert_eq!(
-        refused(&mut e, place_cmd(market_order(10, DAVE, BINARY, Side::Yes, Action::Sell, 1, Some(500_000)))),
+        refused(&mut e, place_cmd(market_order(OrderId(10), DAVE, BINARY, Side::Yes, Action::Sell, 1, Some(500_000)))),
         Reject::InvalidOrder { reason: "a cost cap applies to market buys only" }
     );
     e.check_invariants().unwrap();
@@ -434,11 +485,11 @@ fn expiry_not_in_future() {
     advance(&mut e, 1_000);
     for expires_at_ms in [0, 999, 1_000] {
         assert_eq!(
-            refused(&mut e, place_cmd(gtd(buy_yes(10, DAVE, BINARY, 300_000, 1), expires_at_ms))),
+            refused(&mut e, place_cmd(gtd(buy_yes(OrderId(10), DAVE, BINARY, 300_000, 1), expires_at_ms))),
             Reject::ExpiryNotInFuture { expires_at_ms, now_ms: 1_000 }
         );
     }
-    rest(&mut e, gtd(buy_yes(10, DAVE, BINARY, 300_000, 1), 1_001));
+    rest(&mut e, gtd(buy_yes(OrderId(10), DAVE, BINARY, 300_000, 1), 1_001));
     e.check_invariants().unwrap();
 }
 
@@ -467,17 +518,27 @@ fn amend_unchanged() {
         assert_eq!(
             refused(
                 &mut e,
-                Command::AmendOrder { account: BOB, order: 2, price_micros: price, remaining_quantity: quantity }
+                Command::AmendOrder {
+                    account: BOB,
+                    order: OrderId(2),
+                    price_micros: price,
+                    remaining_quantity: quantity
+                }
             ),
             Reject::AmendUnchanged
         );
     }
     // For a NO order the price is its own NO price.
-    rest(&mut e, buy_no(10, DAVE, BINARY, 300_000, 2));
+    rest(&mut e, buy_no(OrderId(10), DAVE, BINARY, 300_000, 2));
     assert_eq!(
         refused(
             &mut e,
-            Command::AmendOrder { account: DAVE, order: 10, price_micros: Some(300_000), remaining_quantity: Some(2) }
+            Command::AmendOrder {
+                account: DAVE,
+                order: OrderId(10),
+                price_micros: Some(300_000),
+                remaining_quantity: Some(2)
+            }
         ),
         Reject::AmendUnchanged
     );
@@ -487,7 +548,7 @@ fn amend_unchanged() {
 #[test]
 fn invalid_market_spec() {
     let mut e = busy_venue();
-    let base = binary_spec(20);
+    let base = binary_spec(MarketId(20));
     let bad_specs = [
         MarketSpec { tick_micros: 0, ..base },
         MarketSpec { tick_micros: 300_000, ..base },
@@ -524,18 +585,18 @@ fn invalid_market_spec() {
     for spec in bad_specs {
         let reject = refused(&mut e, Command::CreateMarket { spec });
         assert!(matches!(reject, Reject::InvalidMarketSpec { .. }), "{spec:?} gave {reject:?}");
-        assert_eq!(e.market_spec(20), None);
+        assert_eq!(e.market_spec(MarketId(20)), None);
     }
     // The limits themselves are fine.
     for (id, spec) in [
         (20, MarketSpec { tick_micros: 100, ..base }),
-        (21, MarketSpec { tick_micros: 500_000, ..binary_spec(21) }),
-        (22, categorical_spec(22, 2)),
-        (23, categorical_spec(23, 64)),
-        (24, scalar_spec(24, -1, 0)),
+        (21, MarketSpec { tick_micros: 500_000, ..binary_spec(MarketId(21)) }),
+        (22, categorical_spec(MarketId(22), 2)),
+        (23, categorical_spec(MarketId(23), 64)),
+        (24, scalar_spec(MarketId(24), -1, 0)),
     ] {
         ok(&mut e, Command::CreateMarket { spec });
-        assert_eq!(e.market_spec(id), Some(spec));
+        assert_eq!(e.market_spec(MarketId(id)), Some(spec));
     }
     e.check_invariants().unwrap();
 }
@@ -593,8 +654,11 @@ fn deposit_limits() {
         Reject::AmountTooLarge { amount_micros: room + 1, max_micros: room }
     );
     // A refused deposit does not open the account.
-    assert_eq!(refused(&mut e, Command::Deposit { account: 77, amount_micros: 0 }), Reject::AmountNotPositive);
-    assert_eq!(e.account(77), None);
+    assert_eq!(
+        refused(&mut e, Command::Deposit { account: AccountId(77), amount_micros: 0 }),
+        Reject::AmountNotPositive
+    );
+    assert_eq!(e.account(AccountId(77)), None);
     deposit(&mut e, DAVE, room);
     assert_eq!(balance(&e, DAVE), (START + room, 0));
     e.check_invariants().unwrap();
@@ -605,29 +669,29 @@ fn unknown_account() {
     let mut e = busy_venue();
     let ghost = 4242;
     assert_eq!(
-        refused(&mut e, Command::Withdraw { account: ghost, amount_micros: 1 }),
-        Reject::UnknownAccount { account: ghost }
+        refused(&mut e, Command::Withdraw { account: AccountId(ghost), amount_micros: 1 }),
+        Reject::UnknownAccount { account: AccountId(ghost) }
     );
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(10, ghost, BINARY, 500_000, 1))),
-        Reject::UnknownAccount { account: ghost }
+        refused(&mut e, place_cmd(buy_yes(OrderId(10), AccountId(ghost), BINARY, 500_000, 1))),
+        Reject::UnknownAccount { account: AccountId(ghost) }
     );
     assert_eq!(
-        refused(&mut e, Command::Split { account: ghost, market: BINARY, outcome: None, quantity: 1 }),
-        Reject::UnknownAccount { account: ghost }
+        refused(&mut e, Command::Split { account: AccountId(ghost), market: BINARY, outcome: None, quantity: 1 }),
+        Reject::UnknownAccount { account: AccountId(ghost) }
     );
     assert_eq!(
-        refused(&mut e, Command::Merge { account: ghost, market: BINARY, outcome: None, quantity: 1 }),
-        Reject::UnknownAccount { account: ghost }
+        refused(&mut e, Command::Merge { account: AccountId(ghost), market: BINARY, outcome: None, quantity: 1 }),
+        Reject::UnknownAccount { account: AccountId(ghost) }
     );
     assert_eq!(
-        refused(&mut e, Command::Convert { account: ghost, market: CATEGORICAL, outcomes: 1, quantity: 1 }),
-        Reject::UnknownAccount { account: ghost }
+        refused(&mut e, Command::Convert { account: AccountId(ghost), market: CATEGORICAL, outcomes: 1, quantity: 1 }),
+        Reject::UnknownAccount { account: AccountId(ghost) }
     );
-    assert_eq!(e.account(ghost), None);
+    assert_eq!(e.account(AccountId(ghost)), None);
     // A deposit opens it.
-    deposit(&mut e, ghost, DOLLAR);
-    rest(&mut e, buy_yes(10, ghost, BINARY, 500_000, 2));
+    deposit(&mut e, AccountId(ghost), DOLLAR);
+    rest(&mut e, buy_yes(OrderId(10), AccountId(ghost), BINARY, 500_000, 2));
     e.check_invariants().unwrap();
 }
 
@@ -667,14 +731,17 @@ fn too_many_open_orders() {
     ok(&mut e, Command::CreateMarket { spec: binary_spec(BINARY) });
     deposit(&mut e, ALICE, START);
     deposit(&mut e, BOB, START);
-    rest(&mut e, buy_yes(1, ALICE, BINARY, 300_000, 1));
-    rest(&mut e, buy_yes(2, ALICE, BINARY, 310_000, 1));
-    assert_eq!(refused(&mut e, place_cmd(buy_yes(3, ALICE, BINARY, 320_000, 1))), Reject::TooManyOpenOrders { max: 2 });
+    rest(&mut e, buy_yes(OrderId(1), ALICE, BINARY, 300_000, 1));
+    rest(&mut e, buy_yes(OrderId(2), ALICE, BINARY, 310_000, 1));
+    assert_eq!(
+        refused(&mut e, place_cmd(buy_yes(OrderId(3), ALICE, BINARY, 320_000, 1))),
+        Reject::TooManyOpenOrders { max: 2 }
+    );
     // Orders that cannot rest are still accepted.
-    let events = place(&mut e, ioc(buy_no(3, BOB, BINARY, 690_000, 1)));
+    let events = place(&mut e, ioc(buy_no(OrderId(3), BOB, BINARY, 690_000, 1)));
     assert_eq!(fills(&events).len(), 1);
     // And once there is room again, resting works.
-    rest(&mut e, buy_yes(4, ALICE, BINARY, 320_000, 1));
+    rest(&mut e, buy_yes(OrderId(4), ALICE, BINARY, 320_000, 1));
     e.check_invariants().unwrap();
 }
 
@@ -685,8 +752,11 @@ fn refusals_in_a_row_leave_the_state_exactly_as_it_was() {
     advance(&mut e, 50);
     let hash = e.state_hash();
     let commands = [
-        place_cmd(buy_yes(10, DAVE, 77, 500_000, 1)),
-        place_cmd(NewOrder { order_type: OrderType::Limit { price_micros: 5 }, ..buy_yes(10, DAVE, BINARY, 0, 1) }),
+        place_cmd(buy_yes(OrderId(10), DAVE, MarketId(77), 500_000, 1)),
+        place_cmd(NewOrder {
+            order_type: OrderType::Limit { price_micros: 5 },
+            ..buy_yes(OrderId(10), DAVE, BINARY, 0, 1)
+        }),
         Command::AdvanceTime { now_ms: 49 },
         Command::Withdraw { account: DAVE, amount_micros: START + 1 },
     ];

@@ -2,7 +2,7 @@
 
 mod common;
 
-use augury_core::{Action, Command, Event, FillKind, Reject, Side};
+use augury_core::{Action, Command, Event, FillKind, MarketId, OrderId, Reject, Side};
 use common::*;
 
 #[test]
@@ -43,10 +43,10 @@ fn merge_works_with_halves_bought_from_different_people() {
     split(&mut e, BOB, BINARY, None, 5);
     split(&mut e, CAROL, BINARY, None, 5);
     // Alice buys YES from Bob and NO from Carol, then merges them.
-    rest(&mut e, sell_yes(1, BOB, BINARY, 600_000, 5));
-    rest(&mut e, sell_no(2, CAROL, BINARY, 450_000, 5));
-    place(&mut e, buy_yes(3, ALICE, BINARY, 600_000, 5));
-    place(&mut e, buy_no(4, ALICE, BINARY, 450_000, 5));
+    rest(&mut e, sell_yes(OrderId(1), BOB, BINARY, 600_000, 5));
+    rest(&mut e, sell_no(OrderId(2), CAROL, BINARY, 450_000, 5));
+    place(&mut e, buy_yes(OrderId(3), ALICE, BINARY, 600_000, 5));
+    place(&mut e, buy_no(OrderId(4), ALICE, BINARY, 450_000, 5));
     assert_eq!(position(&e, ALICE, BINARY, 0), pos(5, 0, 5, 0));
     assert_eq!(balance(&e, ALICE), (START - 5_250_000, 0));
     merge(&mut e, ALICE, BINARY, None, 5);
@@ -210,12 +210,12 @@ fn convert_no_of_every_outcome_pays_n_minus_one_dollars() {
 fn convert_no_bought_on_the_book() {
     let mut e = venue();
     // Bob and Carol mint NO for Alice on outcomes 0 and 1 (they buy YES at 0.30 and 0.20).
-    rest(&mut e, limit(1, BOB, CATEGORICAL, 0, Side::Yes, Action::Buy, 300_000, 4));
-    rest(&mut e, limit(2, CAROL, CATEGORICAL, 1, Side::Yes, Action::Buy, 200_000, 4));
-    let events = place(&mut e, limit(3, ALICE, CATEGORICAL, 0, Side::No, Action::Buy, 700_000, 4));
-    assert_eq!(fills(&events), vec![f(1, 3, 300_000, 4, FillKind::Mint)]);
-    let events = place(&mut e, limit(4, ALICE, CATEGORICAL, 1, Side::No, Action::Buy, 800_000, 4));
-    assert_eq!(fills(&events), vec![f(2, 4, 200_000, 4, FillKind::Mint)]);
+    rest(&mut e, limit(OrderId(1), BOB, CATEGORICAL, 0, Side::Yes, Action::Buy, 300_000, 4));
+    rest(&mut e, limit(OrderId(2), CAROL, CATEGORICAL, 1, Side::Yes, Action::Buy, 200_000, 4));
+    let events = place(&mut e, limit(OrderId(3), ALICE, CATEGORICAL, 0, Side::No, Action::Buy, 700_000, 4));
+    assert_eq!(fills(&events), vec![f(OrderId(1), OrderId(3), 300_000, 4, FillKind::Mint)]);
+    let events = place(&mut e, limit(OrderId(4), ALICE, CATEGORICAL, 1, Side::No, Action::Buy, 800_000, 4));
+    assert_eq!(fills(&events), vec![f(OrderId(2), OrderId(4), 200_000, 4, FillKind::Mint)]);
     assert_eq!(balance(&e, ALICE), (START - 2_800_000 - 3_200_000, 0));
     assert_eq!(e.market_backing_micros(CATEGORICAL), Some(8 * DOLLAR));
 
@@ -232,12 +232,12 @@ fn convert_no_bought_on_the_book() {
 fn reserved_no_cannot_be_converted() {
     let mut e = venue();
     split(&mut e, ALICE, CATEGORICAL, Some(0), 2);
-    rest(&mut e, limit(1, ALICE, CATEGORICAL, 0, Side::No, Action::Sell, 900_000, 2));
+    rest(&mut e, limit(OrderId(1), ALICE, CATEGORICAL, 0, Side::No, Action::Sell, 900_000, 2));
     assert_eq!(
         refused(&mut e, Command::Convert { account: ALICE, market: CATEGORICAL, outcomes: 0b001, quantity: 2 }),
         Reject::InsufficientShares { needed: 2, available: 0 }
     );
-    cancel(&mut e, ALICE, 1);
+    cancel(&mut e, ALICE, OrderId(1));
     ok(&mut e, Command::Convert { account: ALICE, market: CATEGORICAL, outcomes: 0b001, quantity: 2 });
     assert_eq!(position(&e, ALICE, CATEGORICAL, 0), pos(2, 0, 0, 0));
     assert_eq!(position(&e, ALICE, CATEGORICAL, 1), pos(2, 0, 0, 0));
@@ -247,31 +247,31 @@ fn reserved_no_cannot_be_converted() {
 #[test]
 fn a_sixty_four_outcome_market_converts_with_the_full_mask() {
     let mut e = engine();
-    ok(&mut e, Command::CreateMarket { spec: categorical_spec(64, 64) });
+    ok(&mut e, Command::CreateMarket { spec: categorical_spec(MarketId(64), 64) });
     deposit(&mut e, ALICE, START);
     for outcome in 0..64 {
-        split(&mut e, ALICE, 64, Some(outcome), 1);
+        split(&mut e, ALICE, MarketId(64), Some(outcome), 1);
     }
     assert_eq!(balance(&e, ALICE), (START - 64 * DOLLAR, 0));
-    let events = ok(&mut e, Command::Convert { account: ALICE, market: 64, outcomes: u64::MAX, quantity: 1 });
+    let events = ok(&mut e, Command::Convert { account: ALICE, market: MarketId(64), outcomes: u64::MAX, quantity: 1 });
     assert!(matches!(events[..], [Event::Converted { collateral_micros: 63_000_000, .. }]));
     assert_eq!(balance(&e, ALICE), (START - DOLLAR, 0));
-    assert_eq!(e.market_backing_micros(64), Some(DOLLAR));
+    assert_eq!(e.market_backing_micros(MarketId(64)), Some(DOLLAR));
     // The highest outcome alone (bit 63).
-    split(&mut e, ALICE, 64, Some(63), 1);
-    ok(&mut e, Command::Convert { account: ALICE, market: 64, outcomes: 1 << 63, quantity: 1 });
-    assert_eq!(position(&e, ALICE, 64, 0), pos(2, 0, 0, 0));
-    assert_eq!(position(&e, ALICE, 64, 63), pos(2, 0, 0, 0));
-    merge(&mut e, ALICE, 64, None, 2);
+    split(&mut e, ALICE, MarketId(64), Some(63), 1);
+    ok(&mut e, Command::Convert { account: ALICE, market: MarketId(64), outcomes: 1 << 63, quantity: 1 });
+    assert_eq!(position(&e, ALICE, MarketId(64), 0), pos(2, 0, 0, 0));
+    assert_eq!(position(&e, ALICE, MarketId(64), 63), pos(2, 0, 0, 0));
+    merge(&mut e, ALICE, MarketId(64), None, 2);
     assert_eq!(balance(&e, ALICE), (START, 0));
-    assert_eq!(e.market_backing_micros(64), Some(0));
+    assert_eq!(e.market_backing_micros(MarketId(64)), Some(0));
     e.check_invariants().unwrap();
 }
 
 #[test]
 fn split_needs_free_collateral() {
     let mut e = venue();
-    rest(&mut e, buy_yes(1, ALICE, BINARY, 500_000, 190));
+    rest(&mut e, buy_yes(OrderId(1), ALICE, BINARY, 500_000, 190));
     assert_eq!(balance(&e, ALICE), (5 * DOLLAR, 95 * DOLLAR));
     assert_eq!(
         refused(&mut e, Command::Split { account: ALICE, market: CATEGORICAL, outcome: None, quantity: 6 }),

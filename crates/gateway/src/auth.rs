@@ -463,6 +463,7 @@ mod tests {
     /// The worked example of docs/api-signing.md (RFC 8032's first test key), byte for byte.
     #[test]
     fn the_documented_example_signs_and_verifies() {
+        use augury_core::AccountId;
         use ed25519_dalek::Signer;
         let seed = token::unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60").unwrap();
         let signing = ed25519_dalek::SigningKey::from_bytes(&seed.try_into().unwrap());
@@ -492,7 +493,7 @@ mod tests {
 
         let key = ApiKey {
             id: 0x00c0_ffee_00c0_ffee,
-            account: 1_000,
+            account: AccountId(1_000),
             label: String::new(),
             scopes: Scopes::READ.union(Scopes::TRADE),
             secret_sha256: [0; 32],

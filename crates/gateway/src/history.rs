@@ -716,7 +716,7 @@ impl History {
         let (Some(amm), Some(kind), Some(resolution)) =
             (self.amms.get_mut(&market), self.kinds.get(&market), resolution)
         else {
-            tracing::error!(market, "a market maker closed without its market, its enabling or its resolution");
+            tracing::error!(%market, "a market maker closed without its market, its enabling or its resolution");
             return;
         };
         let claims = amm.claims();
@@ -730,7 +730,7 @@ impl History {
             }
         };
         let cash_micros = returned_micros.checked_sub(claims_paid_micros).unwrap_or_else(|| {
-            tracing::error!(market, returned_micros, claims_paid_micros, "a market maker's close-out does not add up");
+            tracing::error!(%market, returned_micros, claims_paid_micros, "a market maker's close-out does not add up");
             0
         });
         amm.closed = Some(AmmCloseRecord { closed_ms: now, cash_micros, claims, claims_paid_micros, returned_micros });

@@ -29,6 +29,7 @@ pub mod token;
 pub mod verify;
 pub mod ws;
 
+use augury_core::AccountId;
 use augury_sequencer::registry::KeyId;
 use augury_sequencer::{Publisher, Sequencer, SequencerHandle, Venue, VenueClock, VenueCommand};
 use ratelimit::{Rate, RateLimiter};
@@ -100,7 +101,7 @@ pub struct AppState {
     pub ip_limits: RateLimiter<IpAddr>,
     pub metrics: metrics::Metrics,
     /// (account, client order id) of placements not yet answered: a retry meanwhile gets 409.
-    pub in_flight: Mutex<HashSet<(u64, String)>>,
+    pub in_flight: Mutex<HashSet<(AccountId, String)>>,
     /// Held while a key is created, so the per-account key count is checked and used at once.
     pub key_creation: tokio::sync::Mutex<()>,
     /// Where the journal's files are, read for checkpoints and inclusion proofs.
@@ -116,16 +117,16 @@ impl AppState {
         self.history.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<(u64, String)>> {
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<(AccountId, String)>> {
         self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Marks a client order as being placed; false if it already is.
-    pub fn begin_placement(&self, key: (u64, String)) -> bool {
+    pub fn begin_placement(&self, key: (AccountId, String)) -> bool {
         self.in_flight().insert(key)
     }
 
-    pub fn end_placement(&self, key: &(u64, String)) {
+    pub fn end_placement(&self, key: &(AccountId, String)) {
         self.in_flight().remove(key);
     }
 }

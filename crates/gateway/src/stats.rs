@@ -416,7 +416,7 @@ impl Stats {
             }
             Event::OrderRested { order, book_side, price_micros, remaining_quantity } => {
                 let Some(placing) = self.placing.take().filter(|p| p.order == order) else {
-                    tracing::error!(order, "an order rested without being placed: statistics skip it");
+                    tracing::error!(%order, "an order rested without being placed: statistics skip it");
                     return;
                 };
                 let resting = RestingOrder {
@@ -650,6 +650,7 @@ fn outcome_stats(m: &MarketState, outcome: OutcomeIndex, o: &OutcomeState) -> Ou
 #[cfg(test)]
 mod tests {
     use super::*;
+    use augury_core::TradeId;
     use augury_core::{CancelReason, FeeSchedule, MarketSpec, OrderType, Resolution, SelfTradePrevention, TimeInForce};
 
     /// A minute boundary, so that bucket edges are easy to name.
@@ -699,7 +700,7 @@ mod tests {
         ) {
             self.event(Event::OrderAccepted {
                 order,
-                account: 1_000 + order,
+                account: AccountId(1_000 + order.get()),
                 market,
                 outcome,
                 side,
@@ -737,7 +738,7 @@ mod tests {
             let trade = self.trade;
             self.trade += 1;
             self.event(Event::Fill {
-                trade,
+                trade: TradeId(trade),
                 market,
                 outcome,
                 yes_price_micros,
@@ -749,7 +750,7 @@ mod tests {
                 maker_action,
                 maker_fee_micros: 0,
                 maker_remaining,
-                taker_order: 900_000 + trade,
+                taker_order: OrderId(900_000 + trade),
                 taker_account,
                 taker_side,
                 taker_action,
@@ -760,7 +761,15 @@ mod tests {
 
         /// A transfer at `yes_price` between two accounts with no resting order to follow.
         fn trade(&mut self, market: MarketId, outcome: OutcomeIndex, yes_price: Micros, quantity: Quantity) {
-            self.fill(market, outcome, yes_price, quantity, FillKind::Transfer, (0, 1, Side::Yes, Action::Buy, 0), 2);
+            self.fill(
+                market,
+                outcome,
+                yes_price,
+                quantity,
+                FillKind::Transfer,
+                (OrderId(0), AccountId(1), Side::Yes, Action::Buy, 0),
+                AccountId(2),
+            );
         }
 
         #[allow(clippy::too_many_arguments)]
@@ -777,12 +786,12 @@ mod tests {
             let trade = self.trade;
             self.trade += 1;
             self.event(Event::AmmFill {
-                trade,
+                trade: TradeId(trade),
                 market,
                 outcome,
                 quantity,
                 value_micros,
-                taker_order: 900_000 + trade,
+                taker_order: OrderId(900_000 + trade),
                 taker_account: account,
                 taker_side: side,
                 taker_action: action,
@@ -803,33 +812,49 @@ mod tests {
     #[test]
     fn a_market_never_created_has_no_statistics() {
         let mut feed = Feed::new();
-        assert_eq!(feed.stats.market(7), None);
-        feed.market(7, MarketKind::Binary);
-        let stats = feed.stats(7);
+        assert_eq!(feed.stats.market(MarketId(7)), None);
+        feed.market(MarketId(7), MarketKind::Binary);
+        let stats = feed.stats(MarketId(7));
         assert_eq!((stats.volume, stats.open_interest, stats.traders, stats.liquidity_micros), (0, 0, 0, 0));
         assert_eq!(stats.last_price_micros, None);
         assert_eq!(stats.outcomes.len(), 1);
-        assert_eq!(feed.stats.all().iter().map(|m| m.market).collect::<Vec<_>>(), vec![7]);
+        assert_eq!(feed.stats.all().iter().map(|m| m.market).collect::<Vec<_>>(), vec![MarketId(7)]);
     }
 
     #[test]
     fn volume_and_notional_count_book_fills_at_the_yes_price_and_market_maker_fills_at_their_yes_value() {
         let mut feed = Feed::new();
-        feed.market(1, MarketKind::Binary);
-        feed.event(Event::AmmEnabled { market: 1, operator: 9, liquidity_micros: 100 * DOLLAR, funded_micros: 1 });
+        feed.market(MarketId(1), MarketKind::Binary);
+        feed.event(Event::AmmEnabled {
+            market: MarketId(1),
+            operator: AccountId(9),
+            liquidity_micros: 100 * DOLLAR,
+            funded_micros: 1,
+        });
         // Any book fill counts YES price x quantity, whichever sides traded.
-        feed.fill(1, 0, 400_000, 10, FillKind::Transfer, (0, 1, Side::No, Action::Sell, 0), 2);
-        assert_eq!((feed.stats(1).volume, feed.stats(1).notional_micros), (10, u128::from(4 * DOLLAR)));
+        feed.fill(
+            MarketId(1),
+            0,
+            400_000,
+            10,
+            FillKind::Transfer,
+            (OrderId(0), AccountId(1), Side::No, Action::Sell, 0),
+            AccountId(2),
+        );
+        assert_eq!(
+            (feed.stats(MarketId(1)).volume, feed.stats(MarketId(1)).notional_micros),
+            (10, u128::from(4 * DOLLAR))
+        );
         // A NO buy from the market maker for $3.10: its YES value is 5 x $1 - $3.10.
-        feed.amm_fill(1, 0, Side::No, Action::Buy, 5, 3_100_000, 3);
-        let stats = feed.stats(1);
+        feed.amm_fill(MarketId(1), 0, Side::No, Action::Buy, 5, 3_100_000, AccountId(3));
+        let stats = feed.stats(MarketId(1));
         assert_eq!(stats.volume, 15);
         assert_eq!(stats.notional_micros, u128::from(4 * DOLLAR + 1_900_000));
         // Priced as the trade tape does: 1 - floor(3.10 / 5).
         assert_eq!(stats.last_price_micros, Some(380_000));
         // A YES sell to it for $1.21 (3 contracts): the value itself, price floor(1.21 / 3).
-        feed.amm_fill(1, 0, Side::Yes, Action::Sell, 3, 1_210_000, 3);
-        let stats = feed.stats(1);
+        feed.amm_fill(MarketId(1), 0, Side::Yes, Action::Sell, 3, 1_210_000, AccountId(3));
+        let stats = feed.stats(MarketId(1));
         assert_eq!((stats.volume, stats.volume_24h), (18, 18));
         assert_eq!(stats.notional_micros, u128::from(4 * DOLLAR + 1_900_000 + 1_210_000));
         assert_eq!(stats.notional_24h_micros, stats.notional_micros);
@@ -840,72 +865,72 @@ mod tests {
     #[test]
     fn the_24h_window_rolls_off_as_time_passes_without_a_new_trade() {
         let mut feed = Feed::new();
-        feed.market(1, MarketKind::Binary);
+        feed.market(MarketId(1), MarketKind::Binary);
         feed.at(T0 + 30_000);
-        feed.trade(1, 0, 500_000, 10);
+        feed.trade(MarketId(1), 0, 500_000, 10);
         feed.at(T0 + 2 * HOUR + 5_000);
-        feed.trade(1, 0, 600_000, 4);
-        let stats = feed.stats(1);
+        feed.trade(MarketId(1), 0, 600_000, 4);
+        let stats = feed.stats(MarketId(1));
         assert_eq!((stats.volume_24h, stats.notional_24h_micros), (14, u128::from(5 * DOLLAR + 2_400_000)));
         // The first trade's minute began at T0: it counts until T0 + 24 h.
         feed.at(T0 + WINDOW_MS - 1);
-        assert_eq!(feed.stats(1).volume_24h, 14);
+        assert_eq!(feed.stats(MarketId(1)).volume_24h, 14);
         feed.at(T0 + WINDOW_MS);
-        let stats = feed.stats(1);
+        let stats = feed.stats(MarketId(1));
         assert_eq!((stats.volume_24h, stats.notional_24h_micros), (4, 2_400_000));
         assert_eq!(stats.volume, 14, "all-time volume stays");
         // A market that stops trading reads 0 a day later, with no trade arriving.
         feed.at(T0 + 2 * HOUR + WINDOW_MS);
-        let stats = feed.stats(1);
+        let stats = feed.stats(MarketId(1));
         assert_eq!((stats.volume_24h, stats.notional_24h_micros), (0, 0));
         assert_eq!((stats.volume, stats.notional_micros), (14, 7_400_000));
         assert_eq!(stats.outcomes[0].volume_24h, 0);
         // Time that jumps far ahead in one step empties it as well.
-        feed.trade(1, 0, 700_000, 1);
+        feed.trade(MarketId(1), 0, 700_000, 1);
         feed.at(T0 + 100 * WINDOW_MS);
-        assert_eq!(feed.stats(1).volume_24h, 0);
+        assert_eq!(feed.stats(MarketId(1)).volume_24h, 0);
     }
 
     #[test]
     fn price_change_compares_the_last_price_with_the_last_one_a_day_ago() {
         let mut feed = Feed::new();
-        feed.market(1, MarketKind::Binary);
-        let before = feed.stats(1);
+        feed.market(MarketId(1), MarketKind::Binary);
+        let before = feed.stats(MarketId(1));
         assert_eq!(
             (before.last_price_micros, before.price_24h_ago_micros, before.price_change_24h_micros),
             (None, None, None)
         );
-        feed.trade(1, 0, 450_000, 1);
-        feed.trade(1, 0, 500_000, 1);
-        let stats = feed.stats(1);
+        feed.trade(MarketId(1), 0, 450_000, 1);
+        feed.trade(MarketId(1), 0, 500_000, 1);
+        let stats = feed.stats(MarketId(1));
         assert_eq!(stats.last_price_micros, Some(500_000));
         assert_eq!((stats.price_24h_ago_micros, stats.price_change_24h_micros), (None, None), "no trade a day ago");
         feed.at(T0 + HOUR);
-        feed.trade(1, 0, 420_000, 1);
+        feed.trade(MarketId(1), 0, 420_000, 1);
         feed.at(T0 + WINDOW_MS);
-        let stats = feed.stats(1);
+        let stats = feed.stats(MarketId(1));
         assert_eq!(stats.price_24h_ago_micros, Some(500_000), "the last trade of the minute that left");
         assert_eq!(stats.last_price_micros, Some(420_000));
         assert_eq!(stats.price_change_24h_micros, Some(-80_000));
-        feed.trade(1, 0, 610_000, 1);
-        assert_eq!(feed.stats(1).price_change_24h_micros, Some(110_000));
+        feed.trade(MarketId(1), 0, 610_000, 1);
+        assert_eq!(feed.stats(MarketId(1)).price_change_24h_micros, Some(110_000));
         feed.at(T0 + HOUR + WINDOW_MS);
-        let stats = feed.stats(1);
+        let stats = feed.stats(MarketId(1));
         assert_eq!(stats.price_24h_ago_micros, Some(420_000));
         assert_eq!(stats.price_change_24h_micros, Some(190_000));
         // A day without trades: the last price is also the price a day ago.
         feed.at(T0 + 3 * WINDOW_MS);
-        let stats = feed.stats(1);
+        let stats = feed.stats(MarketId(1));
         assert_eq!((stats.price_24h_ago_micros, stats.price_change_24h_micros), (Some(610_000), Some(0)));
     }
 
     #[test]
     fn categorical_markets_price_each_outcome_and_leave_the_market_price_empty() {
         let mut feed = Feed::new();
-        feed.market(2, MarketKind::Categorical { outcomes: 3 });
-        feed.trade(2, 0, 300_000, 2);
-        feed.trade(2, 2, 150_000, 4);
-        let stats = feed.stats(2);
+        feed.market(MarketId(2), MarketKind::Categorical { outcomes: 3 });
+        feed.trade(MarketId(2), 0, 300_000, 2);
+        feed.trade(MarketId(2), 2, 150_000, 4);
+        let stats = feed.stats(MarketId(2));
         assert_eq!(stats.last_price_micros, None);
         assert_eq!(stats.outcomes[0].last_price_micros, Some(300_000));
         assert_eq!(stats.outcomes[1].last_price_micros, None);
@@ -916,113 +941,208 @@ mod tests {
     #[test]
     fn traders_are_counted_once_per_outcome_and_once_per_market() {
         let mut feed = Feed::new();
-        feed.market(2, MarketKind::Categorical { outcomes: 2 });
-        feed.market(3, MarketKind::Binary);
-        feed.fill(2, 0, 500_000, 1, FillKind::Transfer, (0, 10, Side::Yes, Action::Buy, 0), 11);
-        feed.fill(2, 0, 500_000, 1, FillKind::Transfer, (0, 11, Side::Yes, Action::Buy, 0), 10);
-        feed.fill(2, 1, 500_000, 1, FillKind::Mint, (0, 10, Side::Yes, Action::Buy, 0), 12);
-        feed.amm_fill(2, 1, Side::Yes, Action::Buy, 1, 500_000, 13);
-        feed.fill(3, 0, 500_000, 1, FillKind::Transfer, (0, 10, Side::Yes, Action::Buy, 0), 11);
-        let stats = feed.stats(2);
+        feed.market(MarketId(2), MarketKind::Categorical { outcomes: 2 });
+        feed.market(MarketId(3), MarketKind::Binary);
+        feed.fill(
+            MarketId(2),
+            0,
+            500_000,
+            1,
+            FillKind::Transfer,
+            (OrderId(0), AccountId(10), Side::Yes, Action::Buy, 0),
+            AccountId(11),
+        );
+        feed.fill(
+            MarketId(2),
+            0,
+            500_000,
+            1,
+            FillKind::Transfer,
+            (OrderId(0), AccountId(11), Side::Yes, Action::Buy, 0),
+            AccountId(10),
+        );
+        feed.fill(
+            MarketId(2),
+            1,
+            500_000,
+            1,
+            FillKind::Mint,
+            (OrderId(0), AccountId(10), Side::Yes, Action::Buy, 0),
+            AccountId(12),
+        );
+        feed.amm_fill(MarketId(2), 1, Side::Yes, Action::Buy, 1, 500_000, AccountId(13));
+        feed.fill(
+            MarketId(3),
+            0,
+            500_000,
+            1,
+            FillKind::Transfer,
+            (OrderId(0), AccountId(10), Side::Yes, Action::Buy, 0),
+            AccountId(11),
+        );
+        let stats = feed.stats(MarketId(2));
         assert_eq!(stats.outcomes[0].traders, 2, "10 and 11");
         assert_eq!(stats.outcomes[1].traders, 3, "10, 12 and the market maker's taker 13");
         assert_eq!(stats.traders, 4, "10 counted once for both outcomes");
-        assert_eq!(feed.stats(3).traders, 2);
+        assert_eq!(feed.stats(MarketId(3)).traders, 2);
     }
 
     #[test]
     fn open_interest_follows_splits_merges_minting_fills_and_conversions() {
         let mut feed = Feed::new();
-        feed.market(1, MarketKind::Binary);
-        feed.market(2, MarketKind::Categorical { outcomes: 3 });
+        feed.market(MarketId(1), MarketKind::Binary);
+        feed.market(MarketId(2), MarketKind::Categorical { outcomes: 3 });
         // Binary: `None` is the market's only pair.
-        feed.event(Event::SetsSplit { account: 5, market: 1, outcome: None, quantity: 100 });
-        feed.event(Event::SetsSplit { account: 5, market: 1, outcome: Some(0), quantity: 20 });
-        feed.event(Event::SetsMerged { account: 5, market: 1, outcome: None, quantity: 30 });
-        feed.fill(1, 0, 400_000, 7, FillKind::Mint, (0, 5, Side::Yes, Action::Buy, 0), 6);
-        feed.fill(1, 0, 400_000, 2, FillKind::Merge, (0, 5, Side::Yes, Action::Sell, 0), 6);
-        feed.fill(1, 0, 400_000, 50, FillKind::Transfer, (0, 5, Side::Yes, Action::Sell, 0), 6);
-        assert_eq!(feed.stats(1).open_interest, 100 + 20 - 30 + 7 - 2);
-        assert_eq!(feed.stats(1).outcomes[0].open_interest, 95);
+        feed.event(Event::SetsSplit { account: AccountId(5), market: MarketId(1), outcome: None, quantity: 100 });
+        feed.event(Event::SetsSplit { account: AccountId(5), market: MarketId(1), outcome: Some(0), quantity: 20 });
+        feed.event(Event::SetsMerged { account: AccountId(5), market: MarketId(1), outcome: None, quantity: 30 });
+        feed.fill(
+            MarketId(1),
+            0,
+            400_000,
+            7,
+            FillKind::Mint,
+            (OrderId(0), AccountId(5), Side::Yes, Action::Buy, 0),
+            AccountId(6),
+        );
+        feed.fill(
+            MarketId(1),
+            0,
+            400_000,
+            2,
+            FillKind::Merge,
+            (OrderId(0), AccountId(5), Side::Yes, Action::Sell, 0),
+            AccountId(6),
+        );
+        feed.fill(
+            MarketId(1),
+            0,
+            400_000,
+            50,
+            FillKind::Transfer,
+            (OrderId(0), AccountId(5), Side::Yes, Action::Sell, 0),
+            AccountId(6),
+        );
+        assert_eq!(feed.stats(MarketId(1)).open_interest, 100 + 20 - 30 + 7 - 2);
+        assert_eq!(feed.stats(MarketId(1)).outcomes[0].open_interest, 95);
 
         // Categorical: full sets add a YES of every outcome, pairs one outcome's.
-        feed.event(Event::SetsSplit { account: 5, market: 2, outcome: None, quantity: 10 });
-        feed.event(Event::SetsSplit { account: 5, market: 2, outcome: Some(1), quantity: 4 });
-        feed.fill(2, 2, 200_000, 3, FillKind::Mint, (0, 5, Side::No, Action::Buy, 0), 6);
-        let yes = |feed: &Feed| (0..3).map(|o| feed.outcome(2, o).open_interest).collect::<Vec<_>>();
+        feed.event(Event::SetsSplit { account: AccountId(5), market: MarketId(2), outcome: None, quantity: 10 });
+        feed.event(Event::SetsSplit { account: AccountId(5), market: MarketId(2), outcome: Some(1), quantity: 4 });
+        feed.fill(
+            MarketId(2),
+            2,
+            200_000,
+            3,
+            FillKind::Mint,
+            (OrderId(0), AccountId(5), Side::No, Action::Buy, 0),
+            AccountId(6),
+        );
+        let yes = |feed: &Feed| (0..3).map(|o| feed.outcome(MarketId(2), o).open_interest).collect::<Vec<_>>();
         assert_eq!(yes(&feed), vec![10, 14, 13]);
         // NO of outcomes 1 and 2 (mask 0b110) becomes YES of outcome 0 and a dollar.
-        feed.event(Event::Converted { account: 5, market: 2, outcomes: 0b110, quantity: 2, collateral_micros: DOLLAR });
+        feed.event(Event::Converted {
+            account: AccountId(5),
+            market: MarketId(2),
+            outcomes: 0b110,
+            quantity: 2,
+            collateral_micros: DOLLAR,
+        });
         assert_eq!(yes(&feed), vec![12, 14, 13]);
-        feed.event(Event::SetsMerged { account: 5, market: 2, outcome: None, quantity: 5 });
+        feed.event(Event::SetsMerged { account: AccountId(5), market: MarketId(2), outcome: None, quantity: 5 });
         assert_eq!(yes(&feed), vec![7, 9, 8]);
-        assert_eq!(feed.stats(2).open_interest, 7 + 9 + 8, "a categorical market's: the sum over outcomes");
+        assert_eq!(feed.stats(MarketId(2)).open_interest, 7 + 9 + 8, "a categorical market's: the sum over outcomes");
     }
 
     #[test]
     fn open_interest_counts_the_sets_a_market_maker_mints_and_merges() {
         let mut feed = Feed::new();
-        feed.market(1, MarketKind::Binary);
-        feed.event(Event::AmmEnabled { market: 1, operator: 9, liquidity_micros: 100 * DOLLAR, funded_micros: 1 });
+        feed.market(MarketId(1), MarketKind::Binary);
+        feed.event(Event::AmmEnabled {
+            market: MarketId(1),
+            operator: AccountId(9),
+            liquidity_micros: 100 * DOLLAR,
+            funded_micros: 1,
+        });
         // It mints 10 pairs to sell 10 YES, keeps the NO.
-        feed.amm_fill(1, 0, Side::Yes, Action::Buy, 10, 5 * DOLLAR, 3);
-        assert_eq!(feed.stats(1).open_interest, 10);
+        feed.amm_fill(MarketId(1), 0, Side::Yes, Action::Buy, 10, 5 * DOLLAR, AccountId(3));
+        assert_eq!(feed.stats(MarketId(1)).open_interest, 10);
         // It sells 4 of the NO it holds: no new sets.
-        feed.amm_fill(1, 0, Side::No, Action::Buy, 4, 2 * DOLLAR, 3);
-        assert_eq!(feed.stats(1).open_interest, 10);
+        feed.amm_fill(MarketId(1), 0, Side::No, Action::Buy, 4, 2 * DOLLAR, AccountId(3));
+        assert_eq!(feed.stats(MarketId(1)).open_interest, 10);
         // It sells 8 more NO: 6 held, 2 minted.
-        feed.amm_fill(1, 0, Side::No, Action::Buy, 8, 4 * DOLLAR, 3);
-        assert_eq!(feed.stats(1).open_interest, 12);
+        feed.amm_fill(MarketId(1), 0, Side::No, Action::Buy, 8, 4 * DOLLAR, AccountId(3));
+        assert_eq!(feed.stats(MarketId(1)).open_interest, 12);
         // Someone sells it 12 YES: it holds 12 YES and 0 NO... and 2 NO of its own? It holds YES 12
         // against NO 0, so nothing merges.
-        feed.amm_fill(1, 0, Side::Yes, Action::Sell, 12, 5 * DOLLAR, 3);
-        assert_eq!(feed.stats(1).open_interest, 12);
+        feed.amm_fill(MarketId(1), 0, Side::Yes, Action::Sell, 12, 5 * DOLLAR, AccountId(3));
+        assert_eq!(feed.stats(MarketId(1)).open_interest, 12);
         // Selling it 5 NO lets it merge 5 sets.
-        feed.amm_fill(1, 0, Side::No, Action::Sell, 5, 2 * DOLLAR, 3);
-        assert_eq!(feed.stats(1).open_interest, 7);
+        feed.amm_fill(MarketId(1), 0, Side::No, Action::Sell, 5, 2 * DOLLAR, AccountId(3));
+        assert_eq!(feed.stats(MarketId(1)).open_interest, 7);
 
-        feed.market(2, MarketKind::Categorical { outcomes: 3 });
-        feed.event(Event::AmmEnabled { market: 2, operator: 9, liquidity_micros: 100 * DOLLAR, funded_micros: 1 });
-        let yes = |feed: &Feed| (0..3).map(|o| feed.outcome(2, o).open_interest).collect::<Vec<_>>();
+        feed.market(MarketId(2), MarketKind::Categorical { outcomes: 3 });
+        feed.event(Event::AmmEnabled {
+            market: MarketId(2),
+            operator: AccountId(9),
+            liquidity_micros: 100 * DOLLAR,
+            funded_micros: 1,
+        });
+        let yes = |feed: &Feed| (0..3).map(|o| feed.outcome(MarketId(2), o).open_interest).collect::<Vec<_>>();
         // A YES of outcome 0 sold: a full set minted, the other two YES kept.
-        feed.amm_fill(2, 0, Side::Yes, Action::Buy, 6, 2 * DOLLAR, 3);
+        feed.amm_fill(MarketId(2), 0, Side::Yes, Action::Buy, 6, 2 * DOLLAR, AccountId(3));
         assert_eq!(yes(&feed), vec![6, 6, 6]);
         // A NO of outcome 1 sold: it mints outcome 1's pairs and keeps their YES.
-        feed.amm_fill(2, 1, Side::No, Action::Buy, 4, 3 * DOLLAR, 3);
+        feed.amm_fill(MarketId(2), 1, Side::No, Action::Buy, 4, 3 * DOLLAR, AccountId(3));
         assert_eq!(yes(&feed), vec![6, 10, 6]);
         // A NO of outcome 2 bought: it mints 3 full sets and merges their YES of outcome 2 with
         // the taker's NO (claims [3, 13, 6]), then merges the 3 full sets it now holds: claims
         // [0, 10, 3], beside the 6 YES of outcome 0 the first taker holds.
-        feed.amm_fill(2, 2, Side::No, Action::Sell, 3, 2 * DOLLAR, 3);
+        feed.amm_fill(MarketId(2), 2, Side::No, Action::Sell, 3, 2 * DOLLAR, AccountId(3));
         assert_eq!(yes(&feed), vec![6, 10, 3]);
     }
 
     #[test]
     fn after_settlement_open_interest_stays_and_unredeemed_contracts_count_down() {
         let mut feed = Feed::new();
-        feed.market(1, MarketKind::Binary);
-        feed.event(Event::AmmEnabled { market: 1, operator: 9, liquidity_micros: 100 * DOLLAR, funded_micros: 1 });
-        feed.event(Event::SetsSplit { account: 5, market: 1, outcome: None, quantity: 100 });
-        feed.amm_fill(1, 0, Side::Yes, Action::Buy, 10, 5 * DOLLAR, 6);
-        assert_eq!(feed.stats(1).unredeemed_contracts, None);
+        feed.market(MarketId(1), MarketKind::Binary);
+        feed.event(Event::AmmEnabled {
+            market: MarketId(1),
+            operator: AccountId(9),
+            liquidity_micros: 100 * DOLLAR,
+            funded_micros: 1,
+        });
+        feed.event(Event::SetsSplit { account: AccountId(5), market: MarketId(1), outcome: None, quantity: 100 });
+        feed.amm_fill(MarketId(1), 0, Side::Yes, Action::Buy, 10, 5 * DOLLAR, AccountId(6));
+        assert_eq!(feed.stats(MarketId(1)).unredeemed_contracts, None);
         let resolution = Resolution::Yes;
         feed.event(Event::MarketSettled {
-            market: 1,
+            market: MarketId(1),
             resolution,
             collateral_micros: 110 * DOLLAR,
             payable_micros: 110 * DOLLAR,
             dust_micros: 0,
         });
-        let stats = feed.stats(1);
+        let stats = feed.stats(MarketId(1));
         assert!(stats.settled);
         assert_eq!(stats.open_interest, 110);
         assert_eq!(stats.unredeemed_contracts, Some(220), "110 YES and 110 NO");
         // The market maker's 10 NO are paid at its close.
-        feed.event(Event::AmmClosed { market: 1, operator: 9, returned_micros: 1 });
-        assert_eq!(feed.stats(1).unredeemed_contracts, Some(210));
-        feed.event(Event::Redeemed { account: 5, market: 1, contracts: 200, payout_micros: 100 * DOLLAR });
-        feed.event(Event::Redeemed { account: 6, market: 1, contracts: 10, payout_micros: 10 * DOLLAR });
-        let stats = feed.stats(1);
+        feed.event(Event::AmmClosed { market: MarketId(1), operator: AccountId(9), returned_micros: 1 });
+        assert_eq!(feed.stats(MarketId(1)).unredeemed_contracts, Some(210));
+        feed.event(Event::Redeemed {
+            account: AccountId(5),
+            market: MarketId(1),
+            contracts: 200,
+            payout_micros: 100 * DOLLAR,
+        });
+        feed.event(Event::Redeemed {
+            account: AccountId(6),
+            market: MarketId(1),
+            contracts: 10,
+            payout_micros: 10 * DOLLAR,
+        });
+        let stats = feed.stats(MarketId(1));
         assert_eq!(stats.unredeemed_contracts, Some(0));
         assert_eq!(stats.open_interest, 110, "frozen at settlement");
     }
@@ -1030,110 +1150,131 @@ mod tests {
     #[test]
     fn liquidity_counts_levels_within_five_cents_of_the_mid_inclusive() {
         let mut feed = Feed::new();
-        feed.market(1, MarketKind::Binary);
-        assert_eq!(feed.stats(1).liquidity_micros, 0, "an empty book has none");
+        feed.market(MarketId(1), MarketKind::Binary);
+        assert_eq!(feed.stats(MarketId(1)).liquidity_micros, 0, "an empty book has none");
         // Bid 0.40 (a YES buy), ask 0.50 (a NO buy at 0.50): mid 0.45.
-        feed.rest(1, 1, 0, Side::Yes, Action::Buy, 400_000, 10);
-        feed.rest(2, 1, 0, Side::No, Action::Buy, 500_000, 3);
+        feed.rest(OrderId(1), MarketId(1), 0, Side::Yes, Action::Buy, 400_000, 10);
+        feed.rest(OrderId(2), MarketId(1), 0, Side::No, Action::Buy, 500_000, 3);
         // One tick (100 micros) beyond five cents on either side: out.
-        feed.rest(3, 1, 0, Side::Yes, Action::Buy, 399_900, 1_000);
-        feed.rest(4, 1, 0, Side::Yes, Action::Sell, 500_100, 1_000);
+        feed.rest(OrderId(3), MarketId(1), 0, Side::Yes, Action::Buy, 399_900, 1_000);
+        feed.rest(OrderId(4), MarketId(1), 0, Side::Yes, Action::Sell, 500_100, 1_000);
         // A NO sell rests on the bid side at YES 0.42 and counts at the YES price.
-        feed.rest(5, 1, 0, Side::No, Action::Sell, 580_000, 2);
-        let outcome = feed.outcome(1, 0);
+        feed.rest(OrderId(5), MarketId(1), 0, Side::No, Action::Sell, 580_000, 2);
+        let outcome = feed.outcome(MarketId(1), 0);
         assert_eq!((outcome.best_bid_micros, outcome.best_ask_micros), (Some(420_000), Some(500_000)));
         // Mid is now (0.42 + 0.50) / 2 = 0.46: the band is [0.41, 0.51], so 0.40 leaves it.
         assert_eq!(outcome.liquidity_micros, 2 * 420_000 + 3 * 500_000 + 1_000 * 499_900);
         feed.event(Event::OrderCancelled {
-            order: 5,
-            account: 1_005,
+            order: OrderId(5),
+            account: AccountId(1_005),
             remaining_quantity: 2,
             reason: CancelReason::Requested,
         });
         // Back to mid 0.45, band [0.40, 0.50]: 0.40 x 10 (bid) + 0.50 x 3 (ask at its NO price).
-        assert_eq!(feed.stats(1).liquidity_micros, 10 * 400_000 + 3 * 500_000);
-        assert_eq!(feed.stats(1).outcomes[0].liquidity_micros, feed.stats(1).liquidity_micros);
+        assert_eq!(feed.stats(MarketId(1)).liquidity_micros, 10 * 400_000 + 3 * 500_000);
+        assert_eq!(feed.stats(MarketId(1)).outcomes[0].liquidity_micros, feed.stats(MarketId(1)).liquidity_micros);
     }
 
     #[test]
     fn a_mid_between_two_micros_needs_no_rounding() {
         let mut feed = Feed::new();
-        feed.market(1, MarketKind::Binary);
+        feed.market(MarketId(1), MarketKind::Binary);
         // Bid 400,000, ask 400,001: mid 400,000.5, band [350,000.5, 450,000.5].
-        feed.rest(1, 1, 0, Side::Yes, Action::Buy, 400_000, 1);
-        feed.rest(2, 1, 0, Side::Yes, Action::Sell, 400_001, 1);
-        feed.rest(3, 1, 0, Side::Yes, Action::Buy, 350_000, 100);
-        feed.rest(4, 1, 0, Side::Yes, Action::Buy, 350_001, 1);
-        feed.rest(5, 1, 0, Side::Yes, Action::Sell, 450_000, 1);
-        feed.rest(6, 1, 0, Side::Yes, Action::Sell, 450_001, 100);
+        feed.rest(OrderId(1), MarketId(1), 0, Side::Yes, Action::Buy, 400_000, 1);
+        feed.rest(OrderId(2), MarketId(1), 0, Side::Yes, Action::Sell, 400_001, 1);
+        feed.rest(OrderId(3), MarketId(1), 0, Side::Yes, Action::Buy, 350_000, 100);
+        feed.rest(OrderId(4), MarketId(1), 0, Side::Yes, Action::Buy, 350_001, 1);
+        feed.rest(OrderId(5), MarketId(1), 0, Side::Yes, Action::Sell, 450_000, 1);
+        feed.rest(OrderId(6), MarketId(1), 0, Side::Yes, Action::Sell, 450_001, 100);
         let expected = 400_000 + 599_999 + 350_001 + 550_000;
-        assert_eq!(feed.stats(1).liquidity_micros, expected);
+        assert_eq!(feed.stats(MarketId(1)).liquidity_micros, expected);
     }
 
     #[test]
     fn a_one_sided_book_centres_on_its_best_price() {
         let mut feed = Feed::new();
-        feed.market(1, MarketKind::Binary);
-        feed.rest(1, 1, 0, Side::Yes, Action::Buy, 600_000, 1);
-        feed.rest(2, 1, 0, Side::Yes, Action::Buy, 550_000, 2);
-        feed.rest(3, 1, 0, Side::Yes, Action::Buy, 549_900, 100);
-        let outcome = feed.outcome(1, 0);
+        feed.market(MarketId(1), MarketKind::Binary);
+        feed.rest(OrderId(1), MarketId(1), 0, Side::Yes, Action::Buy, 600_000, 1);
+        feed.rest(OrderId(2), MarketId(1), 0, Side::Yes, Action::Buy, 550_000, 2);
+        feed.rest(OrderId(3), MarketId(1), 0, Side::Yes, Action::Buy, 549_900, 100);
+        let outcome = feed.outcome(MarketId(1), 0);
         assert_eq!((outcome.best_bid_micros, outcome.best_ask_micros), (Some(600_000), None));
         assert_eq!(outcome.liquidity_micros, 600_000 + 2 * 550_000);
         // Only asks: centred on the best ask, each at its NO price.
-        feed.market(2, MarketKind::Binary);
-        feed.rest(4, 2, 0, Side::Yes, Action::Sell, 300_000, 1);
-        feed.rest(5, 2, 0, Side::No, Action::Buy, 650_000, 1);
-        feed.rest(6, 2, 0, Side::No, Action::Buy, 649_900, 100);
-        assert_eq!(feed.stats(2).liquidity_micros, 700_000 + 650_000);
+        feed.market(MarketId(2), MarketKind::Binary);
+        feed.rest(OrderId(4), MarketId(2), 0, Side::Yes, Action::Sell, 300_000, 1);
+        feed.rest(OrderId(5), MarketId(2), 0, Side::No, Action::Buy, 650_000, 1);
+        feed.rest(OrderId(6), MarketId(2), 0, Side::No, Action::Buy, 649_900, 100);
+        assert_eq!(feed.stats(MarketId(2)).liquidity_micros, 700_000 + 650_000);
     }
 
     #[test]
     fn the_book_follows_fills_cancels_and_amendments() {
         let mut feed = Feed::new();
-        feed.market(2, MarketKind::Categorical { outcomes: 2 });
-        feed.rest(1, 2, 1, Side::Yes, Action::Buy, 400_000, 10);
-        feed.rest(2, 2, 1, Side::Yes, Action::Buy, 400_000, 5);
-        feed.fill(2, 1, 400_000, 4, FillKind::Transfer, (1, 1_001, Side::Yes, Action::Buy, 6), 7);
-        assert_eq!(feed.stats(2).liquidity_micros, 11 * 400_000);
-        feed.fill(2, 1, 400_000, 6, FillKind::Transfer, (1, 1_001, Side::Yes, Action::Buy, 0), 7);
-        assert_eq!(feed.stats(2).liquidity_micros, 5 * 400_000);
+        feed.market(MarketId(2), MarketKind::Categorical { outcomes: 2 });
+        feed.rest(OrderId(1), MarketId(2), 1, Side::Yes, Action::Buy, 400_000, 10);
+        feed.rest(OrderId(2), MarketId(2), 1, Side::Yes, Action::Buy, 400_000, 5);
+        feed.fill(
+            MarketId(2),
+            1,
+            400_000,
+            4,
+            FillKind::Transfer,
+            (OrderId(1), AccountId(1_001), Side::Yes, Action::Buy, 6),
+            AccountId(7),
+        );
+        assert_eq!(feed.stats(MarketId(2)).liquidity_micros, 11 * 400_000);
+        feed.fill(
+            MarketId(2),
+            1,
+            400_000,
+            6,
+            FillKind::Transfer,
+            (OrderId(1), AccountId(1_001), Side::Yes, Action::Buy, 0),
+            AccountId(7),
+        );
+        assert_eq!(feed.stats(MarketId(2)).liquidity_micros, 5 * 400_000);
         // Kept priority: same price, less quantity.
-        feed.event(Event::OrderAmended { order: 2, price_micros: 400_000, remaining_quantity: 2, kept_priority: true });
-        assert_eq!(feed.stats(2).liquidity_micros, 2 * 400_000);
+        feed.event(Event::OrderAmended {
+            order: OrderId(2),
+            price_micros: 400_000,
+            remaining_quantity: 2,
+            kept_priority: true,
+        });
+        assert_eq!(feed.stats(MarketId(2)).liquidity_micros, 2 * 400_000);
         // Lost priority: out of the book, in again where it rests.
         feed.event(Event::OrderAmended {
-            order: 2,
+            order: OrderId(2),
             price_micros: 420_000,
             remaining_quantity: 9,
             kept_priority: false,
         });
-        assert_eq!(feed.stats(2).liquidity_micros, 0);
+        assert_eq!(feed.stats(MarketId(2)).liquidity_micros, 0);
         feed.event(Event::OrderRested {
-            order: 2,
+            order: OrderId(2),
             book_side: BookSide::Bid,
             price_micros: 420_000,
             remaining_quantity: 9,
         });
-        assert_eq!(feed.outcome(2, 1).best_bid_micros, Some(420_000));
-        assert_eq!(feed.stats(2).liquidity_micros, 9 * 420_000);
+        assert_eq!(feed.outcome(MarketId(2), 1).best_bid_micros, Some(420_000));
+        assert_eq!(feed.stats(MarketId(2)).liquidity_micros, 9 * 420_000);
         // Cancelled orders leave; the other outcome's book never moved.
         feed.event(Event::OrderCancelled {
-            order: 2,
-            account: 1_002,
+            order: OrderId(2),
+            account: AccountId(1_002),
             remaining_quantity: 9,
             reason: CancelReason::MarketClosed,
         });
-        assert_eq!(feed.stats(2).liquidity_micros, 0);
-        assert_eq!(feed.outcome(2, 1).best_bid_micros, None);
-        assert_eq!(feed.outcome(2, 0).best_bid_micros, None);
+        assert_eq!(feed.stats(MarketId(2)).liquidity_micros, 0);
+        assert_eq!(feed.outcome(MarketId(2), 1).best_bid_micros, None);
+        assert_eq!(feed.outcome(MarketId(2), 0).best_bid_micros, None);
         // An order that never rested (an IOC remainder) is ignored when cancelled.
         feed.event(Event::OrderCancelled {
-            order: 77,
-            account: 1,
+            order: OrderId(77),
+            account: AccountId(1),
             remaining_quantity: 3,
             reason: CancelReason::Unfilled,
         });
-        assert_eq!(feed.stats(2).liquidity_micros, 0);
+        assert_eq!(feed.stats(MarketId(2)).liquidity_micros, 0);
     }
 }

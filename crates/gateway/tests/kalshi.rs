@@ -6,7 +6,7 @@
 mod common;
 
 use augury_catalog::{Category, EventInfo, MarketInfo, OutcomeNames, SeriesInfo};
-use augury_core::{FeeSchedule, MarketKind, MarketSpec};
+use augury_core::{AccountId, FeeSchedule, MarketId, MarketKind, MarketSpec};
 use augury_gateway::kalshi::rfc3339;
 use augury_gateway::kalshi::rsa::parse_public_key;
 use augury_gateway::{token, GatewayConfig};
@@ -93,7 +93,7 @@ async fn kalshi_signed_requests_trade_and_bad_ones_are_refused() {
         let (id, _, secret_sha256) = token::generate().unwrap();
         let key = NewApiKey {
             id,
-            account: Some(alice.account),
+            account: Some(AccountId(alice.account)),
             label: "rsa".into(),
             scopes,
             secret_sha256,
@@ -188,7 +188,7 @@ async fn kalshi_positions_count_contracts_held_by_resting_sells() {
     let (id, _, secret_sha256) = token::generate().unwrap();
     let key = NewApiKey {
         id,
-        account: Some(alice.account),
+        account: Some(AccountId(alice.account)),
         label: "rsa".into(),
         scopes: Scopes::READ.union(Scopes::TRADE),
         secret_sha256,
@@ -243,7 +243,7 @@ async fn kalshi_serves_the_catalog() {
     let (server, admin, alice, bob) = start(GatewayConfig::default()).await;
     let client = reqwest::Client::new();
     let spec = |market: u32, kind: MarketKind, close_time_ms: u64| MarketSpec {
-        market,
+        market: MarketId(market),
         kind,
         tick_micros: 10_000,
         fees: FeeSchedule::ZERO,
@@ -331,7 +331,7 @@ async fn kalshi_serves_the_catalog() {
         .gateway
         .state
         .sequencer
-        .query(|venue| venue.state().catalog().market(2).unwrap().created_ms)
+        .query(|venue| venue.state().catalog().market(MarketId(2)).unwrap().created_ms)
         .await
         .unwrap();
     assert!(created_ms > 0, "listed on the venue clock");
@@ -468,7 +468,7 @@ async fn kalshi_serves_the_catalog() {
     let (id, _, secret_sha256) = token::generate().unwrap();
     let key = NewApiKey {
         id,
-        account: Some(alice.account),
+        account: Some(AccountId(alice.account)),
         label: "rsa".into(),
         scopes: Scopes::READ,
         secret_sha256,

@@ -12,7 +12,7 @@
 mod common;
 
 use augury_catalog::{Category, MarketInfo, OutcomeNames};
-use augury_core::{Command, FeeSchedule, MarketKind, MarketSpec};
+use augury_core::{AccountId, Command, FeeSchedule, MarketId, MarketKind, MarketSpec};
 use augury_gateway::kalshi::rsa::parse_public_key;
 use augury_gateway::{token, GatewayConfig};
 use augury_sequencer::registry::{NewApiKey, Scopes};
@@ -44,7 +44,7 @@ fn rsa_key(venue: &mut Venue, public_pem: &Path) -> (u64, u64) {
         VenueOutcome::KeyCreated { account, .. } => account,
         other => panic!("{other:?}"),
     };
-    (id, account)
+    (id, account.get())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,13 +59,13 @@ async fn a_kalshi_python_bot_runs_unchanged_against_augury() {
     let dir = tempfile::tempdir().unwrap();
     let (mut venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
     let binary = MarketSpec {
-        market: 1,
+        market: MarketId(1),
         kind: MarketKind::Binary,
         tick_micros: 10_000,
         fees: FeeSchedule::ZERO,
         close_time_ms: 0,
     };
-    let categorical = MarketSpec { market: 2, kind: MarketKind::Categorical { outcomes: 3 }, ..binary };
+    let categorical = MarketSpec { market: MarketId(2), kind: MarketKind::Categorical { outcomes: 3 }, ..binary };
     // Listed with catalog entries, so the SDK's models read the catalog's fields (times included)
     // as the venue serves them.
     venue.submit(&Command::AdvanceTime { now_ms: now_ms() }).unwrap().unwrap();
@@ -95,7 +95,7 @@ async fn a_kalshi_python_bot_runs_unchanged_against_augury() {
     let (alice, alice_account) = rsa_key(&mut venue, &fixture("kalshi-test-rsa-1.pub.pem"));
     let (bob, bob_account) = rsa_key(&mut venue, &fixture("kalshi-test-rsa-2.pub.pem"));
     for account in [alice_account, bob_account] {
-        venue.submit(&Command::Deposit { account, amount_micros: 1_000_000_000 }).unwrap().unwrap();
+        venue.submit(&Command::Deposit { account: AccountId(account), amount_micros: 1_000_000_000 }).unwrap().unwrap();
     }
     venue.commit(0).unwrap();
     drop(venue);

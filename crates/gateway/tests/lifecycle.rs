@@ -7,6 +7,7 @@
 
 mod common;
 
+use augury_core::{AccountId, MarketId, OrderId};
 use augury_gateway::{token, GatewayConfig};
 use common::*;
 use serde_json::{json, Value};
@@ -533,7 +534,8 @@ fn the_history_derives_the_market_makers_claims_and_cash_exactly() {
     use augury_gateway::history::History;
     use augury_sequencer::VenueCommand;
 
-    let mut engine = augury_engine::Engine::new(augury_engine::EngineConfig { fee_account: 1, ..Default::default() });
+    let mut engine =
+        augury_engine::Engine::new(augury_engine::EngineConfig { fee_account: AccountId(1), ..Default::default() });
     let mut history = History::default();
     let apply = |engine: &mut augury_engine::Engine, history: &mut History, command: Command| -> Vec<Event> {
         let events = engine.apply_collect(&command).unwrap_or_else(|r| panic!("{command:?}: {r:?}"));
@@ -542,22 +544,39 @@ fn the_history_derives_the_market_makers_claims_and_cash_exactly() {
     };
     let kinds = [MarketKind::Binary, MarketKind::Categorical { outcomes: 4 }, MarketKind::Scalar { floor: 0, cap: 10 }];
     for (market, kind) in (1..).zip(kinds) {
-        let spec =
-            MarketSpec { market, kind, tick_micros: 10_000, fees: augury_core::FeeSchedule::ZERO, close_time_ms: 0 };
+        let spec = MarketSpec {
+            market: MarketId(market),
+            kind,
+            tick_micros: 10_000,
+            fees: augury_core::FeeSchedule::ZERO,
+            close_time_ms: 0,
+        };
         apply(&mut engine, &mut history, Command::CreateMarket { spec });
     }
     for account in [7, 8, 9] {
-        apply(&mut engine, &mut history, Command::Deposit { account, amount_micros: 100_000 * DOLLAR });
+        apply(
+            &mut engine,
+            &mut history,
+            Command::Deposit { account: AccountId(account), amount_micros: 100_000 * DOLLAR },
+        );
     }
     for market in 1..=3 {
-        apply(&mut engine, &mut history, Command::EnableAmm { market, operator: 9, liquidity_micros: 20 * DOLLAR });
-        apply(&mut engine, &mut history, Command::Split { account: 8, market, outcome: None, quantity: 500 });
+        apply(
+            &mut engine,
+            &mut history,
+            Command::EnableAmm { market: MarketId(market), operator: AccountId(9), liquidity_micros: 20 * DOLLAR },
+        );
+        apply(
+            &mut engine,
+            &mut history,
+            Command::Split { account: AccountId(8), market: MarketId(market), outcome: None, quantity: 500 },
+        );
     }
     for outcome in 0..4 {
         apply(
             &mut engine,
             &mut history,
-            Command::Split { account: 8, market: 2, outcome: Some(outcome), quantity: 500 },
+            Command::Split { account: AccountId(8), market: MarketId(2), outcome: Some(outcome), quantity: 500 },
         );
     }
     // A deterministic mix of every way of trading with the market maker.
@@ -572,9 +591,9 @@ fn the_history_derives_the_market_makers_claims_and_cash_exactly() {
         let account = if action == Action::Buy { 7 } else { 8 };
         let quantity = 1 + (seed >> 50) % 40;
         let new_order = NewOrder {
-            order,
-            account,
-            market,
+            order: OrderId(order),
+            account: AccountId(account),
+            market: MarketId(market),
             outcome,
             side,
             action,
@@ -589,16 +608,16 @@ fn the_history_derives_the_market_makers_claims_and_cash_exactly() {
             history.apply(&VenueCommand::Engine(Command::PlaceOrder { order: new_order }), &events);
         }
         for market in 1..=3 {
-            let live = engine.amm(market).unwrap();
-            let derived = history.amm(market).unwrap();
+            let live = engine.amm(MarketId(market)).unwrap();
+            let derived = history.amm(MarketId(market)).unwrap();
             assert_eq!(derived.claims(), live.claims, "step {step}, market {market}");
         }
     }
     let resolutions = [Resolution::No, Resolution::Outcome { outcome: 2 }, Resolution::Scalar { value: 3 }];
     for (market, resolution) in (1..).zip(resolutions) {
-        let live = engine.amm(market).unwrap();
-        apply(&mut engine, &mut history, Command::ResolveMarket { market, resolution });
-        let closed = history.amm(market).unwrap().closed.clone().expect("closed at settlement");
+        let live = engine.amm(MarketId(market)).unwrap();
+        apply(&mut engine, &mut history, Command::ResolveMarket { market: MarketId(market), resolution });
+        let closed = history.amm(MarketId(market)).unwrap().closed.clone().expect("closed at settlement");
         assert_eq!((closed.cash_micros, closed.claims), (live.cash_micros, live.claims), "market {market}");
     }
 }

@@ -14,11 +14,11 @@ use augury_engine::{Engine, EngineConfig};
 use augury_gateway::history::History;
 use augury_gateway::stats::{MarketStats, BUCKET_MS, LIQUIDITY_BAND_MICROS, WINDOW_MS};
 use augury_sequencer::VenueCommand;
-use augury_sim::{Simulation, FEE_ACCOUNT, FIRST_TRADER, TRADERS};
+use augury_sim::{Simulation, FEE_ACCOUNT};
 use std::collections::BTreeSet;
 
-const OPERATOR: AccountId = 90;
-const MARKETS: [MarketId; 3] = [1, 2, 3];
+const OPERATOR: AccountId = AccountId(90);
+const MARKETS: [MarketId; 3] = [MarketId(1), MarketId(2), MarketId(3)];
 
 /// One trade as the events tell it.
 struct Trade {
@@ -111,7 +111,7 @@ impl Run {
     }
 
     fn accounts() -> impl Iterator<Item = AccountId> {
-        (FIRST_TRADER..FIRST_TRADER + TRADERS).chain([FEE_ACCOUNT, OPERATOR])
+        augury_sim::traders().chain([FEE_ACCOUNT, OPERATOR])
     }
 
     fn outcomes(&self, market: MarketId) -> OutcomeIndex {
@@ -158,7 +158,7 @@ impl Run {
         assert_eq!(all.iter().map(|m| m.market).collect::<Vec<_>>(), MARKETS.to_vec(), "{context}");
         for market in MARKETS {
             let stats = self.history.stats(market).expect("a demo market");
-            assert_eq!(all[usize::try_from(market).unwrap() - 1], stats, "{context}");
+            assert_eq!(all[usize::try_from(market.get()).unwrap() - 1], stats, "{context}");
             self.check_market(&stats, &format!("{context}, market {market}"));
         }
     }
@@ -184,7 +184,10 @@ impl Run {
             assert_eq!(o.last_price_micros, self.history.last_trade(market, outcome).map(|t| t.yes_price_micros));
             assert_eq!(o.price_24h_ago_micros, ago, "{context}");
             assert_eq!(o.price_change_24h_micros, last.zip(ago).map(|(l, a)| l as i64 - a as i64), "{context}");
-            let traders = self.outcome_traders.range((market, outcome, 0)..=(market, outcome, u64::MAX)).count();
+            let traders = self
+                .outcome_traders
+                .range((market, outcome, AccountId::MIN)..=(market, outcome, AccountId::MAX))
+                .count();
             assert_eq!(o.traders, traders as u64, "{context}");
             assert_eq!((o.best_bid_micros, o.best_ask_micros), self.engine.best_prices(market, outcome), "{context}");
             assert_eq!(o.liquidity_micros, self.engine_liquidity(market, outcome), "{context}");
@@ -198,7 +201,7 @@ impl Run {
         assert_eq!(stats.notional_micros, stats.outcomes.iter().map(|o| o.notional_micros).sum::<u128>());
         assert_eq!(stats.liquidity_micros, stats.outcomes.iter().map(|o| o.liquidity_micros).sum::<u128>());
         assert_eq!(stats.open_interest, open_interest, "{context}");
-        let traders = self.market_traders.range((market, 0)..=(market, u64::MAX)).count();
+        let traders = self.market_traders.range((market, AccountId::MIN)..=(market, AccountId::MAX)).count();
         assert_eq!(stats.traders, traders as u64, "{context}");
         match kind {
             MarketKind::Categorical { .. } => assert_eq!(stats.last_price_micros, None, "{context}"),
@@ -231,8 +234,8 @@ fn run(seed: u64, phases: u64, commands_per_phase: usize, check_every: usize) ->
     let mut setup = simulation.setup();
     setup.extend([
         Command::Deposit { account: OPERATOR, amount_micros: 10_000_000_000 },
-        Command::EnableAmm { market: 1, operator: OPERATOR, liquidity_micros: 500_000_000 },
-        Command::EnableAmm { market: 2, operator: OPERATOR, liquidity_micros: 500_000_000 },
+        Command::EnableAmm { market: MarketId(1), operator: OPERATOR, liquidity_micros: 500_000_000 },
+        Command::EnableAmm { market: MarketId(2), operator: OPERATOR, liquidity_micros: 500_000_000 },
     ]);
     for command in setup {
         assert!(run.apply(command), "the setup is valid");
@@ -280,7 +283,7 @@ fn run(seed: u64, phases: u64, commands_per_phase: usize, check_every: usize) ->
     }
     run.check(&format!("seed {seed}, settled"));
     for (index, market) in MARKETS.into_iter().enumerate() {
-        for account in FIRST_TRADER..FIRST_TRADER + TRADERS {
+        for account in augury_sim::traders() {
             run.apply(Command::Redeem { account, market });
             let stats = run.history.stats(market).unwrap();
             assert_eq!(stats.unredeemed_contracts, Some(run.engine_contracts_held(market)), "market {market}");
@@ -298,7 +301,7 @@ fn statistics_follow_a_simulated_venue_with_market_makers() {
     for seed in 1..=3 {
         let run = run(seed, 5, 1_500, 50);
         // The window must have rolled for the 24-hour checks to prove anything.
-        let stats = run.history.stats(1).unwrap();
+        let stats = run.history.stats(MarketId(1)).unwrap();
         assert!(stats.volume_24h < stats.volume, "seed {seed}: {stats:?}");
         assert!(stats.price_24h_ago_micros.is_some(), "seed {seed}");
     }
@@ -309,7 +312,7 @@ fn statistics_rebuilt_from_the_journal_are_the_same() {
     let run = run(9, 2, 1_000, 500);
     let mut rebuilt = History::default();
     assert_eq!(rebuilt.all_stats(), Vec::new());
-    assert_eq!(rebuilt.stats(1), None, "no market yet");
+    assert_eq!(rebuilt.stats(MarketId(1)), None, "no market yet");
     for (command, events) in &run.journal {
         rebuilt.apply(command, events);
     }

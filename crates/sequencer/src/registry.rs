@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 /// Accounts the registry hands out start here; lower ids are the operator's (the fee account,
 /// demo and simulated traders).
-pub const FIRST_REGISTERED_ACCOUNT: AccountId = 1_000;
+pub const FIRST_REGISTERED_ACCOUNT: AccountId = AccountId(1_000);
 
 /// Longest client order id accepted.
 pub const CLIENT_ORDER_ID_MAX_LEN: usize = 64;
@@ -150,7 +150,7 @@ impl Registry {
 
     pub(crate) fn open_account(&mut self) -> AccountId {
         let account = self.next_account;
-        self.next_account += 1;
+        self.next_account = account.next();
         account
     }
 
@@ -361,13 +361,14 @@ mod client_orders_sorted {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use augury_core::MarketId;
     use augury_core::{Action, OrderId, OrderType, SelfTradePrevention, Side, TimeInForce};
 
     fn order(account: AccountId, order: OrderId) -> NewOrder {
         NewOrder {
             order,
             account,
-            market: 1,
+            market: MarketId(1),
             outcome: 0,
             side: Side::Yes,
             action: Action::Buy,
@@ -385,7 +386,7 @@ mod tests {
     fn client_orders_encode_as_rows_sorted_by_key() {
         let mut registry = Registry::new();
         for (account, id, n) in [(2, "b", 1), (1, "z", 2), (2, "a", 3), (1, "y", 4)] {
-            registry.record_client_order(id.to_string(), order(account, n), Vec::new());
+            registry.record_client_order(id.to_string(), order(AccountId(account), OrderId(n)), Vec::new());
         }
         let bytes = postcard::to_allocvec(&registry).expect("encodes");
 
@@ -400,11 +401,11 @@ mod tests {
         assert_eq!(bytes, old_layout);
         assert_eq!(
             rows.iter().map(|r| (r.0 .0, r.0 .1.as_str())).collect::<Vec<_>>(),
-            [(1, "y"), (1, "z"), (2, "a"), (2, "b")]
+            [(AccountId(1), "y"), (AccountId(1), "z"), (AccountId(2), "a"), (AccountId(2), "b")]
         );
 
         let decoded: Registry = postcard::from_bytes(&bytes).expect("decodes");
         assert_eq!(decoded, registry);
-        assert_eq!(decoded.client_order(2, "a").map(|c| c.order.order), Some(3));
+        assert_eq!(decoded.client_order(AccountId(2), "a").map(|c| c.order.order), Some(OrderId(3)));
     }
 }

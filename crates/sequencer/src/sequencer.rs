@@ -3,7 +3,7 @@
 //! durable. Batching is where the throughput comes from: one fsync serves the whole batch.
 
 use crate::{CommittedEntry, Venue, VenueCommand, VenueError, VenueOutcome, VenueReject};
-use augury_core::{Command, Event, Reject};
+use augury_core::{Command, Event, OrderId, Reject};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
@@ -404,8 +404,8 @@ fn stamp_order_id(venue: &Venue, mut command: VenueCommand) -> VenueCommand {
         VenueCommand::PlaceClientOrder { order, .. } => order,
         _ => return command,
     };
-    if order.order == 0 {
-        order.order = venue.engine().highest_order_id() + 1;
+    if order.order == OrderId(0) {
+        order.order = venue.engine().highest_order_id().next();
     }
     command
 }

@@ -148,6 +148,8 @@ mod tests {
     use super::*;
     use crate::registry::{NewApiKey, RegistryV3, Scopes};
     use crate::{VenueCommand, VenueState};
+    use augury_core::AccountId;
+    use augury_core::MarketId;
     use augury_engine::{Engine, EngineConfig};
 
     fn key(id: u64) -> NewApiKey {
@@ -211,14 +213,14 @@ mod tests {
         assert_eq!(loaded.snapshot.catalog, augury_catalog::Catalog::new());
         assert!(loaded.snapshot.enrollments.is_empty());
 
-        let spec = augury_core::MarketSpec { market: 4, ..Default::default() };
+        let spec = augury_core::MarketSpec { market: MarketId(4), ..Default::default() };
         let info = augury_catalog::MarketInfo { slug: "four".into(), ..augury_catalog::MarketInfo::placeholder(&spec) };
         state.apply(&VenueCommand::ListMarket { spec, info: Box::new(info) }, &mut events).unwrap();
         let path = write(dir.path(), 2, &[4; 32], &state.snapshot(), None).unwrap();
         assert_eq!(&std::fs::read(&path).unwrap()[..8], MAGIC);
         let loaded = read(&path, None).unwrap();
         assert_eq!(loaded.snapshot.catalog, *state.catalog());
-        assert_eq!(loaded.snapshot.catalog.market_by_slug("four"), Some(4));
+        assert_eq!(loaded.snapshot.catalog.market_by_slug("four"), Some(MarketId(4)));
     }
 
     /// A demo account is a new account, its key and its deposit, or nothing: a deposit the engine
@@ -242,13 +244,13 @@ mod tests {
         assert_eq!(state.apply(&open, &mut events).unwrap_err().code(), "duplicate_key", "a key id is used once");
         // The next account opened is the one after.
         let next = state.apply(&VenueCommand::OpenAccount, &mut events).unwrap();
-        assert_eq!(next, crate::VenueOutcome::AccountOpened { account: account + 1 });
+        assert_eq!(next, crate::VenueOutcome::AccountOpened { account: account.next() });
     }
 
     fn enrollment(code: u8, account: Option<u64>, expires_ms: u64) -> VenueCommand {
         VenueCommand::CreateEnrollment {
             code_sha256: [code; 32],
-            account,
+            account: account.map(AccountId),
             scopes: Scopes::READ.union(Scopes::TRADE),
             label: "code".into(),
             created_ms: 1,
@@ -258,8 +260,13 @@ mod tests {
 
     fn enroll(code: u8, id: u64, at_ms: u64) -> VenueCommand {
         // The key's own account and scopes are not read: the code's are used.
-        let key =
-            NewApiKey { created_ms: at_ms, label: String::new(), scopes: Scopes::ADMIN, account: Some(1), ..key(id) };
+        let key = NewApiKey {
+            created_ms: at_ms,
+            label: String::new(),
+            scopes: Scopes::ADMIN,
+            account: Some(AccountId(1)),
+            ..key(id)
+        };
         VenueCommand::Enroll { code_sha256: [code; 32], key }
     }
 
@@ -286,7 +293,7 @@ mod tests {
         assert_eq!((state.registry().clone(), state.enrollments().clone()), with_key, "refusals change nothing");
         assert_ne!(before.0, with_key.0);
 
-        let account = crate::registry::FIRST_REGISTERED_ACCOUNT + 1; // key 11 opened the first
+        let account = crate::registry::FIRST_REGISTERED_ACCOUNT.next(); // key 11 opened the first
         let outcome = state.apply(&enroll(1, 10, 99), &mut events).unwrap();
         assert_eq!(outcome, crate::VenueOutcome::KeyCreated { key: 10, account });
         let made = state.registry().key(10).unwrap();
@@ -301,7 +308,7 @@ mod tests {
         assert!(state.registry().key(12).is_none());
 
         // A code for an existing account makes a key on it; snapshots carry the codes.
-        state.apply(&enrollment(4, Some(account), 100), &mut events).unwrap();
+        state.apply(&enrollment(4, Some(account.get()), 100), &mut events).unwrap();
         let outcome = state.apply(&enroll(4, 13, 20), &mut events).unwrap();
         assert_eq!(outcome, crate::VenueOutcome::KeyCreated { key: 13, account });
         let dir = tempfile::tempdir().unwrap();

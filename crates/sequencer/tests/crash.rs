@@ -6,7 +6,10 @@
 //! This is a test binary without the libtest harness: run with no environment it is the parent;
 //! with `AUGURY_CRASH_CHILD` set to a data directory it is the child.
 
-use augury_core::{Action, Command, Event, MarketKind, MarketSpec, NewOrder, OrderType, Side, TimeInForce};
+use augury_core::{
+    AccountId, Action, Command, Event, MarketId, MarketKind, MarketSpec, NewOrder, OrderId, OrderType, Side,
+    TimeInForce,
+};
 use augury_core::{FeeSchedule, SelfTradePrevention};
 use augury_engine::EngineConfig;
 use augury_journal::{Journal, JournalOptions};
@@ -20,12 +23,12 @@ use std::time::{Duration, Instant};
 
 const CHILD_ENV: &str = "AUGURY_CRASH_CHILD";
 const KILLS: usize = 24;
-const TRADER: u64 = 100;
-const MARKET: u32 = 1;
+const TRADER: AccountId = AccountId(100);
+const MARKET: MarketId = MarketId(1);
 
 fn options(dir: &Path) -> VenueOptions {
     let mut options = VenueOptions::new(dir);
-    options.engine = EngineConfig { fee_account: 1, ..EngineConfig::default() };
+    options.engine = EngineConfig { fee_account: AccountId(1), ..EngineConfig::default() };
     // Small segments and frequent snapshots, so kills land in every phase.
     options.journal.segment_bytes = 64 << 10;
     options.snapshot_every = 700;
@@ -56,7 +59,7 @@ fn child(dir: &Path) {
         for command in [
             Command::CreateMarket { spec },
             Command::Deposit { account: TRADER, amount_micros: 1_000_000_000_000_000 },
-            Command::Deposit { account: TRADER + 1, amount_micros: 1_000_000_000_000_000 },
+            Command::Deposit { account: TRADER.next(), amount_micros: 1_000_000_000_000_000 },
         ] {
             sequencer.handle().submit(command).expect("answered").expect("setup accepted");
         }
@@ -74,8 +77,8 @@ fn child(dir: &Path) {
                     let side = if n >> 33 & 1 == 0 { Side::Yes } else { Side::No };
                     let price_micros = (40 + (n >> 40) % 21) * 10_000;
                     let order = NewOrder {
-                        order: 0,
-                        account: TRADER + (n >> 50 & 1),
+                        order: OrderId(0),
+                        account: AccountId(TRADER.get() + (n >> 50 & 1)),
                         market: MARKET,
                         outcome: 0,
                         side,
@@ -143,7 +146,7 @@ fn parent() {
         if report.recovery.torn_tail.is_some() {
             torn_tails += 1;
         }
-        let missing: Vec<_> = acknowledged.iter().filter(|id| !counts.contains_key(id)).collect();
+        let missing: Vec<_> = acknowledged.iter().filter(|id| !counts.contains_key(&OrderId(**id))).collect();
         assert!(missing.is_empty(), "kill {kill}: acknowledged orders lost: {missing:?}");
         let repeated: Vec<_> = counts.iter().filter(|(_, &n)| n != 1).collect();
         assert!(repeated.is_empty(), "kill {kill}: orders journaled more than once: {repeated:?}");
@@ -164,7 +167,7 @@ fn parent() {
 }
 
 /// Reopens the venue (recovery), audits it, verifies the journal and counts every journaled order.
-fn check(dir: &Path) -> (BTreeMap<u64, u32>, augury_sequencer::OpenReport) {
+fn check(dir: &Path) -> (BTreeMap<OrderId, u32>, augury_sequencer::OpenReport) {
     let (venue, report) = Venue::open(options(dir), &mut |_| {}).expect("the venue reopens after SIGKILL");
     venue.engine().check_invariants().expect("invariants hold after recovery");
     drop(venue);

@@ -2,7 +2,10 @@
 //! survive restarts (from the journal or a snapshot) exactly like orders; the data directory is
 //! locked against a second process.
 
-use augury_core::{Action, Command, FeeSchedule, MarketKind, MarketSpec, NewOrder, OrderType, Side, TimeInForce};
+use augury_core::{
+    AccountId, Action, Command, FeeSchedule, MarketId, MarketKind, MarketSpec, NewOrder, OrderId, OrderType, Side,
+    TimeInForce,
+};
 use augury_engine::EngineConfig;
 use augury_sequencer::registry::{NewApiKey, Scopes};
 use augury_sequencer::{Sequencer, Venue, VenueCommand, VenueError, VenueOptions, VenueOutcome, VenueReject};
@@ -10,7 +13,7 @@ use std::path::Path;
 
 fn options(dir: &Path) -> VenueOptions {
     let mut options = VenueOptions::new(dir);
-    options.engine = EngineConfig { fee_account: 1, ..EngineConfig::default() };
+    options.engine = EngineConfig { fee_account: AccountId(1), ..EngineConfig::default() };
     options.snapshot_every = 0;
     options
 }
@@ -18,7 +21,7 @@ fn options(dir: &Path) -> VenueOptions {
 fn new_key(id: u64, account: Option<u64>) -> NewApiKey {
     NewApiKey {
         id,
-        account,
+        account: account.map(AccountId),
         label: format!("key {id}"),
         scopes: Scopes::READ.union(Scopes::TRADE),
         secret_sha256: [id as u8; 32],
@@ -31,9 +34,9 @@ fn new_key(id: u64, account: Option<u64>) -> NewApiKey {
 
 fn order(account: u64, quantity: u64) -> NewOrder {
     NewOrder {
-        order: 0,
-        account,
-        market: 1,
+        order: OrderId(0),
+        account: AccountId(account),
+        market: MarketId(1),
         outcome: 0,
         side: Side::Yes,
         action: Action::Buy,
@@ -48,7 +51,7 @@ fn order(account: u64, quantity: u64) -> NewOrder {
 fn setup(sequencer: &Sequencer) -> u64 {
     let handle = sequencer.handle();
     let spec = MarketSpec {
-        market: 1,
+        market: MarketId(1),
         kind: MarketKind::Binary,
         tick_micros: 10_000,
         fees: FeeSchedule::ZERO,
@@ -60,7 +63,7 @@ fn setup(sequencer: &Sequencer) -> u64 {
         other => panic!("unexpected {other:?}"),
     };
     handle.submit(Command::Deposit { account, amount_micros: 100_000_000 }).unwrap().unwrap();
-    account
+    account.get()
 }
 
 #[test]
@@ -102,7 +105,7 @@ fn client_order_ids_are_idempotent_across_restarts() {
     let (mut venue, report) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
     assert!(report.snapshot_entries > 0);
     assert!(matches!(venue.execute(&place(5)).unwrap().unwrap(), VenueOutcome::Order { replay: true, .. }));
-    assert_eq!(venue.state().registry().key(7).unwrap().account, account);
+    assert_eq!(venue.state().registry().key(7).unwrap().account, AccountId(account));
 }
 
 #[test]
@@ -117,7 +120,7 @@ fn keys_are_created_and_revoked_durably() {
     let unknown = handle.execute(VenueCommand::CreateKey { key: new_key(8, Some(999_999)) }).unwrap().unwrap_err();
     assert_eq!(unknown.code(), "unknown_account");
     let second = handle.execute(VenueCommand::CreateKey { key: new_key(8, Some(account)) }).unwrap().unwrap();
-    assert_eq!(second, VenueOutcome::KeyCreated { key: 8, account });
+    assert_eq!(second, VenueOutcome::KeyCreated { key: 8, account: AccountId(account) });
     let mut no_scopes = new_key(9, None);
     no_scopes.scopes = Scopes::default();
     assert_eq!(handle.execute(VenueCommand::CreateKey { key: no_scopes }).unwrap().unwrap_err().code(), "no_scopes");
@@ -133,7 +136,7 @@ fn keys_are_created_and_revoked_durably() {
     let registry = venue.state().registry();
     assert_eq!(registry.key(8).unwrap().revoked_ms, Some(5_000));
     assert_eq!(registry.key(7).unwrap().revoked_ms, None);
-    assert_eq!(registry.keys(Some(account)).count(), 2);
+    assert_eq!(registry.keys(Some(AccountId(account))).count(), 2);
     assert!(registry.key(9).is_none());
 }
 

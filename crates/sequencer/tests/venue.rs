@@ -1,7 +1,7 @@
 //! The venue on disk: restart gives back the same state, from the journal alone or from a
 //! snapshot plus the tail; foreign snapshots are ignored; encrypted venues need their key.
 
-use augury_core::Command;
+use augury_core::{AccountId, Command};
 use augury_engine::EngineConfig;
 use augury_journal::{EncryptionKey, JournalError};
 use augury_sequencer::{Sequencer, Venue, VenueClock, VenueError, VenueOptions};
@@ -147,7 +147,7 @@ fn an_external_clock_drives_the_venue_time() {
     let clock = VenueClock::external(start);
     let sequencer = Sequencer::start_with_clock(venue, 64, None, clock.clone());
     let handle = sequencer.handle();
-    let deposit = Command::Deposit { account: 7, amount_micros: 1 };
+    let deposit = Command::Deposit { account: AccountId(7), amount_micros: 1 };
     handle.submit(deposit).unwrap().unwrap();
     clock.set(start + 3_600_000);
     clock.set(start);
@@ -171,6 +171,8 @@ fn an_external_clock_drives_the_venue_time() {
 #[test]
 fn the_catalog_survives_a_restart() {
     use augury_catalog::{Category, EventInfo, MarketChange, MarketInfo, SeriesInfo};
+    use augury_core::AccountId;
+    use augury_core::MarketId;
     use augury_core::{MarketSpec, TimestampMs};
     use augury_sequencer::VenueCommand;
 
@@ -194,7 +196,7 @@ fn the_catalog_survives_a_restart() {
         mutually_exclusive: false,
         series: Some("BTC-DAILY".into()),
     };
-    let spec = MarketSpec { market: 1, close_time_ms: now + 3_600_000, ..MarketSpec::default() };
+    let spec = MarketSpec { market: MarketId(1), close_time_ms: now + 3_600_000, ..MarketSpec::default() };
     let info = MarketInfo {
         title: "Will <b>BTC</b> close at or above $40,000?".into(),
         rules_primary: "Resolves YES if the index is at or above 40,000 at 00:00 UTC.".into(),
@@ -206,24 +208,32 @@ fn the_catalog_survives_a_restart() {
         VenueCommand::CreateSeries { series },
         VenueCommand::CreateEvent { event },
         VenueCommand::ListMarket { spec, info: Box::new(info) },
-        VenueCommand::EditMarket { market: 1, changes: vec![MarketChange::Title("Edited".into())], by: 1_000 },
+        VenueCommand::EditMarket {
+            market: MarketId(1),
+            changes: vec![MarketChange::Title("Edited".into())],
+            by: AccountId(1_000),
+        },
     ];
     for command in &commands {
         venue.execute(command).unwrap().unwrap();
     }
     // Refused: a duplicate slug (market 2 is not created either) and an over-long title.
     let duplicate = VenueCommand::ListMarket {
-        spec: MarketSpec { market: 2, ..spec },
+        spec: MarketSpec { market: MarketId(2), ..spec },
         info: Box::new(MarketInfo { slug: "btc-40k".into(), ..MarketInfo::placeholder(&spec) }),
     };
     assert_eq!(venue.execute(&duplicate).unwrap().unwrap_err().code(), "duplicate_slug");
-    assert!(venue.engine().market_spec(2).is_none());
-    let long = VenueCommand::EditMarket { market: 1, changes: vec![MarketChange::Title("x".repeat(201))], by: 1 };
+    assert!(venue.engine().market_spec(MarketId(2)).is_none());
+    let long = VenueCommand::EditMarket {
+        market: MarketId(1),
+        changes: vec![MarketChange::Title("x".repeat(201))],
+        by: AccountId(1),
+    };
     assert_eq!(venue.execute(&long).unwrap().unwrap_err().code(), "field_too_long");
     venue.commit(0).unwrap();
     let catalog = venue.state().catalog().clone();
-    assert_eq!(catalog.market(1).unwrap().created_ms, now);
-    assert_eq!(catalog.market(1).unwrap().revisions.len(), 1);
+    assert_eq!(catalog.market(MarketId(1)).unwrap().created_ms, now);
+    assert_eq!(catalog.market(MarketId(1)).unwrap().revisions.len(), 1);
     let entries = venue.journal().committed();
     assert_eq!(entries, 5, "the clock and four catalog commands; refusals are not journaled");
     drop(venue);
@@ -236,6 +246,6 @@ fn the_catalog_survives_a_restart() {
     let (venue, report) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
     assert_eq!(report.snapshot_entries, entries);
     assert_eq!(*venue.state().catalog(), catalog);
-    assert_eq!(venue.state().catalog().market_by_slug("btc-40k"), Some(1));
-    assert_eq!(venue.state().catalog().market_series(1), Some("BTC-DAILY"));
+    assert_eq!(venue.state().catalog().market_by_slug("btc-40k"), Some(MarketId(1)));
+    assert_eq!(venue.state().catalog().market_series(MarketId(1)), Some("BTC-DAILY"));
 }

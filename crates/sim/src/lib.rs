@@ -64,10 +64,15 @@ impl SplitMix64 {
 }
 
 /// The fee account of the demo venue.
-pub const FEE_ACCOUNT: AccountId = 1;
+pub const FEE_ACCOUNT: AccountId = AccountId(1);
 /// Traders are accounts 100.. (100 + TRADERS).
-pub const FIRST_TRADER: AccountId = 100;
+pub const FIRST_TRADER: AccountId = AccountId(100);
 pub const TRADERS: u64 = 24;
+
+/// The simulated traders' accounts, in order.
+pub fn traders() -> impl Iterator<Item = AccountId> {
+    (FIRST_TRADER.get()..FIRST_TRADER.get() + TRADERS).map(AccountId)
+}
 
 /// Generates the demo venue's command stream.
 #[derive(Clone, Debug)]
@@ -92,7 +97,7 @@ impl Simulation {
             markets: demo_markets(),
             listed_only: Vec::new(),
             events: Vec::new(),
-            next_order: 1,
+            next_order: OrderId(1),
             clock_ms: 1_700_000_000_000,
             recent: Vec::new(),
         }
@@ -103,7 +108,7 @@ impl Simulation {
     pub fn resume(seed: u64, clock_ms: u64, highest_order_id: OrderId) -> Simulation {
         let mut simulation = Simulation::new(seed);
         simulation.clock_ms = simulation.clock_ms.max(clock_ms);
-        simulation.next_order = highest_order_id + 1;
+        simulation.next_order = highest_order_id.next();
         simulation
     }
 
@@ -112,7 +117,7 @@ impl Simulation {
     pub fn starting_at(seed: u64, clock_ms: u64, highest_order_id: OrderId) -> Simulation {
         let mut simulation = Simulation::new(seed);
         simulation.clock_ms = clock_ms;
-        simulation.next_order = highest_order_id + 1;
+        simulation.next_order = highest_order_id.next();
         simulation
     }
 
@@ -170,12 +175,12 @@ impl Simulation {
     /// Deposits for every trader, and sets in every traded market to sell from.
     fn funding(&self) -> Vec<Command> {
         let mut commands = Vec::new();
-        for account in FIRST_TRADER..FIRST_TRADER + TRADERS {
+        for account in traders() {
             commands.push(Command::Deposit { account, amount_micros: 50_000 * MICROS_PER_DOLLAR });
             for market in &self.markets {
                 commands.push(Command::Split { account, market: market.spec.market, outcome: None, quantity: 2_000 });
             }
-            commands.push(Command::Split { account, market: 2, outcome: Some(0), quantity: 500 });
+            commands.push(Command::Split { account, market: MarketId(2), outcome: Some(0), quantity: 500 });
         }
         commands
     }
@@ -197,7 +202,7 @@ impl Simulation {
     }
 
     fn trader(&mut self) -> AccountId {
-        FIRST_TRADER + self.rng.below(TRADERS)
+        AccountId(FIRST_TRADER.get() + self.rng.below(TRADERS))
     }
 
     fn pick_outcome(&mut self) -> (usize, OutcomeIndex) {
@@ -208,7 +213,7 @@ impl Simulation {
 
     fn order_id(&mut self, account: AccountId) -> OrderId {
         let id = self.next_order;
-        self.next_order += 1;
+        self.next_order = id.next();
         self.recent.push((id, account));
         if self.recent.len() > 4_096 {
             self.recent.drain(..2_048);
@@ -348,7 +353,7 @@ impl Simulation {
     fn convert(&mut self) -> Command {
         let account = self.trader();
         let outcomes = 1 + self.rng.below(14);
-        Command::Convert { account, market: 2, outcomes, quantity: 1 + self.rng.below(10) }
+        Command::Convert { account, market: MarketId(2), outcomes, quantity: 1 + self.rng.below(10) }
     }
 
     fn deposit_or_withdraw(&mut self) -> Command {

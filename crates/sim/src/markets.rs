@@ -4,7 +4,7 @@
 
 use crate::utc::parse_utc;
 use augury_catalog::{Category, MarketInfo, OutcomeNames};
-use augury_core::{FeeRule, FeeSchedule, MarketKind, MarketSpec, OutcomeIndex};
+use augury_core::{FeeRule, FeeSchedule, MarketId, MarketKind, MarketSpec, OutcomeIndex};
 use augury_sequencer::VenueCommand;
 
 /// One market the simulation trades: its spec, what it asks, and the traders' fair YES price per
@@ -53,7 +53,7 @@ pub fn demo_markets() -> Vec<DemoMarket> {
     vec![
         DemoMarket {
             spec: MarketSpec {
-                market: 1,
+                market: MarketId(1),
                 kind: MarketKind::Binary,
                 tick_micros: 10_000,
                 fees: REGULATED,
@@ -88,7 +88,7 @@ pub fn demo_markets() -> Vec<DemoMarket> {
         },
         DemoMarket {
             spec: MarketSpec {
-                market: 2,
+                market: MarketId(2),
                 kind: MarketKind::Categorical { outcomes: 4 },
                 tick_micros: 10_000,
                 fees: FeeSchedule::ZERO,
@@ -127,7 +127,7 @@ pub fn demo_markets() -> Vec<DemoMarket> {
         },
         DemoMarket {
             spec: MarketSpec {
-                market: 3,
+                market: MarketId(3),
                 kind: MarketKind::Scalar { floor: 2_000, cap: 4_000 },
                 tick_micros: 1_000,
                 fees: FeeSchedule {

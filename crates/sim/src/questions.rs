@@ -30,7 +30,7 @@ const COLUMNS: usize = 10;
 /// Data row `n` (counting from 1, refused rows included, so a refusal never renumbers the rest)
 /// becomes market `QUESTION_MARKET_BASE + n`: clear of the demo's markets 1 to 3 and of the
 /// crypto replay's daily listings (1,804,800 and up).
-pub const QUESTION_MARKET_BASE: MarketId = 1_000;
+pub const QUESTION_MARKET_BASE: MarketId = MarketId(1_000);
 /// The most data rows a file may have (market ids stay below 10,000).
 pub const ROWS_MAX: u32 = 8_999;
 /// The simulated traders' fair YES price stays inside these bounds (cents), so both sides of a
@@ -602,7 +602,7 @@ pub fn parse(text: &str) -> Result<Import, ImportError> {
         import.report.repaired.extend(repairs.into_iter().map(|repair| Repaired { line, repair }));
         import.questions.push(Question {
             line,
-            market: QUESTION_MARKET_BASE + MarketId::from(row),
+            market: MarketId(QUESTION_MARKET_BASE.get() + row),
             polymarket_id: r.polymarket_id,
             question: r.question,
             category: r.category,
@@ -648,7 +648,7 @@ mod tests {
         );
         assert_eq!(import.report.to_string(), "line 29: repaired: trimmed the whitespace around the question \"Will Hyperliquid perform an airdrop by December 31, 2026? \"\n");
         let q = &import.questions;
-        assert_eq!(q[0].market, 1_001);
+        assert_eq!(q[0].market, MarketId(1_001));
         assert_eq!(q[0].question, "Will the Edmonton Oilers win the 2026 NHL Stanley Cup?");
         assert_eq!(q[0].close_time_ms, parse_utc("2026-06-30T23:59:59Z").unwrap());
         assert_eq!(q[15].question, "Will Carlos Álvarez win the 2026 Peruvian presidential election?");
@@ -657,7 +657,7 @@ mod tests {
         let categories: BTreeSet<Category> = q.iter().map(|q| q.category).collect();
         assert!(categories.len() >= 7, "{categories:?}");
         // Every market id is in the questions' block, every slug unique.
-        assert!(q.iter().all(|q| (1_001..10_000).contains(&q.market)));
+        assert!(q.iter().all(|q| (1_001..10_000).contains(&q.market.get())));
         assert_eq!(q.iter().map(|q| &q.slug).collect::<BTreeSet<_>>().len(), q.len());
         let events = events_of(q);
         assert_eq!(events.len(), EVENTS.len(), "every event has questions");
@@ -697,7 +697,7 @@ mod tests {
         let import = parse(&file(&[ROW])).unwrap();
         assert!(import.report.is_clean(), "{}", import.report);
         let q = &import.questions[0];
-        assert_eq!((q.line, q.market, q.polymarket_id), (3, 1_001, 553_826));
+        assert_eq!((q.line, q.market, q.polymarket_id), (3, MarketId(1_001), 553_826));
         assert_eq!(q.tags, ["nhl", "hockey"]);
         assert_eq!(q.event, Some("NHL-STANLEY-CUP-2026"));
         assert_eq!(q.fair_yes_cents, 7);
@@ -776,7 +776,10 @@ mod tests {
             ]
         );
         let accepted: Vec<(usize, MarketId)> = import.questions.iter().map(|q| (q.line, q.market)).collect();
-        assert_eq!(accepted, vec![(3, 1_001), (8, 1_006), (15, 1_013), (16, 1_014)]);
+        assert_eq!(
+            accepted,
+            vec![(3, MarketId(1_001)), (8, MarketId(1_006)), (15, MarketId(1_013)), (16, MarketId(1_014))]
+        );
         let moon = &import.questions[1];
         assert_eq!(moon.question, "Will the Moon landing be televised, again?");
         assert_eq!(

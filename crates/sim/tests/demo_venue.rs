@@ -3,7 +3,7 @@
 //! events) in the journal, the warm-up's simulated traders trade six of the questions, and a
 //! restart rebuilds the same catalog from the journal alone.
 
-use augury_core::{BookSide, Event, MarketId};
+use augury_core::{BookSide, Event, MarketId, OrderId};
 use augury_engine::EngineConfig;
 use augury_sequencer::{Venue, VenueCommand, VenueOptions, VenueOutcome};
 use augury_sim::questions::{self, QUESTION_MARKET_BASE};
@@ -37,7 +37,7 @@ fn the_serve_demo_setup_lists_every_question_and_trades_six() {
     // As the demo starts with the price replay: an hour before 2019-06-01.
     let start = parse_utc("2019-06-01T00:00:00Z").unwrap() - 3_600_000;
     let import = questions::shipped();
-    let mut simulation = Simulation::starting_at(1, start, 0).with_real_questions(&import.questions);
+    let mut simulation = Simulation::starting_at(1, start, OrderId(0)).with_real_questions(&import.questions);
     let setup = simulation.venue_setup();
     let events_created = setup.iter().filter(|c| matches!(c, VenueCommand::CreateEvent { .. })).count();
     let listed = setup.iter().filter(|c| matches!(c, VenueCommand::ListMarket { .. })).count();
@@ -99,8 +99,8 @@ fn the_serve_demo_setup_lists_every_question_and_trades_six() {
             assert!(!fills.contains_key(&q.market) && !resting, "{} is not traded", q.question);
         }
     }
-    assert!(fills.keys().all(|&m| m <= 3 || m > QUESTION_MARKET_BASE));
-    assert!(fills.get(&1).is_some_and(|&n| n > 0), "the demo markets still trade");
+    assert!(fills.keys().all(|&m| m <= MarketId(3) || m > QUESTION_MARKET_BASE));
+    assert!(fills.get(&MarketId(1)).is_some_and(|&n| n > 0), "the demo markets still trade");
 
     // The catalog is in the journal: a restart rebuilds it exactly.
     let (catalog, hash) = (venue.state().catalog().clone(), venue.engine().state_hash());
@@ -116,10 +116,10 @@ fn the_serve_demo_setup_lists_every_question_and_trades_six() {
 fn questions_already_closed_are_not_listed() {
     let import = questions::shipped();
     let clock = parse_utc("2026-07-01T00:00:00Z").unwrap();
-    let simulation = Simulation::starting_at(1, clock, 0).with_real_questions(&import.questions);
+    let simulation = Simulation::starting_at(1, clock, OrderId(0)).with_real_questions(&import.questions);
     let listed: Vec<MarketId> = simulation.listed_markets().iter().map(|m| m.spec.market).collect();
     let open: Vec<MarketId> = import.questions.iter().filter(|q| q.close_time_ms > clock).map(|q| q.market).collect();
-    assert_eq!(listed, [vec![1, 2, 3], open.clone()].concat());
+    assert_eq!(listed, [vec![MarketId(1), MarketId(2), MarketId(3)], open.clone()].concat());
     assert!(open.len() < import.questions.len() && !open.is_empty());
     let setup = simulation.venue_setup();
     let events: Vec<&str> = setup

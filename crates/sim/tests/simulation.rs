@@ -1,5 +1,6 @@
 //! Simulation tests: long seeded runs of the demo venue, every invariant checked after every step.
 
+use augury_core::{AccountId, MarketId};
 use augury_engine::{Engine, EngineConfig};
 use augury_sim::{RunSummary, Simulation, FEE_ACCOUNT};
 
@@ -98,9 +99,9 @@ fn a_tampered_snapshot_is_refused() {
 #[test]
 fn a_simulated_venue_with_market_makers_settles_and_pays_out_every_dollar() {
     use augury_core::{Command, Event, MarketStatus, OracleConfig, Resolution};
-    use augury_sim::{FIRST_TRADER, TRADERS};
-    const OPERATOR: u64 = 90;
-    const ARBITER: u64 = 91;
+    use augury_sim::FIRST_TRADER;
+    const OPERATOR: AccountId = AccountId(90);
+    const ARBITER: AccountId = AccountId(91);
     let mut simulation = Simulation::new(21);
     let mut engine = Engine::new(EngineConfig { fee_account: FEE_ACCOUNT, ..EngineConfig::default() });
     let mut net: i128 = 0;
@@ -120,8 +121,8 @@ fn a_simulated_venue_with_market_makers_settles_and_pays_out_every_dollar() {
     let mut setup = simulation.setup();
     setup.extend([
         Command::Deposit { account: OPERATOR, amount_micros: 10_000_000_000 },
-        Command::EnableAmm { market: 1, operator: OPERATOR, liquidity_micros: 500_000_000 },
-        Command::EnableAmm { market: 2, operator: OPERATOR, liquidity_micros: 500_000_000 },
+        Command::EnableAmm { market: MarketId(1), operator: OPERATOR, liquidity_micros: 500_000_000 },
+        Command::EnableAmm { market: MarketId(2), operator: OPERATOR, liquidity_micros: 500_000_000 },
         Command::ConfigureOracle {
             config: OracleConfig {
                 liveness_ms: 60_000,
@@ -143,17 +144,22 @@ fn a_simulated_venue_with_market_makers_settles_and_pays_out_every_dollar() {
         }
     }
     let now = engine.clock_ms();
-    let (proposer, disputer) = (FIRST_TRADER, FIRST_TRADER + 1);
+    let (proposer, disputer) = (FIRST_TRADER, FIRST_TRADER.next());
     let script = [
-        Command::CloseMarket { market: 1 },
-        Command::ProposeOutcome { account: proposer, market: 1, resolution: Resolution::Yes, bond_micros: 5_000_000 },
-        Command::DisputeProposal { account: disputer, market: 1, bond_micros: 5_000_000 },
-        Command::CastArbiterVote { arbiter: ARBITER, market: 1, resolution: Resolution::No },
-        Command::ResolveMarket { market: 2, resolution: Resolution::Outcome { outcome: 1 } },
-        Command::CloseMarket { market: 3 },
+        Command::CloseMarket { market: MarketId(1) },
         Command::ProposeOutcome {
             account: proposer,
-            market: 3,
+            market: MarketId(1),
+            resolution: Resolution::Yes,
+            bond_micros: 5_000_000,
+        },
+        Command::DisputeProposal { account: disputer, market: MarketId(1), bond_micros: 5_000_000 },
+        Command::CastArbiterVote { arbiter: ARBITER, market: MarketId(1), resolution: Resolution::No },
+        Command::ResolveMarket { market: MarketId(2), resolution: Resolution::Outcome { outcome: 1 } },
+        Command::CloseMarket { market: MarketId(3) },
+        Command::ProposeOutcome {
+            account: proposer,
+            market: MarketId(3),
             resolution: Resolution::Scalar { value: 3_333 },
             bond_micros: 5_000_000,
         },
@@ -164,16 +170,16 @@ fn a_simulated_venue_with_market_makers_settles_and_pays_out_every_dollar() {
         engine.check_invariants().expect("invariants hold through the lifecycle");
     }
     for market in 1..=3 {
-        assert_eq!(engine.market_status(market), Some(MarketStatus::Settled));
-        for account in FIRST_TRADER..FIRST_TRADER + TRADERS {
-            let _ = apply(&mut engine, Command::Redeem { account, market });
+        assert_eq!(engine.market_status(MarketId(market)), Some(MarketStatus::Settled));
+        for account in augury_sim::traders() {
+            let _ = apply(&mut engine, Command::Redeem { account, market: MarketId(market) });
         }
-        let settlement = engine.market_lifecycle(market).unwrap().settlement.unwrap();
+        let settlement = engine.market_lifecycle(MarketId(market)).unwrap().settlement.unwrap();
         assert_eq!(settlement.redeemed_micros + settlement.dust_micros, settlement.collateral_micros);
-        assert_eq!(engine.market_backing_micros(market), Some(0));
+        assert_eq!(engine.market_backing_micros(MarketId(market)), Some(0));
     }
     engine.check_invariants().expect("invariants hold at the end");
-    let held: i128 = (FIRST_TRADER..FIRST_TRADER + TRADERS)
+    let held: i128 = augury_sim::traders()
         .chain([FEE_ACCOUNT, OPERATOR])
         .filter_map(|account| engine.account(account))
         .map(|a| i128::from(a.available_micros) + i128::from(a.reserved_micros))

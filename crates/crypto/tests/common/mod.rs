@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use augury_core::AccountId;
 use augury_engine::EngineConfig;
 use augury_gateway::history::History;
 use augury_gateway::{auth, token, Gateway, GatewayConfig};
@@ -29,7 +30,7 @@ pub struct Admin {
     pub signing: SigningKey,
 }
 
-pub const FEE_ACCOUNT: u64 = 1;
+pub const FEE_ACCOUNT: AccountId = AccountId(1);
 
 pub fn options(dir: &std::path::Path) -> VenueOptions {
     let mut options = VenueOptions::new(dir);

@@ -13,19 +13,19 @@ use augury_engine::{Engine, EngineConfig, PositionView};
 pub const DOLLAR: Micros = 1_000_000;
 pub const CENT: Micros = 10_000;
 
-pub const FEE_ACCOUNT: AccountId = 900;
-pub const ALICE: AccountId = 1;
-pub const BOB: AccountId = 2;
-pub const CAROL: AccountId = 3;
-pub const DAVE: AccountId = 4;
+pub const FEE_ACCOUNT: AccountId = AccountId(900);
+pub const ALICE: AccountId = AccountId(1);
+pub const BOB: AccountId = AccountId(2);
+pub const CAROL: AccountId = AccountId(3);
+pub const DAVE: AccountId = AccountId(4);
 pub const TRADERS: [AccountId; 4] = [ALICE, BOB, CAROL, DAVE];
 /// What `venue()` deposits for each trader.
 pub const START: Micros = 100 * DOLLAR;
 
-pub const BINARY: MarketId = 1;
-pub const CATEGORICAL: MarketId = 2;
-pub const SCALAR: MarketId = 3;
-pub const FEE_MARKET: MarketId = 4;
+pub const BINARY: MarketId = MarketId(1);
+pub const CATEGORICAL: MarketId = MarketId(2);
+pub const SCALAR: MarketId = MarketId(3);
+pub const FEE_MARKET: MarketId = MarketId(4);
 pub const CATEGORICAL_OUTCOMES: OutcomeIndex = 3;
 
 pub const TAKER_RATE_PPM: u32 = 70_000;
@@ -310,12 +310,13 @@ pub fn fill_fees(events: &[Event]) -> Vec<(Micros, Micros)> {
 }
 
 /// (order, remaining, reason) of every cancellation, in order.
-pub fn cancels(events: &[Event]) -> Vec<(OrderId, Quantity, CancelReason)> {
+/// Cancellations as (order number, remaining quantity, reason), for comparing with literals.
+pub fn cancels(events: &[Event]) -> Vec<(u64, Quantity, CancelReason)> {
     events
         .iter()
         .filter_map(|event| match *event {
             Event::OrderCancelled { order, remaining_quantity, reason, .. } => {
-                Some((order, remaining_quantity, reason))
+                Some((order.get(), remaining_quantity, reason))
             }
             _ => None,
         })

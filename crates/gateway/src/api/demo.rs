@@ -7,7 +7,7 @@ use super::{internal, ApiResult, Routes, Shared};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{parse_json, NoQuery};
 use crate::token;
-use augury_core::Micros;
+use augury_core::{AccountId, Micros};
 use augury_sequencer::registry::Scopes;
 use augury_sequencer::{VenueCommand, VenueOutcome};
 use axum::body::Bytes;
@@ -49,7 +49,7 @@ struct OpenDemoAccount {
 #[derive(Serialize, ToSchema)]
 struct DemoAccount {
     key_id: String,
-    account: u64,
+    account: AccountId,
     deposit_micros: Micros,
     /// The key's bearer token for reads, shown once (a browser that signs every request does not
     /// need it).

@@ -13,7 +13,7 @@ use augury_catalog::info::default_slug;
 use augury_catalog::{Category, MarketChange, MarketInfo, OutcomeNames, Revision};
 use augury_core::{
     BookSide, Command, FeeSchedule, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, OutcomeIndex, Quantity,
-    Resolution,
+    Resolution, TradeId,
 };
 use augury_sequencer::{VenueCommand, VenueOutcome, VenueState};
 use axum::extract::{Path, RawQuery, State};
@@ -611,7 +611,7 @@ async fn list_trades(
     let market: MarketId = parse_id(&market, "market id")?;
     let page: Page = parse_query(query.as_deref())?;
     let limit = super::page_limit(page.limit)?;
-    let trades = state.history().trades(market, page.cursor, limit);
+    let trades = state.history().trades(market, page.cursor.map(TradeId), limit);
     Ok(Json(paged(trades, limit, |t| t.trade_id)))
 }
 

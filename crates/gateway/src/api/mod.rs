@@ -179,8 +179,8 @@ struct Paged<T> {
     next_cursor: Option<u64>,
 }
 
-fn paged<T>(items: Vec<T>, limit: usize, id: impl Fn(&T) -> u64) -> Paged<T> {
-    let next_cursor = if items.len() == limit { items.last().map(id) } else { None };
+fn paged<T, Id: Into<u64>>(items: Vec<T>, limit: usize, id: impl Fn(&T) -> Id) -> Paged<T> {
+    let next_cursor = if items.len() == limit { items.last().map(|item| id(item).into()) } else { None };
     Paged { items, next_cursor }
 }
 

@@ -98,7 +98,7 @@ impl PlaceOrder {
             (Tif::Fok, None) => TimeInForce::Fok,
         };
         Ok(NewOrder {
-            order: 0,
+            order: OrderId(0),
             account,
             market: self.market,
             outcome: self.outcome,
@@ -301,7 +301,7 @@ struct OrderQuery {
     /// Only orders in this market.
     market: Option<MarketId>,
     /// The `next_cursor` of the previous page.
-    cursor: Option<u64>,
+    cursor: Option<OrderId>,
     /// At most this many orders (1 to 1,000; default 100).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,

@@ -138,7 +138,7 @@ struct FillQuery {
     /// Only fills in this market.
     market: Option<MarketId>,
     /// The `next_cursor` of the previous page.
-    cursor: Option<u64>,
+    cursor: Option<TradeId>,
     /// At most this many fills (1 to 1,000; default 100).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
@@ -151,7 +151,7 @@ struct FillQuery {
 async fn list_fills(State(state): Shared, RawQuery(query): RawQuery, call: ReadCall) -> ApiResult<Paged<FillRecord>> {
     let query: FillQuery = parse_query(query.as_deref())?;
     let limit = page_limit(query.limit)?;
-    let fills = state.history().fills_in(call.key.account, query.market, query.cursor.map(|c| c as TradeId), limit);
+    let fills = state.history().fills_in(call.key.account, query.market, query.cursor, limit);
     Ok(Json(paged(fills, limit, |f| f.trade_id)))
 }
 

@@ -399,14 +399,14 @@ mod tests {
     fn tickers_name_each_book_one_way() {
         let binary = MarketKind::Binary;
         let categorical = MarketKind::Categorical { outcomes: 3 };
-        assert_eq!(market_ticker(&binary, Book { market: 7, outcome: 0 }), "AUG-7");
-        assert_eq!(market_ticker(&categorical, Book { market: 7, outcome: 2 }), "AUG-7-2");
-        assert_eq!(parse_market_ticker("AUG-7"), Some((7, None)));
-        assert_eq!(parse_market_ticker("AUG-7-2"), Some((7, Some(2))));
+        assert_eq!(market_ticker(&binary, Book { market: MarketId(7), outcome: 0 }), "AUG-7");
+        assert_eq!(market_ticker(&categorical, Book { market: MarketId(7), outcome: 2 }), "AUG-7-2");
+        assert_eq!(parse_market_ticker("AUG-7"), Some((MarketId(7), None)));
+        assert_eq!(parse_market_ticker("AUG-7-2"), Some((MarketId(7), Some(2))));
         for bad in ["AUG-07", "AUG-7-02", "AUG--7", "AUG-7-", "aug-7", "AUG-+7", "KX-7", "AUG-7-2-1", "AUG-"] {
             assert_eq!(parse_market_ticker(bad), None, "{bad}");
         }
-        assert_eq!(parse_event_ticker("AUG-12"), Some(12));
+        assert_eq!(parse_event_ticker("AUG-12"), Some(MarketId(12)));
         assert_eq!(parse_event_ticker("AUG-12-1"), None);
     }
 
@@ -415,13 +415,13 @@ mod tests {
         let binary = MarketKind::Binary;
         let scalar = MarketKind::Scalar { floor: 0, cap: 10 };
         let categorical = MarketKind::Categorical { outcomes: 3 };
-        assert_eq!(kalshi_event(&binary, 7, Some("BTC-2026-12-02")), "BTC-2026-12-02");
-        assert_eq!(kalshi_event(&scalar, 7, Some("FED")), "FED");
-        assert_eq!(kalshi_event(&categorical, 7, Some("BTC-2026-12-02")), "AUG-7", "an event by itself");
-        assert_eq!(kalshi_event(&binary, 7, None), "AUG-7");
+        assert_eq!(kalshi_event(&binary, MarketId(7), Some("BTC-2026-12-02")), "BTC-2026-12-02");
+        assert_eq!(kalshi_event(&scalar, MarketId(7), Some("FED")), "FED");
+        assert_eq!(kalshi_event(&categorical, MarketId(7), Some("BTC-2026-12-02")), "AUG-7", "an event by itself");
+        assert_eq!(kalshi_event(&binary, MarketId(7), None), "AUG-7");
         // A catalog event may not take the name of a market's own event.
-        assert_eq!(kalshi_event(&binary, 7, Some("AUG-3")), "AUG-7");
-        assert_eq!(kalshi_event(&binary, 7, Some("AUG-3-1")), "AUG-3-1", "not an own event's name");
+        assert_eq!(kalshi_event(&binary, MarketId(7), Some("AUG-3")), "AUG-7");
+        assert_eq!(kalshi_event(&binary, MarketId(7), Some("AUG-3-1")), "AUG-3-1", "not an own event's name");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use augury_catalog::catalog::{ListedEvent, ListedSeries};
 use augury_catalog::{Catalog, EventInfo, MarketInfo, OutcomeNames};
 use augury_core::{
     AccountId, Action, BookSide, Command, MarketId, MarketKind, MarketSpec, MarketStatus, Micros, NewOrder, OrderId,
-    OrderType, Quantity, Resolution, SelfTradePrevention, Side, TimeInForce, TimestampMs, MICROS_PER_DOLLAR,
+    OrderType, Quantity, Resolution, SelfTradePrevention, Side, TimeInForce, TimestampMs, TradeId, MICROS_PER_DOLLAR,
 };
 use augury_sequencer::registry::{ApiKey, Scopes};
 use axum::body::Bytes;
@@ -158,7 +158,7 @@ fn parse_cursor(cursor: Option<&str>) -> KalshiResult<Option<u64>> {
 }
 
 /// Kalshi's cursor: the next page's key, or empty on the last page.
-fn next_cursor(count: usize, limit: usize, last: Option<u64>) -> String {
+fn next_cursor(count: usize, limit: usize, last: Option<impl std::fmt::Display>) -> String {
     match last {
         Some(last) if count == limit => last.to_string(),
         _ => String::new(),
@@ -645,7 +645,7 @@ async fn list_trades(State(state): Shared, RawQuery(raw): RawQuery) -> Answer {
     let history = state.history();
     let mut trades: Vec<TradeRecord> = Vec::new();
     for market in markets {
-        let mut cursor = before;
+        let mut cursor = before.map(TradeId);
         let mut taken = 0;
         loop {
             let chunk = history.trades(market, cursor, SCAN_CHUNK);
@@ -1276,7 +1276,7 @@ impl CreateOrder {
             return Err(invalid("a market order cannot rest: use immediate_or_cancel or fill_or_kill"));
         }
         Ok(NewOrder {
-            order: 0,
+            order: OrderId(0),
             account,
             market: book.market,
             outcome: book.outcome,
@@ -1545,7 +1545,7 @@ struct OrdersQuery {
 async fn list_orders(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCall) -> Answer {
     let q: OrdersQuery = query(raw.as_deref())?;
     let limit = page_limit(q.limit)?;
-    let before = parse_cursor(q.cursor.as_deref())?.map(|c| c as OrderId);
+    let before = parse_cursor(q.cursor.as_deref())?.map(OrderId);
     if q.subaccount.is_some_and(|s| s != 0) {
         return Err(KalshiError::invalid("subaccounts are not supported"));
     }
@@ -1817,7 +1817,7 @@ fn fill_json(kind: &MarketKind, f: &FillRecord) -> Value {
 async fn fills(State(state): Shared, RawQuery(raw): RawQuery, call: ReadCall) -> Answer {
     let q: FillsQuery = query(raw.as_deref())?;
     let limit = page_limit(q.limit)?;
-    let mut before = parse_cursor(q.cursor.as_deref())?;
+    let mut before = parse_cursor(q.cursor.as_deref())?.map(TradeId);
     if q.subaccount.is_some_and(|s| s != 0) {
         return Err(KalshiError::invalid("subaccounts are not supported"));
     }

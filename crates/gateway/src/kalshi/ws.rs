@@ -35,7 +35,7 @@ use crate::error::ApiError;
 use crate::extract::peer_ip;
 use crate::ws::hub::{self, CloseReason, SessionEnds, Topic};
 use crate::{now_ms, AppState};
-use augury_core::{MarketId, MarketKind, Micros, OutcomeIndex, Quantity};
+use augury_core::{AccountId, MarketId, MarketKind, Micros, OutcomeIndex, Quantity};
 use augury_sequencer::registry::Scopes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Request, State};
@@ -168,7 +168,7 @@ impl Channel {
         }
     }
 
-    fn topic(self, market: MarketId, account: u64) -> Topic {
+    fn topic(self, market: MarketId, account: AccountId) -> Topic {
         match self {
             Channel::Orderbook => Topic::Book(market),
             Channel::Ticker => Topic::Ticker(market),
@@ -208,7 +208,7 @@ struct Session {
     id: hub::SessionId,
     peer: IpAddr,
     /// The logged-in account and when its key expires.
-    account: Option<(u64, Option<u64>)>,
+    account: Option<(AccountId, Option<u64>)>,
     next_sid: u64,
     subs: BTreeMap<u64, Sub>,
     native: HashMap<Topic, Native>,
@@ -409,7 +409,7 @@ impl Session {
                     format!("the {} channel needs an authenticated connection", channel.name()),
                 ))
             }
-            (_, account) => account.map_or(0, |(a, _)| a),
+            (_, account) => account.map_or(AccountId(0), |(a, _)| a),
         };
         if books.is_empty() && channel != Channel::Fill {
             return Err((E_INVALID_PARAMETER, format!("the {} channel needs market_ticker(s)", channel.name())));
@@ -499,7 +499,7 @@ impl Session {
                 answers.push(error(id, E_UNKNOWN_SID, format!("no subscription {sid}")));
                 continue;
             };
-            let account = self.account.map_or(0, |(a, _)| a);
+            let account = self.account.map_or(AccountId(0), |(a, _)| a);
             let topics: BTreeSet<Topic> = match sub.channel {
                 Channel::Fill => [Topic::Fills(account)].into(),
                 c => sub.books.iter().map(|b| c.topic(b.market, account)).collect(),
@@ -516,8 +516,8 @@ impl Session {
     async fn translate(&mut self, native: &str) -> Vec<Value> {
         let Ok(message) = serde_json::from_str::<Value>(native) else { return Vec::new() };
         let kind = message["type"].as_str().unwrap_or("");
-        let market = message["market"].as_u64().and_then(|m| MarketId::try_from(m).ok());
-        let account = self.account.map_or(0, |(a, _)| a);
+        let market = message["market"].as_u64().and_then(MarketId::from_u64);
+        let account = self.account.map_or(AccountId(0), |(a, _)| a);
         let topic = match (message["channel"].as_str(), market) {
             (Some("book"), Some(m)) => Topic::Book(m),
             (Some("ticker"), Some(m)) => Topic::Ticker(m),
@@ -701,7 +701,7 @@ impl Session {
 
     async fn fill(&mut self, f: &Value) -> Vec<Value> {
         let (Some(market), Some(outcome)) = (
-            f["market"].as_u64().and_then(|m| MarketId::try_from(m).ok()),
+            f["market"].as_u64().and_then(MarketId::from_u64),
             f["outcome"].as_u64().and_then(|o| OutcomeIndex::try_from(o).ok()),
         ) else {
             return Vec::new();

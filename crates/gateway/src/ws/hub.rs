@@ -652,7 +652,7 @@ impl Batch<'_> {
             };
             let watched = [Topic::Trades(market), Topic::Ticker(market)];
             if watched.iter().any(|t| self.state.has_subscribers(*t)) {
-                let record = history.trades(market, Some(trade + 1), 1).into_iter().find(|t| t.trade_id == trade);
+                let record = history.trades(market, Some(trade.next()), 1).into_iter().find(|t| t.trade_id == trade);
                 if let Some(record) = record {
                     self.state.emit(Topic::Trades(market), "trade", TradeMsg { trade: &record });
                     if self.state.has_subscribers(Topic::Ticker(market)) {
@@ -665,7 +665,7 @@ impl Batch<'_> {
                     continue;
                 }
                 // A self-trade gives the account both sides: two fills with one trade id.
-                let mut fills = history.fills(account, Some(trade + 1), 2);
+                let mut fills = history.fills(account, Some(trade.next()), 2);
                 fills.retain(|f| f.trade_id == trade);
                 for fill in fills.iter().rev() {
                     self.state.emit(Topic::Fills(account), "fill", FillMsg { fill });
@@ -753,13 +753,13 @@ mod tests {
     fn a_full_queue_drops_the_session_with_a_reason_and_never_blocks() {
         let hub = hub(2);
         let mut ends = hub.open_session(PEER).unwrap();
-        hub.subscribe_private(ends.id, Topic::Orders(7)).unwrap();
+        hub.subscribe_private(ends.id, Topic::Orders(AccountId(7))).unwrap();
         let mut state = hub.lock();
-        state.emit(Topic::Orders(7), "order", Empty {});
+        state.emit(Topic::Orders(AccountId(7)), "order", Empty {});
         // The queue holds the subscribed answer and one message; the next does not fit.
-        state.emit(Topic::Orders(7), "order", Empty {});
+        state.emit(Topic::Orders(AccountId(7)), "order", Empty {});
         assert!(state.sessions.is_empty());
-        assert!(!state.has_subscribers(Topic::Orders(7)));
+        assert!(!state.has_subscribers(Topic::Orders(AccountId(7))));
         drop(state);
         let reason = ends.closed.try_recv().unwrap();
         assert_eq!(reason.code, CLOSE_SLOW_CONSUMER);
@@ -785,7 +785,7 @@ mod tests {
     fn seq_counts_only_published_messages_and_survives_resubscription() {
         let hub = hub(16);
         let mut ends = hub.open_session(PEER).unwrap();
-        let topic = Topic::Fills(3);
+        let topic = Topic::Fills(AccountId(3));
         hub.lock().emit(topic, "fill", Empty {});
         hub.subscribe_private(ends.id, topic).unwrap();
         hub.lock().emit(topic, "fill", Empty {});
@@ -811,12 +811,15 @@ mod tests {
         let mut a = hub.open_session(PEER).unwrap();
         let b = hub.open_session(PEER).unwrap();
         assert_eq!(hub.open_session(PEER).err().unwrap().code, "overloaded");
-        hub.subscribe_private(a.id, Topic::Orders(1)).unwrap();
-        hub.subscribe_private(a.id, Topic::Fills(1)).unwrap();
+        hub.subscribe_private(a.id, Topic::Orders(AccountId(1))).unwrap();
+        hub.subscribe_private(a.id, Topic::Fills(AccountId(1))).unwrap();
         // Subscribing again to a held stream is a resync, not a new subscription.
-        hub.subscribe_private(a.id, Topic::Fills(1)).unwrap();
-        assert_eq!(hub.subscribe_private(a.id, Topic::Orders(2)).unwrap_err().code, "too_many_subscriptions");
-        assert_eq!(hub.unsubscribe(b.id, Topic::Orders(1)).unwrap_err().code, "not_subscribed");
+        hub.subscribe_private(a.id, Topic::Fills(AccountId(1))).unwrap();
+        assert_eq!(
+            hub.subscribe_private(a.id, Topic::Orders(AccountId(2))).unwrap_err().code,
+            "too_many_subscriptions"
+        );
+        assert_eq!(hub.unsubscribe(b.id, Topic::Orders(AccountId(1))).unwrap_err().code, "not_subscribed");
         hub.login(a.id, 42).unwrap();
         hub.login(b.id, 43).unwrap();
         let mut batch = hub.begin_batch();
@@ -824,7 +827,7 @@ mod tests {
         drop(batch);
         assert_eq!(a.closed.try_recv().unwrap().code, CLOSE_REVOKED);
         assert_eq!(hub.session_count(), 1);
-        assert!(!hub.lock().has_subscribers(Topic::Orders(1)));
+        assert!(!hub.lock().has_subscribers(Topic::Orders(AccountId(1))));
         hub.close_all("stopping");
         assert_eq!(hub.open_session(PEER).err().unwrap().code, "unavailable");
         assert_eq!(b.closed.blocking_recv().unwrap().code, CLOSE_GOING_AWAY);

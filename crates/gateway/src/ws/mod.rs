@@ -107,7 +107,7 @@ use crate::auth::{RequestFacts, HEADER_KEY, HEADER_NONCE, HEADER_SIGNATURE, HEAD
 use crate::error::ApiError;
 use crate::extract::peer_ip;
 use crate::{now_ms, token, AppState};
-use augury_core::MarketId;
+use augury_core::{AccountId, MarketId};
 use augury_sequencer::registry::{KeyId, Scopes};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Request, State};
@@ -247,7 +247,7 @@ struct ErrorMsg<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Reply {
-    LoggedIn { key_id: String, account: u64, scopes: Vec<&'static str> },
+    LoggedIn { key_id: String, account: AccountId, scopes: Vec<&'static str> },
     Pong { time_ms: u64 },
 }
 
@@ -260,7 +260,7 @@ struct Session {
     peer: IpAddr,
     id: hub::SessionId,
     /// The key the session logged in with, and when it expires.
-    key: Option<(KeyId, u64, Option<u64>)>,
+    key: Option<(KeyId, AccountId, Option<u64>)>,
 }
 
 impl Session {
@@ -353,7 +353,7 @@ impl Session {
         let context = Context {
             op: value.get("op").and_then(|v| v.as_str()).map(str::to_string),
             channel: value.get("channel").and_then(|v| v.as_str()).map(str::to_string),
-            market: value.get("market").and_then(|v| v.as_u64()).and_then(|m| MarketId::try_from(m).ok()),
+            market: value.get("market").and_then(|v| v.as_u64()).and_then(MarketId::from_u64),
         };
         match context.op.as_deref() {
             None => {

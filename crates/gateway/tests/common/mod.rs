@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use augury_core::{Command, FeeSchedule, MarketKind, MarketSpec};
+use augury_core::{AccountId, Command, FeeSchedule, MarketId, MarketKind, MarketSpec};
 use augury_engine::EngineConfig;
 use augury_gateway::history::History;
 use augury_gateway::{auth, token, Gateway, GatewayConfig};
@@ -35,7 +35,7 @@ pub struct Credentials {
 
 pub fn options(dir: &Path) -> VenueOptions {
     let mut options = VenueOptions::new(dir);
-    options.engine = EngineConfig { fee_account: 1, ..EngineConfig::default() };
+    options.engine = EngineConfig { fee_account: AccountId(1), ..EngineConfig::default() };
     options
 }
 
@@ -45,7 +45,7 @@ pub fn create_key(venue: &mut Venue, scopes: Scopes, account: Option<u64>, seed:
     let (id, token, secret_sha256) = token::generate().unwrap();
     let key = NewApiKey {
         id,
-        account,
+        account: account.map(AccountId),
         label: format!("test {seed}"),
         scopes,
         secret_sha256,
@@ -59,7 +59,7 @@ pub fn create_key(venue: &mut Venue, scopes: Scopes, account: Option<u64>, seed:
         other => panic!("{other:?}"),
     };
     venue.commit(0).unwrap();
-    Credentials { key_id: id, token, signing, account }
+    Credentials { key_id: id, token, signing, account: account.get() }
 }
 
 pub const MARKET: u32 = 1;
@@ -70,7 +70,7 @@ pub async fn start(config: GatewayConfig) -> (Server, Credentials, Credentials, 
     let dir = tempfile::tempdir().unwrap();
     let (mut venue, _) = Venue::open(options(dir.path()), &mut |_| {}).unwrap();
     let spec = MarketSpec {
-        market: MARKET,
+        market: MarketId(MARKET),
         kind: MarketKind::Binary,
         tick_micros: 10_000,
         fees: FeeSchedule::ZERO,
@@ -82,7 +82,7 @@ pub async fn start(config: GatewayConfig) -> (Server, Credentials, Credentials, 
     let alice = create_key(&mut venue, Scopes::READ.union(Scopes::TRADE), None, 2);
     let bob = create_key(&mut venue, Scopes::READ.union(Scopes::TRADE), None, 3);
     for account in [admin.account, alice.account, bob.account] {
-        venue.submit(&Command::Deposit { account, amount_micros: 1_000_000_000 }).unwrap().unwrap();
+        venue.submit(&Command::Deposit { account: AccountId(account), amount_micros: 1_000_000_000 }).unwrap().unwrap();
     }
     venue.commit(0).unwrap();
     drop(venue);
