@@ -10,6 +10,7 @@ pub mod command;
 pub mod event;
 pub mod fee;
 pub mod ids;
+pub mod limits;
 pub mod market;
 pub mod reject;
 pub mod resolution;
@@ -18,10 +19,8 @@ pub mod units;
 pub use command::{Command, NewOrder, OrderType, SelfTradePrevention, TimeInForce};
 pub use event::{CancelReason, Event, FillKind};
 pub use fee::{FeeRule, FeeSchedule};
-pub use market::{MarketKind, MarketSpec, MarketStatus, MAX_CATEGORICAL_OUTCOMES, MAX_TICKS_PER_DOLLAR};
+pub use limits::*;
+pub use market::{MarketKind, MarketSpec, MarketStatus};
 pub use reject::Reject;
-pub use resolution::{
-    payout, Comparison, OracleConfig, Payout, Resolution, ResolutionRule, ResolutionSource, RuleMap, MAX_ARBITERS,
-    MAX_RULE_SAMPLES,
-};
+pub use resolution::{payout, Comparison, OracleConfig, Payout, Resolution, ResolutionRule, ResolutionSource, RuleMap};
 pub use units::*;

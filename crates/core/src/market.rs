@@ -4,12 +4,7 @@ use crate::fee::FeeSchedule;
 use crate::units::{MarketId, Micros, OutcomeIndex, TimestampMs, MICROS_PER_DOLLAR};
 use serde::{Deserialize, Serialize};
 
-/// Categorical markets are limited to 64 outcomes so that a set of outcomes fits in a `u64` mask.
-pub const MAX_CATEGORICAL_OUTCOMES: OutcomeIndex = 64;
-
-/// The finest grid allowed: 10,000 price levels (a tick of 100 micro-dollars, a hundredth of a
-/// cent). Every book is a dense array over its grid, so the grid must stay small.
-pub const MAX_TICKS_PER_DOLLAR: u64 = 10_000;
+use crate::limits::{CATEGORICAL_OUTCOMES_MAX, TICKS_PER_DOLLAR_MAX};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -72,13 +67,13 @@ impl MarketSpec {
         if ticks_per_dollar < 2 {
             return Some("tick_micros must leave at least one price strictly between 0 and 1");
         }
-        if ticks_per_dollar > MAX_TICKS_PER_DOLLAR {
+        if ticks_per_dollar > TICKS_PER_DOLLAR_MAX {
             return Some("tick_micros must be at least 100 (at most 10,000 price levels)");
         }
         match self.kind {
             MarketKind::Binary => {}
             MarketKind::Categorical { outcomes } => {
-                if !(2..=MAX_CATEGORICAL_OUTCOMES).contains(&outcomes) {
+                if !(2..=CATEGORICAL_OUTCOMES_MAX).contains(&outcomes) {
                     return Some("a categorical market has between 2 and 64 outcomes");
                 }
             }

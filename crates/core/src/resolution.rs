@@ -4,6 +4,7 @@
 //! rounding favours the venue (a holder is never paid a fraction of a micro-dollar more than owed).
 
 use crate::fee::PPM;
+use crate::limits::{ARBITERS_MAX, RULE_SAMPLES_MAX};
 use crate::market::MarketKind;
 use crate::units::{IndexId, Micros, OutcomeIndex, TimestampMs, MICROS_PER_DOLLAR};
 use serde::{Deserialize, Serialize};
@@ -151,20 +152,17 @@ pub enum RuleMap {
 pub struct ResolutionRule {
     pub index: IndexId,
     pub at_ms: TimestampMs,
-    /// How many values are averaged: 1 for the single value at `at_ms`, at most `MAX_RULE_SAMPLES`.
+    /// How many values are averaged: 1 for the single value at `at_ms`, at most `RULE_SAMPLES_MAX`.
     pub samples: u32,
     /// Spacing of the samples; ignored (may be 0) when `samples` is 1.
     pub interval_ms: u64,
     pub map: RuleMap,
 }
 
-/// The most values a rule may average (an hour of one-second values).
-pub const MAX_RULE_SAMPLES: u32 = 3_600;
-
 impl ResolutionRule {
     /// Why the rule cannot resolve a market of `kind`, if it cannot.
     pub fn invalid_reason(&self, kind: &MarketKind) -> Option<&'static str> {
-        if self.samples == 0 || self.samples > MAX_RULE_SAMPLES {
+        if self.samples == 0 || self.samples > RULE_SAMPLES_MAX {
             return Some("a rule averages between 1 and 3,600 samples");
         }
         if self.samples > 1 && self.interval_ms == 0 {
@@ -266,9 +264,6 @@ pub struct OracleConfig {
     pub dispute_fee_ppm: u32,
 }
 
-/// The most arbiters a venue may name.
-pub const MAX_ARBITERS: u32 = 64;
-
 impl Default for OracleConfig {
     /// Two hours of liveness, a $100 bond, one arbiter's vote decides, a 5% fee on a lost bond.
     fn default() -> OracleConfig {
@@ -289,7 +284,7 @@ impl OracleConfig {
         if self.min_bond_micros == 0 {
             return Some("the minimum bond must be positive");
         }
-        if self.quorum == 0 || self.quorum > MAX_ARBITERS {
+        if self.quorum == 0 || self.quorum > ARBITERS_MAX {
             return Some("the quorum is between 1 and 64 arbiters");
         }
         if u128::from(self.dispute_fee_ppm) > PPM {

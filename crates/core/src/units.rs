@@ -20,13 +20,6 @@ pub type IndexId = u32;
 /// Micro-dollars in one dollar: the value of a full set and the payout of a winning contract.
 pub const MICROS_PER_DOLLAR: Micros = 1_000_000;
 
-/// The largest quantity a single order, split or merge may carry. Keeps every product of a
-/// quantity with a price comfortably inside 64 bits.
-pub const MAX_QUANTITY: Quantity = 1_000_000_000;
-
-/// The largest single deposit: a trillion dollars keeps every sum far from overflow.
-pub const MAX_DEPOSIT_MICROS: Micros = 1_000_000_000_000 * MICROS_PER_DOLLAR;
-
 /// Which half of an outcome a contract is: YES (LONG in a scalar market) or NO (SHORT).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -39,12 +39,12 @@ use crate::view::{AmmQuote, QuoteRefusal};
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
     AccountId, Action, BookSide, Event, FeeRule, MarketId, MarketKind, MarketStatus, Micros, OrderId, OutcomeIndex,
-    Quantity, Reject, Side, TradeId, MAX_QUANTITY, MICROS_PER_DOLLAR,
+    Quantity, Reject, Side, TradeId, MICROS_PER_DOLLAR, QUANTITY_MAX,
 };
 
 /// The smallest and largest liquidity parameter: $1 and $10 million.
 pub const MIN_LIQUIDITY_MICROS: Micros = MICROS_PER_DOLLAR;
-pub const MAX_LIQUIDITY_MICROS: Micros = 10_000_000 * MICROS_PER_DOLLAR;
+pub const LIQUIDITY_MAX_MICROS: Micros = 10_000_000 * MICROS_PER_DOLLAR;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Amm {
@@ -251,7 +251,7 @@ fn offer(
         }
         lmsr::units_down(amm.b, claims, amm.state, limit)
     };
-    let most = units.min(remaining).min(MAX_QUANTITY);
+    let most = units.min(remaining).min(QUANTITY_MAX);
     if most == 0 {
         return AmmOffer::NotBetter;
     }
@@ -323,7 +323,7 @@ impl Engine {
             return Err(Reject::AmmAlreadyEnabled { market });
         }
         let operator_slot = self.account_slot(operator)?;
-        if !(MIN_LIQUIDITY_MICROS..=MAX_LIQUIDITY_MICROS).contains(&liquidity_micros) {
+        if !(MIN_LIQUIDITY_MICROS..=LIQUIDITY_MAX_MICROS).contains(&liquidity_micros) {
             return Err(Reject::InvalidLiquidity { reason: "liquidity must be between $1 and $10,000,000" });
         }
         let states = states_of(&m.spec.kind);

@@ -365,7 +365,7 @@ impl Engine {
                 ensure!(amm.claims.len() == states_of(&market.spec.kind), "market {id}: market maker state count");
                 ensure!(amm.claims.iter().min() == Some(&0), "market {id}'s market maker holds a full set");
                 ensure!(
-                    (crate::amm::MIN_LIQUIDITY_MICROS..=crate::amm::MAX_LIQUIDITY_MICROS)
+                    (crate::amm::MIN_LIQUIDITY_MICROS..=crate::amm::LIQUIDITY_MAX_MICROS)
                         .contains(&amm.liquidity_micros),
                     "market {id}: market maker liquidity out of range"
                 );
@@ -376,7 +376,7 @@ impl Engine {
         ensure!(liveness_ends == self.liveness_ends, "the liveness index disagrees with the markets");
         ensure!(rule_watch == self.rule_watch, "the rule index disagrees with the markets");
         ensure!(self.oracle.invalid_reason().is_none(), "the oracle settings are invalid");
-        ensure!(self.arbiters.len() <= augury_core::MAX_ARBITERS as usize, "too many arbiters");
+        ensure!(self.arbiters.len() <= augury_core::ARBITERS_MAX as usize, "too many arbiters");
         Ok(())
     }
 }

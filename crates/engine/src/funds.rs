@@ -2,7 +2,7 @@
 
 use crate::ledger::debit;
 use crate::Engine;
-use augury_core::{AccountId, Event, Micros, Reject, MAX_DEPOSIT_MICROS};
+use augury_core::{AccountId, Event, Micros, Reject, VENUE_COLLATERAL_MAX_MICROS};
 
 impl Engine {
     pub(crate) fn deposit(
@@ -14,14 +14,14 @@ impl Engine {
         if amount_micros == 0 {
             return Err(Reject::AmountNotPositive);
         }
-        // The venue as a whole holds at most MAX_DEPOSIT_MICROS, so no balance, backing or sum of
+        // The venue as a whole holds at most VENUE_COLLATERAL_MAX_MICROS, so no balance, backing or sum of
         // them can overflow 64 bits.
         let outstanding = self.deposited_micros - self.withdrawn_micros;
-        let room = u128::from(MAX_DEPOSIT_MICROS).saturating_sub(outstanding);
+        let room = u128::from(VENUE_COLLATERAL_MAX_MICROS).saturating_sub(outstanding);
         if u128::from(amount_micros) > room {
             return Err(Reject::AmountTooLarge {
                 amount_micros,
-                max_micros: u64::try_from(room).unwrap_or(MAX_DEPOSIT_MICROS),
+                max_micros: u64::try_from(room).unwrap_or(VENUE_COLLATERAL_MAX_MICROS),
             });
         }
         let slot = self.open_account(account);

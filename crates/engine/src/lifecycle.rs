@@ -12,7 +12,7 @@ use crate::table::{AccountSlot, MarketSlot, PositionSlot};
 use crate::Engine;
 use augury_core::{
     payout, AccountId, Event, IndexId, MarketId, MarketStatus, Micros, OracleConfig, Payout, Quantity, Reject,
-    Resolution, ResolutionRule, ResolutionSource, Side, TimestampMs, MAX_ARBITERS,
+    Resolution, ResolutionRule, ResolutionSource, Side, TimestampMs, ARBITERS_MAX,
 };
 
 /// A market's rule and the index values it has recorded, one slot per sample time.
@@ -164,8 +164,8 @@ impl Engine {
         if self.arbiters.contains(&account) == active {
             return Err(Reject::ArbiterUnchanged { account });
         }
-        if active && self.arbiters.len() >= MAX_ARBITERS as usize {
-            return Err(Reject::TooManyArbiters { max: MAX_ARBITERS });
+        if active && self.arbiters.len() >= ARBITERS_MAX as usize {
+            return Err(Reject::TooManyArbiters { max: ARBITERS_MAX });
         }
         if active {
             self.arbiters.insert(account);

@@ -8,7 +8,7 @@ use crate::table::OrderSlot;
 use crate::{ticks_to_micros, Engine};
 use augury_core::{
     AccountId, Action, BookSide, CancelReason, Event, MarketSpec, Micros, NewOrder, OrderId, OrderType, Quantity,
-    Reject, Side, TimeInForce, MAX_QUANTITY, MICROS_PER_DOLLAR,
+    Reject, Side, TimeInForce, MICROS_PER_DOLLAR, QUANTITY_MAX,
 };
 
 /// Checks an order's own-side price against the market grid and returns it as a YES price in ticks.
@@ -51,8 +51,8 @@ pub(crate) fn check_quantity(quantity: Quantity) -> Result<(), Reject> {
     if quantity == 0 {
         return Err(Reject::QuantityNotPositive);
     }
-    if quantity > MAX_QUANTITY {
-        return Err(Reject::QuantityTooLarge { quantity, max: MAX_QUANTITY });
+    if quantity > QUANTITY_MAX {
+        return Err(Reject::QuantityTooLarge { quantity, max: QUANTITY_MAX });
     }
     Ok(())
 }

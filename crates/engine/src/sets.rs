@@ -4,7 +4,7 @@
 use crate::ledger::debit;
 use crate::table::{ContractSlot, MarketSlot};
 use crate::Engine;
-use augury_core::{AccountId, Event, MarketId, OutcomeIndex, Quantity, Reject, Side, MAX_QUANTITY, MICROS_PER_DOLLAR};
+use augury_core::{AccountId, Event, MarketId, OutcomeIndex, Quantity, Reject, Side, MICROS_PER_DOLLAR, QUANTITY_MAX};
 
 /// Which contracts a split or merge moves.
 #[derive(Clone, Copy)]
@@ -19,8 +19,8 @@ fn check_quantity(quantity: Quantity) -> Result<(), Reject> {
     if quantity == 0 {
         return Err(Reject::QuantityNotPositive);
     }
-    if quantity > MAX_QUANTITY {
-        return Err(Reject::QuantityTooLarge { quantity, max: MAX_QUANTITY });
+    if quantity > QUANTITY_MAX {
+        return Err(Reject::QuantityTooLarge { quantity, max: QUANTITY_MAX });
     }
     Ok(())
 }

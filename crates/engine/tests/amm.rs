@@ -7,7 +7,7 @@ mod common;
 
 use augury_core::{
     AccountId, Action, Command, Event, FillKind, MarketId, Micros, NewOrder, OrderId, Reject, Resolution,
-    SelfTradePrevention, Side, MAX_QUANTITY,
+    SelfTradePrevention, Side, QUANTITY_MAX,
 };
 use augury_engine::{AmmQuote, Engine, QuoteRefusal};
 use common::*;
@@ -462,8 +462,8 @@ fn there_is_no_quote_where_a_market_order_would_be_refused_or_without_a_market_m
     );
     assert_eq!(quote(&e, BINARY, 0, 0), Err(QuoteRefusal::Refused(Reject::QuantityNotPositive)));
     assert_eq!(
-        quote(&e, BINARY, 0, MAX_QUANTITY + 1),
-        Err(QuoteRefusal::Refused(Reject::QuantityTooLarge { quantity: MAX_QUANTITY + 1, max: MAX_QUANTITY }))
+        quote(&e, BINARY, 0, QUANTITY_MAX + 1),
+        Err(QuoteRefusal::Refused(Reject::QuantityTooLarge { quantity: QUANTITY_MAX + 1, max: QUANTITY_MAX }))
     );
     assert_eq!(quote(&e, SCALAR, 0, 1), Err(QuoteRefusal::NoMarketMaker { market: SCALAR }));
     // Closed, the market maker still holds its claims until settlement, but trades no more.

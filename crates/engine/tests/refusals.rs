@@ -5,7 +5,7 @@ mod common;
 
 use augury_core::{
     AccountId, Action, Command, FeeRule, FeeSchedule, MarketId, MarketKind, MarketSpec, NewOrder, OrderId, OrderType,
-    Reject, Side, TimeInForce, MAX_DEPOSIT_MICROS, MAX_QUANTITY,
+    Reject, Side, TimeInForce, QUANTITY_MAX, VENUE_COLLATERAL_MAX_MICROS,
 };
 use augury_engine::EngineConfig;
 use common::*;
@@ -160,8 +160,8 @@ fn quantity_zero_and_too_large() {
     let mut e = busy_venue();
     assert_eq!(refused(&mut e, place_cmd(buy_yes(OrderId(10), DAVE, BINARY, 500_000, 0))), Reject::QuantityNotPositive);
     assert_eq!(
-        refused(&mut e, place_cmd(buy_yes(OrderId(10), DAVE, BINARY, 500_000, MAX_QUANTITY + 1))),
-        Reject::QuantityTooLarge { quantity: MAX_QUANTITY + 1, max: MAX_QUANTITY }
+        refused(&mut e, place_cmd(buy_yes(OrderId(10), DAVE, BINARY, 500_000, QUANTITY_MAX + 1))),
+        Reject::QuantityTooLarge { quantity: QUANTITY_MAX + 1, max: QUANTITY_MAX }
     );
     assert_eq!(
         refused(&mut e, place_cmd(market_order(OrderId(10), DAVE, BINARY, Side::Yes, Action::Buy, 0, None))),
@@ -172,8 +172,8 @@ fn quantity_zero_and_too_large() {
         Reject::QuantityNotPositive
     );
     assert_eq!(
-        refused(&mut e, Command::Split { account: DAVE, market: BINARY, outcome: None, quantity: MAX_QUANTITY + 1 }),
-        Reject::QuantityTooLarge { quantity: MAX_QUANTITY + 1, max: MAX_QUANTITY }
+        refused(&mut e, Command::Split { account: DAVE, market: BINARY, outcome: None, quantity: QUANTITY_MAX + 1 }),
+        Reject::QuantityTooLarge { quantity: QUANTITY_MAX + 1, max: QUANTITY_MAX }
     );
     assert_eq!(
         refused(&mut e, Command::Merge { account: ALICE, market: BINARY, outcome: None, quantity: 0 }),
@@ -193,10 +193,10 @@ fn quantity_zero_and_too_large() {
                 account: BOB,
                 order: OrderId(2),
                 price_micros: None,
-                remaining_quantity: Some(MAX_QUANTITY + 1)
+                remaining_quantity: Some(QUANTITY_MAX + 1)
             }
         ),
-        Reject::QuantityTooLarge { quantity: MAX_QUANTITY + 1, max: MAX_QUANTITY }
+        Reject::QuantityTooLarge { quantity: QUANTITY_MAX + 1, max: QUANTITY_MAX }
     );
     e.check_invariants().unwrap();
 }
@@ -648,7 +648,7 @@ fn deposit_limits() {
     let mut e = busy_venue();
     assert_eq!(refused(&mut e, Command::Deposit { account: DAVE, amount_micros: 0 }), Reject::AmountNotPositive);
     // The venue holds 400 already (4 x 100).
-    let room = MAX_DEPOSIT_MICROS - 4 * START;
+    let room = VENUE_COLLATERAL_MAX_MICROS - 4 * START;
     assert_eq!(
         refused(&mut e, Command::Deposit { account: DAVE, amount_micros: room + 1 }),
         Reject::AmountTooLarge { amount_micros: room + 1, max_micros: room }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// The largest request body accepted.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const BODY_BYTES_MAX: usize = 64 * 1024;
 
 /// An authenticated call needing the scopes in `SCOPES` (bits of [`Scopes`]), with its raw body.
 pub struct Call<const SCOPES: u8> {

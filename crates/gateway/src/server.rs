@@ -25,7 +25,7 @@
 //!   the answer in progress, HTTP/2 sends GOAWAY), wait up to `shutdown_grace`, then drop the rest.
 
 use crate::error::ApiError;
-use crate::extract::MAX_BODY_BYTES;
+use crate::extract::BODY_BYTES_MAX;
 use crate::AppState;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::ConnectInfo;
@@ -521,20 +521,20 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
 fn too_large(announced: Option<u64>) -> ApiError {
     let message = match announced {
         Some(length) => {
-            format!("the request body ({length} bytes announced) exceeds the limit of {MAX_BODY_BYTES} bytes")
+            format!("the request body ({length} bytes announced) exceeds the limit of {BODY_BYTES_MAX} bytes")
         }
-        None => format!("the request body exceeds the limit of {MAX_BODY_BYTES} bytes"),
+        None => format!("the request body exceeds the limit of {BODY_BYTES_MAX} bytes"),
     };
     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", message)
 }
 
-/// Reads a request body of at most [`MAX_BODY_BYTES`]: 413 `body_too_large` before reading
+/// Reads a request body of at most [`BODY_BYTES_MAX`]: 413 `body_too_large` before reading
 /// anything if the announced length (Content-Length) is over it, or as soon as the bytes are; 408
 /// `body_timeout` if the whole body has not arrived within the body timeout; 400
 /// `unreadable_body` if the client broke it off.
 pub async fn read_body(state: &AppState, mut body: Body) -> Result<Bytes, ApiError> {
     let announced = body.size_hint().lower();
-    if announced > MAX_BODY_BYTES as u64 {
+    if announced > BODY_BYTES_MAX as u64 {
         return Err(too_large(Some(announced)));
     }
     if body.is_end_stream() {
@@ -565,7 +565,7 @@ async fn collect(body: &mut Body) -> Result<Bytes, ApiError> {
         })?;
         let Ok(data) = frame.into_data() else { continue };
         length += data.len();
-        if length > MAX_BODY_BYTES {
+        if length > BODY_BYTES_MAX {
             return Err(too_large(None));
         }
         match first.take() {

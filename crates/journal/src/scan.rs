@@ -15,7 +15,7 @@
 use crate::checkpoint::{load_checkpoints, Checkpoint};
 use crate::crypt::EncryptionKey;
 use crate::merkle::{leaf_hash, Frontier, Hash};
-use crate::segment::{self, decode_header, BODY_FIXED_LEN, FRAME_PREFIX_LEN, HEADER_LEN, MAX_BODY_LEN};
+use crate::segment::{self, decode_header, BODY_FIXED_LEN, BODY_LEN_MAX, FRAME_PREFIX_LEN, HEADER_LEN};
 use crate::{genesis_chain, next_chain, JournalError};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -98,7 +98,7 @@ fn check_frame(bytes: &[u8], offset: usize) -> Result<usize, Damage> {
         return Err(Damage::Incomplete);
     }
     let len = u32::from_le_bytes(bytes[offset..offset + 4].try_into().expect("4 bytes")) as usize;
-    if !(BODY_FIXED_LEN..=MAX_BODY_LEN).contains(&len) {
+    if !(BODY_FIXED_LEN..=BODY_LEN_MAX).contains(&len) {
         return Err(Damage::BadLength(len));
     }
     let start = offset + FRAME_PREFIX_LEN;

@@ -23,7 +23,7 @@ pub const HEADER_LEN: usize = 32;
 pub const FRAME_PREFIX_LEN: usize = 8;
 pub const BODY_FIXED_LEN: usize = 8 + 32;
 /// The largest body a frame may have; anything larger is corruption.
-pub const MAX_BODY_LEN: usize = 64 << 20;
+pub const BODY_LEN_MAX: usize = 64 << 20;
 pub const FLAG_ENCRYPTED: u32 = 1;
 
 pub fn segment_name(first_index: u64) -> String {

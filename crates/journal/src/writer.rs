@@ -4,7 +4,7 @@ use crate::checkpoint::{append_checkpoint, Checkpoint, CheckpointPolicy};
 use crate::crypt::EncryptionKey;
 use crate::merkle::{leaf_hash, Frontier, Hash};
 use crate::scan::{scan, Mode, Recovery, LEAVES_FILE};
-use crate::segment::{encode_header, segment_name, BODY_FIXED_LEN, FRAME_PREFIX_LEN, HEADER_LEN, MAX_BODY_LEN};
+use crate::segment::{encode_header, segment_name, BODY_FIXED_LEN, BODY_LEN_MAX, FRAME_PREFIX_LEN, HEADER_LEN};
 use crate::{next_chain, JournalError};
 use ed25519_dalek::SigningKey;
 use std::fs::{File, OpenOptions};
@@ -217,7 +217,7 @@ impl Journal {
             None => self.buffer.extend_from_slice(payload),
         }
         let body_len = self.buffer.len() - start - FRAME_PREFIX_LEN;
-        if body_len > MAX_BODY_LEN {
+        if body_len > BODY_LEN_MAX {
             self.buffer.truncate(start);
             return Err(JournalError::Invalid(format!("an entry of {} bytes exceeds the limit", payload.len())));
         }

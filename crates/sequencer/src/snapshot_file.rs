@@ -230,7 +230,7 @@ mod tests {
         let mut state = VenueState::new(Engine::new(EngineConfig::default()));
         let mut events = Vec::new();
         let too_much =
-            VenueCommand::OpenDemoAccount { key: key(7), deposit_micros: augury_core::MAX_DEPOSIT_MICROS + 1 };
+            VenueCommand::OpenDemoAccount { key: key(7), deposit_micros: augury_core::VENUE_COLLATERAL_MAX_MICROS + 1 };
         assert_eq!(state.apply(&too_much, &mut events).unwrap_err().code(), "amount_too_large");
         assert!(state.registry().key(7).is_none());
         assert!(!state.registry().is_registered_account(crate::registry::FIRST_REGISTERED_ACCOUNT));

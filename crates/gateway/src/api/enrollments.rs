@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 /// How long a code works unless told otherwise: 24 hours.
 pub const DEFAULT_LIFETIME_MS: u64 = 24 * 3_600_000;
 /// The longest a code may work: 30 days.
-pub const MAX_LIFETIME_MS: u64 = 30 * 24 * 3_600_000;
+pub const LIFETIME_MAX_MS: u64 = 30 * 24 * 3_600_000;
 
 pub(super) fn routes() -> Routes {
     Routes::new().routes(routes!(create_enrollment)).routes(routes!(redeem_enrollment))
@@ -78,7 +78,7 @@ async fn create_enrollment(
     if expires_ms <= now {
         return Err(ApiError::bad_request("invalid_expiry", "expires_ms is in the past"));
     }
-    if expires_ms > now + MAX_LIFETIME_MS {
+    if expires_ms > now + LIFETIME_MAX_MS {
         return Err(ApiError::bad_request("invalid_expiry", "a code may work for at most 30 days"));
     }
     let (code, code_sha256) = token::generate_enrollment_code().map_err(|e| {

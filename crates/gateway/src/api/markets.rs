@@ -542,7 +542,7 @@ struct BookQuery {
 
 const DEFAULT_DEPTH: usize = 50;
 /// A dollar holds at most 10,000 ticks, so no side of a book has more levels.
-const MAX_DEPTH: usize = 10_000;
+const DEPTH_MAX: usize = 10_000;
 
 #[derive(Serialize, ToSchema, Clone, PartialEq, Eq, Debug)]
 pub(crate) struct Level {
@@ -571,7 +571,7 @@ async fn get_book(State(state): Shared, Path(market): Path<String>, RawQuery(que
     let market: MarketId = parse_id(&market, "market id")?;
     let query: BookQuery = parse_query(query.as_deref())?;
     let outcome = query.outcome.unwrap_or(0);
-    let depth = super::in_range("depth", query.depth.unwrap_or(DEFAULT_DEPTH), 1, MAX_DEPTH)?;
+    let depth = super::in_range("depth", query.depth.unwrap_or(DEFAULT_DEPTH), 1, DEPTH_MAX)?;
     let view = state
         .sequencer
         .query(move |venue| {

@@ -153,10 +153,10 @@ struct Page {
 }
 
 const DEFAULT_LIMIT: usize = 100;
-const MAX_LIMIT: usize = 1_000;
+const LIMIT_MAX: usize = 1_000;
 
 fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
-    in_range("limit", limit.unwrap_or(DEFAULT_LIMIT), 1, MAX_LIMIT)
+    in_range("limit", limit.unwrap_or(DEFAULT_LIMIT), 1, LIMIT_MAX)
 }
 
 /// A query parameter's value if it lies in `min..=max`, else 400 `invalid_query` naming the

@@ -38,9 +38,9 @@ type Shared = State<Arc<AppState>>;
 type Answer = KalshiResult<Json<Value>>;
 
 /// At most this many orders in one batch (Kalshi's limit too).
-const MAX_BATCH: usize = 20;
+const BATCH_MAX: usize = 20;
 /// Pages hold 1 to 1,000 items, 100 by default.
-const MAX_LIMIT: usize = 1_000;
+const LIMIT_MAX: usize = 1_000;
 const DEFAULT_LIMIT: usize = 100;
 /// History pages read at a time while filtering.
 const SCAN_CHUNK: usize = 1_000;
@@ -142,7 +142,7 @@ fn query<T: DeserializeOwned + Default>(raw: Option<&str>) -> KalshiResult<T> {
 fn page_limit(limit: Option<usize>) -> KalshiResult<usize> {
     match limit.unwrap_or(DEFAULT_LIMIT) {
         0 => Err(KalshiError::invalid("limit must be at least 1")),
-        n if n > MAX_LIMIT => Err(KalshiError::invalid(format!("limit may be at most {MAX_LIMIT}"))),
+        n if n > LIMIT_MAX => Err(KalshiError::invalid(format!("limit may be at most {LIMIT_MAX}"))),
         n => Ok(n),
     }
 }
@@ -1318,8 +1318,8 @@ struct BatchCreate {
 /// Places up to 20 orders one after another; each gets its order or its error.
 async fn batch_create(State(state): Shared, call: TradeCall) -> KalshiResult<(StatusCode, Json<Value>)> {
     let request: BatchCreate = call.json()?;
-    if request.orders.is_empty() || request.orders.len() > MAX_BATCH {
-        return Err(KalshiError::invalid(format!("a batch holds 1 to {MAX_BATCH} orders")));
+    if request.orders.is_empty() || request.orders.len() > BATCH_MAX {
+        return Err(KalshiError::invalid(format!("a batch holds 1 to {BATCH_MAX} orders")));
     }
     let mut answers = Vec::new();
     for order in &request.orders {
@@ -1388,8 +1388,8 @@ async fn batch_cancel(State(state): Shared, call: TradeCall) -> Answer {
         }
         _ => return Err(KalshiError::invalid("give the orders to cancel as ids, order_ids or orders (one of them)")),
     };
-    if ids.is_empty() || ids.len() > MAX_BATCH {
-        return Err(KalshiError::invalid(format!("a batch holds 1 to {MAX_BATCH} orders")));
+    if ids.is_empty() || ids.len() > BATCH_MAX {
+        return Err(KalshiError::invalid(format!("a batch holds 1 to {BATCH_MAX} orders")));
     }
     let mut answers = Vec::new();
     for id in ids {

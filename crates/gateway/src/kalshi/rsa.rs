@@ -11,13 +11,13 @@ use base64::Engine as _;
 /// The DER of the rsaEncryption algorithm identifier's OID (1.2.840.113549.1.1.1).
 const RSA_ENCRYPTION_OID: [u8; 9] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 const MIN_MODULUS_BITS: usize = 2_048;
-const MAX_MODULUS_BITS: usize = 8_192;
+const MODULUS_BITS_MAX: usize = 8_192;
 /// The smallest public exponent accepted: FIPS 186-4's bound (e > 2^16), which every common key
 /// generator meets with 65,537. Smaller ones (3, 17) verify correctly with PSS, but only keys
 /// made by unusual tools have them, and such keys are worth a second look before they trade.
 const MIN_EXPONENT: u64 = 65_537;
 /// The largest: 2^32 - 1, inside ring's limit (2^33 - 1); no generator goes beyond 32 bits.
-const MAX_EXPONENT: u64 = (1 << 32) - 1;
+const EXPONENT_MAX: u64 = (1 << 32) - 1;
 
 /// One DER element: its tag and contents, and what follows it.
 fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
@@ -56,7 +56,7 @@ fn der(tag: u8, contents: &[u8]) -> Vec<u8> {
 
 /// Checks a PKCS#1 RSAPublicKey (`SEQUENCE { modulus INTEGER, publicExponent INTEGER }`): a
 /// positive, odd modulus of 2,048 to 8,192 bits (ring's range) and an odd exponent from 65,537 to
-/// 2^32 - 1 ([`MIN_EXPONENT`], [`MAX_EXPONENT`]).
+/// 2^32 - 1 ([`MIN_EXPONENT`], [`EXPONENT_MAX`]).
 fn check_pkcs1(pkcs1: &[u8]) -> Result<(), String> {
     let (tag, body, rest) = element(pkcs1).ok_or("not DER")?;
     if tag != 0x30 || !rest.is_empty() {
@@ -79,14 +79,14 @@ fn check_pkcs1(pkcs1: &[u8]) -> Result<(), String> {
     let modulus = strip(modulus)?;
     let exponent = strip(exponent)?;
     let bits = modulus.len() * 8 - modulus.first().map_or(8, |b| b.leading_zeros() as usize);
-    if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) {
+    if !(MIN_MODULUS_BITS..=MODULUS_BITS_MAX).contains(&bits) {
         return Err(format!("the modulus has {bits} bits; 2,048 to 8,192 are accepted"));
     }
     if modulus.last().is_some_and(|b| b % 2 == 0) {
         return Err("the modulus is even, so it is no RSA modulus".into());
     }
     let e = exponent.iter().fold(0u64, |acc, b| acc.saturating_mul(256).saturating_add(u64::from(*b)));
-    if exponent.len() > 5 || !(MIN_EXPONENT..=MAX_EXPONENT).contains(&e) || e.is_multiple_of(2) {
+    if exponent.len() > 5 || !(MIN_EXPONENT..=EXPONENT_MAX).contains(&e) || e.is_multiple_of(2) {
         let shown = if exponent.len() > 8 { "a very large number".to_string() } else { e.to_string() };
         return Err(format!("the public exponent is {shown}; an odd exponent from 65,537 to 2^32 - 1 is accepted"));
     }

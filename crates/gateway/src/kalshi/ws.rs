@@ -49,12 +49,12 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-const MAX_CLIENT_MESSAGE_BYTES: usize = 4_096;
-const MAX_FRAME_BYTES: usize = 64 * 1024;
+const CLIENT_MESSAGE_BYTES_MAX: usize = 4_096;
+const FRAME_BYTES_MAX: usize = 64 * 1024;
 const PING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
 /// Tickers one subscribe command may name.
-const MAX_TICKERS: usize = 64;
+const TICKERS_MAX: usize = 64;
 
 // Kalshi's WebSocket error codes.
 const E_PROCESSING: u32 = 1;
@@ -111,7 +111,7 @@ async fn upgrade(State(state): State<Arc<AppState>>, request: Request) -> Respon
         return KalshiError::from(ApiError::new(status, refused.code, refused.message).with_retry_after(5))
             .into_response();
     }
-    upgrade.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).on_upgrade(move |mut socket| async move {
+    upgrade.max_message_size(FRAME_BYTES_MAX).max_frame_size(FRAME_BYTES_MAX).on_upgrade(move |mut socket| async move {
         let ends = match state.ws.open_session(peer) {
             Ok(ends) => ends,
             Err(refused) => {
@@ -304,8 +304,8 @@ impl Session {
 
     /// A client command and its answers.
     async fn handle(&mut self, message: &str) -> Vec<Value> {
-        if message.len() > MAX_CLIENT_MESSAGE_BYTES {
-            return vec![error(None, E_PROCESSING, format!("a command is at most {MAX_CLIENT_MESSAGE_BYTES} bytes"))];
+        if message.len() > CLIENT_MESSAGE_BYTES_MAX {
+            return vec![error(None, E_PROCESSING, format!("a command is at most {CLIENT_MESSAGE_BYTES_MAX} bytes"))];
         }
         if self.state.ip_limits.check(&self.peer, Instant::now()).is_err() {
             self.state.metrics.rate_limited.inc();
@@ -363,8 +363,8 @@ impl Session {
                 _ => return vec![error(id, E_INVALID_PARAMETER, "market_tickers is a list of strings")],
             }
         }
-        if tickers.len() > MAX_TICKERS {
-            return vec![error(id, E_INVALID_PARAMETER, format!("at most {MAX_TICKERS} tickers per command"))];
+        if tickers.len() > TICKERS_MAX {
+            return vec![error(id, E_INVALID_PARAMETER, format!("at most {TICKERS_MAX} tickers per command"))];
         }
         let mut parsed = Vec::new();
         for channel in channels {

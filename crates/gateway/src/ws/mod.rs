@@ -126,9 +126,9 @@ pub use hub::{Hub, WsLimits};
 /// The path a login signature covers.
 pub const LOGIN_PATH: &str = "/v1/ws/login";
 /// The largest client message answered; longer ones get `message_too_large`.
-pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4_096;
+pub const CLIENT_MESSAGE_BYTES_MAX: usize = 4_096;
 /// The largest frame the transport accepts at all; a longer one closes the connection.
-const MAX_FRAME_BYTES: usize = 64 * 1024;
+const FRAME_BYTES_MAX: usize = 64 * 1024;
 /// How often the server pings; a client's pong (or any frame) shows the connection is alive.
 const PING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 /// A session that sends nothing, not even a pong, for this long is closed (half-open TCP
@@ -166,7 +166,7 @@ async fn upgrade(State(state): State<Arc<AppState>>, request: Request) -> Respon
         };
         return ApiError::new(status, refused.code, refused.message).with_retry_after(5).into_response();
     }
-    upgrade.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).on_upgrade(move |socket| async move {
+    upgrade.max_message_size(FRAME_BYTES_MAX).max_frame_size(FRAME_BYTES_MAX).on_upgrade(move |socket| async move {
         // The session is opened only once the upgrade happened, so an abandoned handshake
         // leaves nothing behind in the hub.
         match state.ws.open_session(peer) {
@@ -334,10 +334,10 @@ impl Session {
     /// Answers one client message: a direct reply, or None when the answer comes through the
     /// session's queue (subscriptions), in order with the stream.
     async fn handle(&mut self, message: &str) -> Option<Message> {
-        if message.len() > MAX_CLIENT_MESSAGE_BYTES {
+        if message.len() > CLIENT_MESSAGE_BYTES_MAX {
             let error = WsError::new(
                 "message_too_large",
-                format!("a client message is at most {MAX_CLIENT_MESSAGE_BYTES} bytes"),
+                format!("a client message is at most {CLIENT_MESSAGE_BYTES_MAX} bytes"),
             );
             return Some(error_msg(&error, None));
         }
