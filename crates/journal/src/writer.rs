@@ -206,6 +206,8 @@ impl Journal {
     pub fn append(&mut self, payload: &[u8]) -> Result<u64, JournalError> {
         self.check_usable()?;
         let index = self.next_index;
+        // Every entry appended has exactly one leaf, and entries are numbered without gaps.
+        assert_eq!(self.frontier.size(), index, "the Merkle frontier and the entry count agree");
         let leaf = leaf_hash(index, payload);
         let chain = next_chain(&self.chain, &leaf);
         let start = self.buffer.len();
@@ -238,7 +240,22 @@ impl Journal {
     /// write poisons the journal: restart and let recovery decide what survived.
     pub fn commit(&mut self, now_ms: u64) -> Result<u64, JournalError> {
         self.check_usable()?;
+        // The buffer holds exactly the entries appended since the last commit.
+        assert_eq!(
+            self.buffer.is_empty(),
+            self.next_index == self.committed,
+            "the buffer holds the uncommitted entries"
+        );
         if !self.buffer.is_empty() {
+            // The group goes where the last intact frame ended: a write anywhere else would leave
+            // a hole or overwrite committed entries.
+            let position = self.file.stream_position().map_err(|e| JournalError::io(&self.segment_path, e))?;
+            assert_eq!(
+                position,
+                self.segment_len,
+                "{}: writing at the end of the last frame",
+                self.segment_path.display()
+            );
             self.preallocate(self.segment_len + self.buffer.len() as u64);
             let written = self.file.write_all(&self.buffer).and_then(|()| match self.options.durability {
                 Durability::Fsync => self.file.sync_data(),
@@ -251,6 +268,7 @@ impl Journal {
             }
             self.segment_len += self.buffer.len() as u64;
             self.allocated_len = self.allocated_len.max(self.segment_len);
+            debug_assert_eq!(self.file.stream_position().ok(), Some(self.segment_len));
             self.buffer.clear();
             // The leaf file is derived data (rebuilt at startup if short), so it is not synced.
             if let Err(e) = self.leaves_file.write_all(&self.pending_leaves) {
@@ -258,6 +276,7 @@ impl Journal {
                 return Err(JournalError::io(path, e));
             }
             self.pending_leaves.clear();
+            assert!(self.next_index > self.committed, "a commit makes new entries durable");
             self.committed = self.next_index;
             if self.segment_len >= self.options.segment_bytes {
                 // Only the last segment may end in preallocated zeros: cut them off (durably)
