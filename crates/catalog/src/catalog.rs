@@ -241,7 +241,7 @@ impl Catalog {
         self.unindex_market(spec.market, &listed.info);
         self.index_market(spec.market, &info);
         listed.info = info;
-        let revision = listed.revisions.len() as u32 + 1;
+        let revision = u32::try_from(listed.revisions.len()).expect("fewer than u32::MAX edits") + 1;
         listed.revisions.push(Revision { revision, at_ms: now_ms, by, changes: changes.to_vec(), previous });
         self.markets.insert(spec.market, listed);
         Ok(())
@@ -314,7 +314,7 @@ impl Catalog {
             }
         }
         listed.info = info;
-        let revision = listed.revisions.len() as u32 + 1;
+        let revision = u32::try_from(listed.revisions.len()).expect("fewer than u32::MAX edits") + 1;
         listed.revisions.push(Revision { revision, at_ms: now_ms, by, changes: changes.to_vec(), previous });
         Ok(())
     }
@@ -351,7 +351,7 @@ impl Catalog {
         let previous: Vec<SeriesChange> = changes.iter().map(|c| c.apply(&mut info)).collect();
         info.check()?;
         listed.info = info;
-        let revision = listed.revisions.len() as u32 + 1;
+        let revision = u32::try_from(listed.revisions.len()).expect("fewer than u32::MAX edits") + 1;
         listed.revisions.push(Revision { revision, at_ms: now_ms, by, changes: changes.to_vec(), previous });
         Ok(())
     }

@@ -11,6 +11,7 @@
 //! and by whom), and a refused change (a field over its limit, a duplicate slug, an unknown event)
 //! changes nothing. Text is stored exactly as given; whoever renders it escapes it.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 pub mod catalog;
 pub mod category;

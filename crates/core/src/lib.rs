@@ -5,6 +5,7 @@
 //! The serde forms are externally tagged (no `#[serde(tag)]`), so the journal can store them in a
 //! compact binary format; the API layer defines its own JSON shapes.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 pub mod command;
 pub mod event;

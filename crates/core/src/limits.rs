@@ -37,13 +37,12 @@ const _: () = {
     );
     // Two of the venue's largest sums added (a balance and a payout) fit in a u64.
     assert!(2 * (VENUE_COLLATERAL_MAX_MICROS as u128) <= u64::MAX as u128);
-    // A fee's numerator (rate in ppm times quantity times price times (1 - price), in u128) fits.
-    assert!(
-        1_000_000u128 * (QUANTITY_MAX as u128) * (MICROS_PER_DOLLAR as u128) * (MICROS_PER_DOLLAR as u128) <= u128::MAX
-    );
+    // A fee's numerator (rate in ppm times quantity times price times (1 - price)) fits in the
+    // u128 it is computed in.
+    assert!(u128::MAX / 1_000_000 / (QUANTITY_MAX as u128) / (MICROS_PER_DOLLAR as u128) >= MICROS_PER_DOLLAR as u128);
     // The tick count fits the engine's `u32` ticks, and a conversion's outcome set a u64 mask.
     assert!(TICKS_PER_DOLLAR_MAX <= u32::MAX as u64);
     assert!(CATEGORICAL_OUTCOMES_MAX as u32 <= u64::BITS);
     // A tick is a whole number of micro-dollars on the finest grid.
-    assert!(MICROS_PER_DOLLAR % TICKS_PER_DOLLAR_MAX == 0);
+    assert!(MICROS_PER_DOLLAR.is_multiple_of(TICKS_PER_DOLLAR_MAX));
 };

@@ -106,7 +106,9 @@ pub fn payout(kind: &MarketKind, resolution: &Resolution, outcome: OutcomeIndex)
             let numerator = (clamped - i128::from(floor)) * i128::from(dollar);
             let long = numerator / span;
             let short = (span * i128::from(dollar) - numerator) / span;
-            both(long as Micros, short as Micros)
+            // Both lie in [0, dollar]: clamped is within [floor, cap].
+            let share = |x: i128| Micros::try_from(x).expect("a scalar share lies within a dollar");
+            both(share(long), share(short))
         }
         _ => panic!("resolution {resolution:?} does not fit a {kind:?} market"),
     }
@@ -204,7 +206,10 @@ impl ResolutionRule {
             return Some(0);
         }
         let from_first = at_ms - self.first_sample_ms();
-        from_first.is_multiple_of(self.interval_ms).then(|| (from_first / self.interval_ms) as usize)
+        // At most `samples - 1` (the moment is within the rule's span), so it fits a usize.
+        from_first
+            .is_multiple_of(self.interval_ms)
+            .then(|| usize::try_from(from_first / self.interval_ms).expect("a sample index is below RULE_SAMPLES_MAX"))
     }
 
     /// The resolution for a market of `kind` whose samples sum to `sum`.
@@ -234,12 +239,14 @@ impl ResolutionRule {
                     0
                 } else {
                     let above = (floor_average - i128::from(first_bound)) / i128::from(width) + 1;
-                    above.min(i128::from(outcomes - 1)) as OutcomeIndex
+                    // Within [1, outcomes - 1]: `above` is at least 1 here and capped.
+                    OutcomeIndex::try_from(above.min(i128::from(outcomes - 1))).expect("an outcome of the market")
                 };
                 Resolution::Outcome { outcome }
             }
             (RuleMap::Value, MarketKind::Scalar { .. }) => {
-                Resolution::Scalar { value: floor_average.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64 }
+                let value = floor_average.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
+                Resolution::Scalar { value: i64::try_from(value).expect("clamped to i64") }
             }
             _ => panic!("rule {self:?} does not fit a {kind:?} market"),
         }

@@ -206,8 +206,10 @@ fn plan(
     }
     let full_merged = claims.iter().copied().min().unwrap_or(0);
     claims.iter_mut().for_each(|held| *held -= full_merged);
-    let dollar = dollar as i128;
-    let cash_after = i128::from(cash_micros) + cash_in as i128 - cash_out as i128
+    let dollar = i128::from(MICROS_PER_DOLLAR);
+    // Cash flows are sums of at most the venue's collateral, far inside i128.
+    let signed = |x: u128| i128::try_from(x).expect("cash flows are bounded by the venue's collateral");
+    let cash_after = i128::from(cash_micros) + signed(cash_in) - signed(cash_out)
         + i128::from(full_merged + pairs_merged) * dollar
         - i128::from(full_minted + pairs_minted) * dollar;
     Some(AmmPlan {
@@ -578,7 +580,7 @@ impl Engine {
         if categorical {
             for (outcome, &held) in amm.claims.iter().enumerate() {
                 if held > 0 {
-                    paid_micros += self.pay_out(slot, outcome as OutcomeIndex, held, 0);
+                    paid_micros += self.pay_out(slot, crate::outcome_at(outcome), held, 0);
                 }
             }
         } else if amm.claims[0] + amm.claims[1] > 0 {

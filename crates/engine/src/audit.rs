@@ -123,7 +123,7 @@ impl Engine {
             let Some(amm) = &market.amm else { continue };
             if market.is_categorical() {
                 for (outcome, &held) in amm.claims.iter().enumerate() {
-                    yes_out[market.contract(outcome as u16).index()] += i128::from(held);
+                    yes_out[market.contract(crate::outcome_at(outcome)).index()] += i128::from(held);
                 }
             } else {
                 yes_out[market.first_contract.index()] += i128::from(amm.claims[0]);

@@ -177,7 +177,7 @@ fn lowest_set_bit(bits: &[u64], from: Ticks) -> Option<Ticks> {
     let mut current = bits[word] & (!0u64 << (from % 64));
     loop {
         if current != 0 {
-            return Some(word as Ticks * 64 + current.trailing_zeros());
+            return Some(word_ticks(word) * 64 + current.trailing_zeros());
         }
         word += 1;
         if word == bits.len() {
@@ -190,7 +190,7 @@ fn lowest_set_bit(bits: &[u64], from: Ticks) -> Option<Ticks> {
 fn highest_set_bit(bits: &[u64]) -> Option<Ticks> {
     for (word, &value) in bits.iter().enumerate().rev() {
         if value != 0 {
-            return Some(word as Ticks * 64 + 63 - value.leading_zeros());
+            return Some(word_ticks(word) * 64 + 63 - value.leading_zeros());
         }
     }
     None
@@ -206,7 +206,7 @@ fn highest_set_bit_below(bits: &[u64], below: Ticks) -> Option<Ticks> {
     let mut current = bits[word] & (!0u64 >> shift);
     loop {
         if current != 0 {
-            return Some(word as Ticks * 64 + 63 - current.leading_zeros());
+            return Some(word_ticks(word) * 64 + 63 - current.leading_zeros());
         }
         if word == 0 {
             return None;
@@ -216,7 +216,14 @@ fn highest_set_bit_below(bits: &[u64], below: Ticks) -> Option<Ticks> {
     }
 }
 
+/// The first tick of bitmap word `word` divided by 64: words cover a grid of at most
+/// `TICKS_PER_DOLLAR_MAX` ticks, so the index fits a `Ticks`.
+fn word_ticks(word: usize) -> Ticks {
+    Ticks::try_from(word).expect("a grid's bitmap has at most TICKS_PER_DOLLAR_MAX / 64 words")
+}
+
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)] // small, known test values
 mod tests {
     use super::*;
 

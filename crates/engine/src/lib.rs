@@ -18,6 +18,7 @@
 //! trading beside the book, close-out), `audit` (the invariants, checked in full), `hash` (the
 //! state hash), `snapshot` (the state as a value and back), `view` (read-only queries).
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 mod amm;
 mod audit;
@@ -252,6 +253,18 @@ impl Engine {
     fn existing_position(&self, account: AccountSlot, contract: ContractSlot) -> Option<&Position> {
         self.position_index.get(&(account, contract)).map(|&slot| &self.positions[slot])
     }
+}
+
+/// An outcome's index from its position in a market's outcomes (at most
+/// `CATEGORICAL_OUTCOMES_MAX`, which fits an `OutcomeIndex`).
+fn outcome_at(position: usize) -> augury_core::OutcomeIndex {
+    augury_core::OutcomeIndex::try_from(position).expect("a market has at most CATEGORICAL_OUTCOMES_MAX outcomes")
+}
+
+/// A count of ticks on a market's grid (at most `TICKS_PER_DOLLAR_MAX`, checked to fit a `u32` in
+/// `augury_core::limits`).
+fn grid_ticks(ticks: u64) -> Ticks {
+    Ticks::try_from(ticks).expect("a grid has at most TICKS_PER_DOLLAR_MAX ticks")
 }
 
 /// Converts a YES price in ticks to micro-dollars.

@@ -269,7 +269,8 @@ impl Engine {
 
         let m = &mut self.markets[slot];
         m.votes.insert(position, (arbiter, resolution));
-        let count = m.votes.iter().filter(|&&(_, r)| r == resolution).count() as u32;
+        let count = u32::try_from(m.votes.iter().filter(|&&(_, r)| r == resolution).count())
+            .expect("at most ARBITERS_MAX votes");
         events.push(Event::ArbiterVoted { market, arbiter, resolution, votes: count });
         if count >= self.oracle.quorum {
             self.finalize(slot, resolution, ResolutionSource::Arbiters, events);

@@ -162,7 +162,9 @@ pub fn units_down(b: f64, claims: &[u64], s: usize, limit: f64) -> u64 {
     count_from(room)
 }
 
-/// Units 0..=floor(room) qualify.
+/// Units 0..=floor(room) qualify. (NaN and negatives are 0 and the top is capped just below, so
+/// the cast is exact for what reaches it.)
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn count_from(room: f64) -> u64 {
     if room.is_nan() || room < 0.0 {
         return 0;
@@ -181,13 +183,16 @@ pub fn max_loss(b: f64, states: usize) -> f64 {
 }
 
 /// Dollars to micro-dollars, rounded up, with a margin of one part in 10^12 against the last
-/// bits of floating-point error: what a taker pays the market maker.
+/// bits of floating-point error: what a taker pays the market maker. (`as` from `f64` saturates
+/// and maps NaN to 0; the callers bound the amount far below `u64::MAX`.)
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub fn micros_up(dollars: f64) -> u64 {
     let micros = dollars * 1e6;
     libm::ceil(micros + micros.abs() * 1e-12) as u64
 }
 
 /// Dollars to micro-dollars, rounded down with the same margin: what the market maker pays.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub fn micros_down(dollars: f64) -> u64 {
     let micros = dollars * 1e6;
     floor(micros - micros.abs() * 1e-12).max(0.0) as u64

@@ -96,7 +96,7 @@ impl Engine {
         }
         let market_slot = self.markets.next_slot();
         let first_contract = self.contracts.next_slot();
-        let ticks_per_dollar = u32::try_from(spec.ticks_per_dollar()).expect("grid is at most 10,000");
+        let ticks_per_dollar = crate::grid_ticks(spec.ticks_per_dollar());
         for outcome in 0..spec.kind.outcome_count() {
             self.contracts.push(Contract {
                 market: market_slot,

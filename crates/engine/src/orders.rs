@@ -19,10 +19,10 @@ fn yes_ticks_of(spec: &MarketSpec, side: Side, price_micros: Micros) -> Result<T
     if !price_micros.is_multiple_of(spec.tick_micros) {
         return Err(Reject::PriceOffTick { price_micros, tick_micros: spec.tick_micros });
     }
-    let own_ticks = (price_micros / spec.tick_micros) as Ticks;
+    let own_ticks = crate::grid_ticks(price_micros / spec.tick_micros);
     Ok(match side {
         Side::Yes => own_ticks,
-        Side::No => spec.ticks_per_dollar() as Ticks - own_ticks,
+        Side::No => crate::grid_ticks(spec.ticks_per_dollar()) - own_ticks,
     })
 }
 
@@ -35,7 +35,7 @@ fn own_price_of(spec: &MarketSpec, side: Side, yes_ticks: Ticks) -> Micros {
 /// (the market maker's quote uses the same, so it prices exactly what a market order gets).
 pub(crate) fn market_limit_ticks(spec: &MarketSpec, book_side: BookSide) -> Ticks {
     match book_side {
-        BookSide::Bid => spec.ticks_per_dollar() as Ticks - 1,
+        BookSide::Bid => crate::grid_ticks(spec.ticks_per_dollar()) - 1,
         BookSide::Ask => 1,
     }
 }

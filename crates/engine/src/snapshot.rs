@@ -277,11 +277,11 @@ impl Engine {
             }
             let market_slot = engine.markets.next_slot();
             let first_contract = engine.contracts.next_slot();
-            let ticks_per_dollar = market.spec.ticks_per_dollar() as u32;
+            let ticks_per_dollar = crate::grid_ticks(market.spec.ticks_per_dollar());
             for (outcome, o) in market.outcomes.iter().enumerate() {
                 engine.contracts.push(Contract {
                     market: market_slot,
-                    outcome: outcome as OutcomeIndex,
+                    outcome: crate::outcome_at(outcome),
                     book: Book::new(ticks_per_dollar),
                     pairs_minted: o.pairs_minted,
                     pairs_merged: o.pairs_merged,
@@ -354,7 +354,7 @@ impl Engine {
         for market in &snapshot.markets {
             let market_slot = engine.market_index[&market.spec.market];
             for (outcome, o) in market.outcomes.iter().enumerate() {
-                let contract = engine.markets[market_slot].contract(outcome as OutcomeIndex);
+                let contract = engine.markets[market_slot].contract(crate::outcome_at(outcome));
                 for order in &o.orders {
                     engine.restore_order(contract, order).map_err(bad)?;
                 }
@@ -426,7 +426,9 @@ fn restore_lifecycle(market: &MarketSnapshot) -> Result<Lifecycle, &'static str>
             if market.samples.len() != rule.samples as usize {
                 return Err("a rule has the wrong number of sample slots");
             }
-            let recorded = market.samples.iter().filter(|v| v.is_some()).count() as u32;
+            // At most `samples` (checked just above), a u32.
+            let recorded =
+                u32::try_from(market.samples.iter().filter(|v| v.is_some()).count()).expect("at most RULE_SAMPLES_MAX");
             Some(RuleState { rule, samples: market.samples.clone(), recorded })
         }
     };

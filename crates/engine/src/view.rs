@@ -125,7 +125,7 @@ impl TreasuryView {
     /// Deposits less withdrawals: what the venue must hold. Signed, so that even a broken state
     /// (more withdrawn than deposited) is shown rather than wrapped.
     pub fn net_deposits_micros(&self) -> i128 {
-        self.deposited_micros as i128 - self.withdrawn_micros as i128
+        signed(self.deposited_micros) - signed(self.withdrawn_micros)
     }
 
     /// What the venue holds: the right-hand side of the identity.
@@ -135,7 +135,7 @@ impl TreasuryView {
 
     /// Held less owed: 0 when the identity holds; positive when more is held than came in.
     pub fn difference_micros(&self) -> i128 {
-        self.held_micros() as i128 - self.net_deposits_micros()
+        signed(self.held_micros()) - self.net_deposits_micros()
     }
 
     /// Whether the identity holds to the micro-dollar.
@@ -409,4 +409,10 @@ impl Engine {
         }
         Some((&self.contracts[market.contract(outcome)].book, market.spec.tick_micros))
     }
+}
+
+/// A sum of collateral as a signed number: sums are bounded by the venue's collateral (at most
+/// 10^18 micro-dollars each way), far inside `i128`.
+fn signed(micros: u128) -> i128 {
+    i128::try_from(micros).expect("collateral sums are bounded by VENUE_COLLATERAL_MAX_MICROS")
 }

@@ -2,6 +2,8 @@
 //! market maker level by level), every kind of trade on binary and categorical markets, integer
 //! rounding in its favour, fees, fill-or-kill, post-only, market buys with a cap, and its
 //! close-out at settlement.
+// Test arithmetic on small, known values: casts cannot truncate here.
+#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! Determinism: the same commands give the same events and the same state hash, on any engine,
 //! however many times; the hash depends on the state, not on the order it was built in; and a
 //! snapshot restored mid-way carries on exactly like the original.
+// Test arithmetic on small, known values: casts cannot truncate here.
+#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
 
 mod common;
 

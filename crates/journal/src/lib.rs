@@ -17,6 +17,7 @@
 //! - `merkle-leaves.bin`: the leaf hashes, 32 bytes each (derived; rebuilt from segments);
 //! - `checkpoints.jsonl`: signed checkpoints, one JSON object a line.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 pub mod checkpoint;
 pub mod crypt;
@@ -108,7 +109,8 @@ pub fn read_leaves(journal_dir: &std::path::Path, size: u64) -> Result<Vec<Hash>
             bytes.len() / 32
         )));
     }
-    Ok(bytes[..size as usize * 32].chunks_exact(32).map(|c| c.try_into().expect("32 bytes")).collect())
+    let size = usize::try_from(size).expect("fewer entries than were just read");
+    Ok(bytes[..size * 32].chunks_exact(32).map(|c| c.try_into().expect("32 bytes")).collect())
 }
 
 /// Reads one entry's payload (verifying its frame and, when encrypted, its seal).

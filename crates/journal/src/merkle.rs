@@ -30,9 +30,14 @@ pub fn empty_root() -> Hash {
 }
 
 /// The largest power of two strictly below `n` (n >= 2).
-fn split_point(n: u64) -> u64 {
+fn split_point(n: usize) -> usize {
     debug_assert!(n >= 2);
-    1u64 << (63 - (n - 1).leading_zeros())
+    1usize << (usize::BITS - 1 - (n - 1).leading_zeros())
+}
+
+/// A leaf number as an index into leaves held in memory (which are therefore addressable).
+fn leaf_index(n: u64) -> usize {
+    usize::try_from(n).expect("leaves held in memory fit the address space")
 }
 
 /// The root over `leaves` (MTH in RFC 6962).
@@ -41,7 +46,7 @@ pub fn root(leaves: &[Hash]) -> Hash {
         0 => empty_root(),
         1 => leaves[0],
         n => {
-            let k = split_point(n as u64) as usize;
+            let k = split_point(n);
             node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
         }
     }
@@ -50,7 +55,7 @@ pub fn root(leaves: &[Hash]) -> Hash {
 /// The audit path for leaf `index` in the tree over `leaves` (PATH in RFC 6962).
 pub fn inclusion_proof(index: u64, leaves: &[Hash]) -> Vec<Hash> {
     let mut proof = Vec::new();
-    inclusion_path(index as usize, leaves, &mut proof);
+    inclusion_path(leaf_index(index), leaves, &mut proof);
     proof
 }
 
@@ -59,7 +64,7 @@ fn inclusion_path(m: usize, leaves: &[Hash], proof: &mut Vec<Hash>) {
     if n <= 1 {
         return;
     }
-    let k = split_point(n as u64) as usize;
+    let k = split_point(n);
     if m < k {
         inclusion_path(m, &leaves[..k], proof);
         proof.push(root(&leaves[k..]));
@@ -73,8 +78,8 @@ fn inclusion_path(m: usize, leaves: &[Hash], proof: &mut Vec<Hash>) {
 /// (PROOF in RFC 6962).
 pub fn consistency_proof(old_size: u64, leaves: &[Hash]) -> Vec<Hash> {
     let mut proof = Vec::new();
-    if old_size > 0 && (old_size as usize) < leaves.len() {
-        subproof(old_size as usize, leaves, true, &mut proof);
+    if old_size > 0 && leaf_index(old_size) < leaves.len() {
+        subproof(leaf_index(old_size), leaves, true, &mut proof);
     }
     proof
 }
@@ -87,7 +92,7 @@ fn subproof(m: usize, leaves: &[Hash], complete: bool, proof: &mut Vec<Hash>) {
         }
         return;
     }
-    let k = split_point(n as u64) as usize;
+    let k = split_point(n);
     if m <= k {
         subproof(m, &leaves[..k], complete, proof);
         proof.push(root(&leaves[k..]));
@@ -208,6 +213,7 @@ impl Frontier {
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)] // small, known test values
 mod tests {
     use super::*;
 

@@ -225,7 +225,8 @@ impl Journal {
         }
         debug_assert!(body_len >= BODY_FIXED_LEN);
         let crc = crc32c::crc32c(&self.buffer[start + FRAME_PREFIX_LEN..]);
-        self.buffer[start..start + 4].copy_from_slice(&(body_len as u32).to_le_bytes());
+        self.buffer[start..start + 4]
+            .copy_from_slice(&u32::try_from(body_len).expect("at most BODY_LEN_MAX").to_le_bytes());
         self.buffer[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
         self.chain = chain;
         self.frontier.push(leaf);

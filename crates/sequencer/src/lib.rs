@@ -9,6 +9,7 @@
 //!   batches, stamps time (and the ids of orders submitted with id 0), applies them, group-commits the batch with one fsync, and only then
 //!   answers each caller. A full queue is refused at once, never buffered without bound.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 pub mod record;
 pub mod registry;

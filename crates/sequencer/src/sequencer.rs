@@ -187,7 +187,7 @@ pub struct Sequencer {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Where the venue's time comes from: the wall clock (the default), or a time someone else sets,
@@ -348,7 +348,7 @@ fn run(
             None => venue.commit(now_ms()).map_err(|e: VenueError| e.to_string()),
         };
         if committed.is_ok() && !batch.is_empty() {
-            stats.record_commit(commit_started.elapsed().as_micros() as u64);
+            stats.record_commit(u64::try_from(commit_started.elapsed().as_micros()).unwrap_or(u64::MAX));
             stats.batches.fetch_add(1, Ordering::Relaxed);
             stats.commands.fetch_add(batch.len() as u64, Ordering::Relaxed);
         }

@@ -122,7 +122,8 @@ pub fn read(path: &Path, key: Option<&EncryptionKey>) -> Result<LoadedSnapshot, 
     let entries = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
     let chain: Hash = bytes[16..48].try_into().expect("32 bytes");
     let encrypted = bytes[48] == 1;
-    let len = u64::from_le_bytes(bytes[49..57].try_into().expect("8 bytes")) as usize;
+    // A damaged length that does not fit fails the length check below.
+    let len = usize::try_from(u64::from_le_bytes(bytes[49..57].try_into().expect("8 bytes"))).unwrap_or(usize::MAX);
     let crc = u32::from_le_bytes(bytes[57..61].try_into().expect("4 bytes"));
     let payload = &bytes[HEADER_LEN..];
     if payload.len() != len || crc32c::crc32c(payload) != crc {
@@ -144,6 +145,7 @@ pub fn read(path: &Path, key: Option<&EncryptionKey>) -> Result<LoadedSnapshot, 
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)] // small, known test values
 mod tests {
     use super::*;
     use crate::registry::{NewApiKey, RegistryV3, Scopes};

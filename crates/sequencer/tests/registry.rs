@@ -1,6 +1,8 @@
 //! The venue's registry on disk: keys, accounts and client order ids are journaled, so they
 //! survive restarts (from the journal or a snapshot) exactly like orders; the data directory is
 //! locked against a second process.
+// Test arithmetic on small, known values: casts cannot truncate here.
+#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
 
 use augury_core::{
     AccountId, Action, Command, FeeSchedule, MarketId, MarketKind, MarketSpec, NewOrder, OrderId, OrderType, Side,

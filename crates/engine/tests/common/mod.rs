@@ -351,7 +351,7 @@ pub fn quadratic_fee(rate_ppm: u32, rounding: u32, quantity: Quantity, price: Mi
     // exact fee in micros = numerator / (1e6 ppm x 1e6 micros per dollar)
     let denominator = 1_000_000u128 * 1_000_000u128 * u128::from(rounding);
     let units = exact_numerator.div_ceil(denominator);
-    (units * u128::from(rounding)) as Micros
+    Micros::try_from(units * u128::from(rounding)).expect("a test fee fits")
 }
 
 pub fn taker_fee(quantity: Quantity, price: Micros) -> Micros {
