@@ -8,6 +8,11 @@
 //! snapshot taken after the tail. A change that alters how any of these is read, or what state
 //! they replay to, fails here.
 //!
+//! The state hash's definition changed once on purpose after the fixture was written: fee rules
+//! are hashed field by field instead of through their `Debug` text (the earlier version computed
+//! `6b3bfd36...80ca` for the same state). `expected.json` holds the hash under today's definition;
+//! the snapshot bytes, which say the state is the same, did not change.
+//!
 //! To remake the fixture (only when the formats change on purpose, saying so in the commit):
 //! stop a `serve --demo` data directory, then
 //! `AUGURY_COMPAT_FROM=DIR cargo test -p augury --test compat -- --ignored make_fixture`.

@@ -6,8 +6,8 @@ use crate::slab::NIL;
 use crate::table::ContractSlot;
 use crate::Engine;
 use augury_core::{
-    Action, BookSide, Comparison, MarketKind, MarketStatus, Resolution, ResolutionRule, RuleMap, SelfTradePrevention,
-    Side,
+    Action, BookSide, Comparison, FeeRule, MarketKind, MarketStatus, Resolution, ResolutionRule, RuleMap,
+    SelfTradePrevention, Side,
 };
 use sha2::{Digest, Sha256};
 
@@ -26,10 +26,22 @@ impl Canonical {
     fn tag(&mut self, value: u8) {
         self.0.update([value]);
     }
-    fn bytes<T: std::fmt::Debug>(&mut self, value: &T) {
-        // Fee rules are small plain enums: their Debug form is canonical and stable.
-        self.0.update(format!("{value:?}").as_bytes());
-        self.tag(0);
+    /// A fee rule field by field, with a tag per kind: renaming a variant or a field cannot
+    /// change a state hash (its `Debug` text was hashed before, which a rename would have).
+    fn fee_rule(&mut self, rule: &FeeRule) {
+        match *rule {
+            FeeRule::Zero => self.tag(0),
+            FeeRule::Quadratic { rate_ppm, rounding_micros } => {
+                self.tag(1);
+                self.u64(u64::from(rate_ppm));
+                self.u64(u64::from(rounding_micros));
+            }
+            FeeRule::Proportional { rate_ppm, rounding_micros } => {
+                self.tag(2);
+                self.u64(u64::from(rate_ppm));
+                self.u64(u64::from(rounding_micros));
+            }
+        }
     }
     fn resolution(&mut self, resolution: &Resolution) {
         match *resolution {
@@ -145,7 +157,8 @@ impl Engine {
                 }
             }
             h.u64(spec.tick_micros);
-            h.bytes(&spec.fees);
+            h.fee_rule(&spec.fees.maker);
+            h.fee_rule(&spec.fees.taker);
             h.u64(spec.close_time_ms);
             h.tag(match market.status {
                 MarketStatus::Open => 0,
@@ -281,5 +294,47 @@ impl Engine {
             }
             h.tag(0xff);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encoded(rule: &FeeRule) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let tag = |b: &mut Vec<u8>, t: u8| b.push(t);
+        // The same layout `Canonical::fee_rule` feeds the hash: a tag, then each field as a
+        // little-endian u64. Pinned here so that a change to it is a visible decision.
+        match *rule {
+            FeeRule::Zero => tag(&mut bytes, 0),
+            FeeRule::Quadratic { rate_ppm, rounding_micros } | FeeRule::Proportional { rate_ppm, rounding_micros } => {
+                tag(&mut bytes, if matches!(rule, FeeRule::Quadratic { .. }) { 1 } else { 2 });
+                bytes.extend_from_slice(&u64::from(rate_ppm).to_le_bytes());
+                bytes.extend_from_slice(&u64::from(rounding_micros).to_le_bytes());
+            }
+        }
+        bytes
+    }
+
+    #[test]
+    fn fee_rules_hash_by_their_fields_not_their_names() {
+        for rule in [
+            FeeRule::Zero,
+            FeeRule::Quadratic { rate_ppm: 70_000, rounding_micros: 10_000 },
+            FeeRule::Proportional { rate_ppm: 20_000, rounding_micros: 1 },
+        ] {
+            let mut h = Canonical(Sha256::new());
+            h.fee_rule(&rule);
+            assert_eq!(h.0.finalize().as_slice(), Sha256::digest(encoded(&rule)).as_slice(), "{rule:?}");
+        }
+        assert_eq!(
+            hex(&Sha256::digest(encoded(&FeeRule::Quadratic { rate_ppm: 70_000, rounding_micros: 10_000 }))),
+            "f9efd3f3f752a145a53212da81ee8533549c7948e43de72c3d74bc698c06f31d"
+        );
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 }
