@@ -358,8 +358,13 @@ fn run(
         // Published before the answers go out, so a caller that hears "accepted" and then reads
         // the read models finds its own command there.
         if committed.is_ok() {
+            // The answer point: everything this batch appended is durable, so nothing answered
+            // or published below lies beyond the journal's durable index.
+            assert_eq!(venue.journal().len(), venue.journal().committed(), "answers follow a complete commit");
             if let Some(publish) = &mut publisher {
                 let entries = venue.take_committed();
+                let durable = venue.journal().committed();
+                assert!(entries.iter().all(|e| e.index < durable), "only durable entries are published");
                 if !entries.is_empty() {
                     publish(&venue, entries);
                 }
